@@ -1,0 +1,64 @@
+# LedgerLens: `make run` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+CORPUS ?= ../shared/corpus
+
+.PHONY: install system-deps migrate seed run test test-sqlite test-postgres lint bench-invoices bench-statements bench clean
+
+$(STAMP): requirements/base.txt requirements/test.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/test.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	scripts/system_deps.sh
+
+migrate: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+seed: migrate
+	$(MANAGE) seed_reference_data
+	$(MANAGE) ensure_admin
+
+run: system-deps seed
+	$(MANAGE) collectstatic --noinput -v 0
+	scripts/run.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: system-deps install lint test-sqlite test-postgres
+
+test-sqlite:
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) collectstatic --noinput -v 0
+	$(VENV)/bin/pytest
+
+test-postgres:
+	url=$$(scripts/postgres.sh start); status=0; \
+	DATABASE_URL=$$url $(VENV)/bin/pytest -m "not e2e" -p no:cacheprovider || status=$$?; \
+	scripts/postgres.sh stop; exit $$status
+
+bench-invoices: install
+	mkdir -p bench/results
+	$(MANAGE) extract_documents --manifest $(CORPUS)/invoices/MANIFEST.tsv --output bench/results/invoices.jsonl
+	$(PY) $(CORPUS)/score_invoices.py $(CORPUS)/invoices/MANIFEST.tsv bench/results/invoices.jsonl --json bench/results/invoices_score.json
+	$(PY) bench/record.py invoices bench/results/invoices_score.json
+
+bench-statements: install
+	mkdir -p bench/results
+	$(MANAGE) parse_statements $(CORPUS)/statements/lazyexpenses/*.pdf --output bench/results/statements.jsonl
+	$(PY) $(CORPUS)/score_statements.py $(CORPUS)/statements/lazyexpenses bench/results/statements.jsonl --json bench/results/statements_score.json
+	$(PY) bench/record.py statements bench/results/statements_score.json
+
+clean:
+	rm -rf var bench/results tests/artifacts

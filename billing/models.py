@@ -1,0 +1,190 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Bank(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, default="MY")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankTemplate(models.Model):
+    """A bank's statement layout as data (JSON spec), versioned; one active per bank."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="templates")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    spec = models.JSONField()
+    notes = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bank__name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "version"], name="bank_template_unique_version"),
+            models.UniqueConstraint(
+                fields=["bank"], condition=Q(status="active"), name="bank_template_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank.code} v{self.version} ({self.status})"
+
+
+class CreditCard(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="cards")
+    last4 = models.CharField(max_length=4)
+    holder = models.CharField(max_length=200, blank=True)
+    credit_limit = models.DecimalField(null=True, blank=True, **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bank__name", "last4"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "last4"], name="credit_card_unique_bank_last4")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank.code} ••••{self.last4}"
+
+
+class StatementImport(models.Model):
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+        OFX = "ofx", "OFX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        VERIFIED = "verified", "Verified"
+        REVIEW = "review", "Needs review"
+        DUPLICATE = "duplicate", "Duplicate"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="statements/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(default=0)
+    format = models.CharField(max_length=5, choices=Format.choices)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
+    )
+    bank = models.ForeignKey(Bank, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parser_key = models.CharField(max_length=40, blank=True)
+    template_version = models.PositiveIntegerField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(
+        "ocrengine.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+
+class Bill(models.Model):
+    class Status(models.TextChoices):
+        VERIFIED = "verified", "Verified"
+        REVIEW = "review", "Needs review"
+        DUPLICATE = "duplicate", "Duplicate"
+        FAILED = "failed", "Failed"
+
+    card = models.ForeignKey(CreditCard, on_delete=models.PROTECT, related_name="bills")
+    statement_import = models.ForeignKey(
+        StatementImport, on_delete=models.CASCADE, related_name="bills"
+    )
+    statement_date = models.DateField(db_index=True)
+    due_date = models.DateField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    previous_balance = models.DecimalField(**MONEY)
+    total_debits = models.DecimalField(**MONEY)
+    total_credits = models.DecimalField(**MONEY)
+    new_balance = models.DecimalField(**MONEY)
+    minimum_payment = models.DecimalField(null=True, blank=True, **MONEY)
+    currency = models.CharField(max_length=3, default="MYR")
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    problems = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-statement_date", "-id"]
+        indexes = [models.Index(fields=["card", "statement_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.card} {self.statement_date}"
+
+
+class Transaction(models.Model):
+    class Direction(models.TextChoices):
+        DEBIT = "debit", "Debit"
+        CREDIT = "credit", "Credit"
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="transactions")
+    card = models.ForeignKey(CreditCard, on_delete=models.PROTECT, related_name="transactions")
+    posting_date = models.DateField(null=True, blank=True)
+    transaction_date = models.DateField(db_index=True)
+    description = models.CharField(max_length=500)
+    amount = models.DecimalField(**MONEY)
+    direction = models.CharField(max_length=6, choices=Direction.choices, db_index=True)
+    category = models.CharField(max_length=60, blank=True)
+    fx_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    fx_currency = models.CharField(max_length=3, blank=True)
+    source_page = models.PositiveIntegerField(null=True, blank=True)
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+    raw_text = models.TextField(blank=True)
+    occurrence = models.PositiveIntegerField(
+        default=0, help_text="Index among identical rows, so genuine repeats survive de-duplication."
+    )
+
+    class Meta:
+        ordering = ["transaction_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transaction_amount_positive"),
+            models.UniqueConstraint(
+                fields=["card", "transaction_date", "description", "amount", "direction", "occurrence"],
+                name="transaction_unique_occurrence",
+            ),
+        ]
+        indexes = [models.Index(fields=["card", "transaction_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_date} {self.description} {self.amount} {self.direction}"

@@ -1,0 +1,88 @@
+"""What every statement reader produces: plain data, no database.
+
+Amounts are Decimal. Balances owed are positive; a credit (CR) balance is negative.
+Transaction amounts are always positive with the direction in `direction`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+Direction = Literal["debit", "credit"]
+
+
+class StatementError(Exception):
+    """A statement that cannot be read at all; `code` is stable for the API's error shape."""
+
+    def __init__(self, code: str, message: str, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class PasswordRequired(StatementError):
+    def __init__(self) -> None:
+        super().__init__("password_required", "This PDF is password-protected; send its password.")
+
+
+class PasswordIncorrect(StatementError):
+    def __init__(self) -> None:
+        super().__init__("password_incorrect", "The password given does not open this PDF.")
+
+
+@dataclass
+class ParsedTransaction:
+    posting_date: date | None
+    transaction_date: date | None
+    description: str
+    amount: Decimal
+    direction: Direction
+    fx_amount: Decimal | None = None
+    fx_currency: str = ""
+    page: int | None = None
+    line: int | None = None
+    raw_text: str = ""
+    card_last4: str = ""  # the card section the row was printed under, when several share a bill
+    is_memo: bool = False  # listed by the bank but not part of this bill's balance (e.g. ":0/12")
+
+
+@dataclass
+class RowProblem:
+    """A row the reader saw but would not guess at (e.g. an unreadable debit/credit flag)."""
+
+    page: int | None
+    line: int | None
+    raw_text: str
+    reason: str
+
+
+@dataclass
+class ParsedBill:
+    card_last4: str = ""
+    card_holder: str = ""
+    statement_date: date | None = None
+    due_date: date | None = None
+    period_start: date | None = None
+    previous_balance: Decimal | None = None
+    new_balance: Decimal | None = None
+    total_debits: Decimal | None = None  # as printed, when the statement prints it
+    total_credits: Decimal | None = None
+    minimum_payment: Decimal | None = None
+    credit_limit: Decimal | None = None
+    currency: str = ""
+    transactions: list[ParsedTransaction] = field(default_factory=list)
+    row_problems: list[RowProblem] = field(default_factory=list)
+
+
+@dataclass
+class ParsedStatement:
+    bank_code: str  # Bank.code, or "generic"
+    template_version: int | None
+    file_format: Literal["pdf", "csv", "xlsx", "ofx"]
+    bills: list[ParsedBill] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    needs_review: bool = False  # set by readers that guessed (generic layout, inferred columns)

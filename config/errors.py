@@ -1,0 +1,135 @@
+"""The API's one error shape and the domain errors services raise.
+
+Every 4xx/5xx under /api/ answers
+`{"error": {"code", "message", "details"}, "request_id"}`; nothing internal leaks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from . import request_context
+
+logger = logging.getLogger("ledgerlens.errors")
+
+
+class DomainError(Exception):
+    """A business rule refused the request; services raise these, the API renders them."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.details = details or {}
+
+
+class ConflictError(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class NotFoundError(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class PayloadTooLargeError(DomainError):
+    status = 413
+    code = "file_too_large"
+
+
+class UnsupportedMediaTypeError(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooManyRequestsError(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    return {
+        "error": {"code": code, "message": message, "details": details or {}},
+        "request_id": request_context.current.get().request_id,
+    }
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code, message, details), status=status)
+
+
+_DRF_CODES: dict[type, str] = {
+    drf.ValidationError: "validation_error",
+    drf.ParseError: "parse_error",
+    drf.NotAuthenticated: "not_authenticated",
+    drf.AuthenticationFailed: "authentication_failed",
+    drf.PermissionDenied: "permission_denied",
+    drf.NotFound: "not_found",
+    drf.MethodNotAllowed: "method_not_allowed",
+    drf.NotAcceptable: "not_acceptable",
+    drf.UnsupportedMediaType: "unsupported_media_type",
+    drf.Throttled: "too_many_requests",
+}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's EXCEPTION_HANDLER: every exception a view raises becomes the one shape."""
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+
+    headers: dict[str, str] = {}
+    if isinstance(exc, DomainError):
+        status, code, message, details = exc.status, exc.code, exc.message, exc.details
+        if isinstance(exc, TooManyRequestsError):
+            headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, drf.APIException):
+        status = exc.status_code
+        code, message, details = _describe_drf_error(exc)
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None) is not None:
+            headers["Retry-After"] = str(int(exc.wait) + 1)
+    else:
+        logger.exception("unhandled error in API view", exc_info=exc)
+        status, code, message, details = 500, "server_error", "An internal error occurred.", {}
+
+    set_rollback()
+    return Response(error_body(code, message, details), status=status, headers=headers)
+
+
+def _describe_drf_error(exc: drf.APIException) -> tuple[str, str, dict]:
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, drf.ValidationError):
+        return code, "The request has invalid fields.", {"fields": exc.detail}
+    detail = exc.detail
+    if isinstance(detail, dict):
+        # simplejwt puts its own code ("token_not_valid") and messages in a dict.
+        code = str(detail.get("code", code))
+        message = str(detail.get("detail", "The request failed."))
+        return code, message, {k: v for k, v in detail.items() if k not in {"code", "detail"}}
+    return code, str(detail), {}
+
+
+def json_404(request, exception=None) -> JsonResponse:
+    return error_response(404, "not_found", "No such resource.")
+
+
+def json_500(request) -> JsonResponse:
+    return error_response(500, "server_error", "An internal error occurred.")

@@ -1,0 +1,41 @@
+"""Per-request facts (request id, user, client kind) that logs and services read."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import uuid
+from dataclasses import dataclass
+
+_REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@dataclass
+class RequestContext:
+    request_id: str = "-"
+    user: str = "-"
+    client_kind: str = "-"
+    path: str = "-"
+
+
+current = contextvars.ContextVar("ledgerlens_request_context", default=RequestContext())
+
+
+def new_request_id(incoming: str | None) -> str:
+    """Reuse the caller's id when it is a sane token, so traces join up across services."""
+    if incoming and _REQUEST_ID_PATTERN.match(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def client_kind(x_client: str | None, user_agent: str | None) -> str:
+    """web, mobile or api: from X-Client when given, else guessed from the User-Agent."""
+    declared = (x_client or "").strip().lower()
+    if declared in {"web", "mobile", "api"}:
+        return declared
+    agent = (user_agent or "").lower()
+    if any(word in agent for word in ("android", "iphone", "ipad", "okhttp", "cfnetwork", "dart")):
+        return "mobile"
+    if "mozilla" in agent:
+        return "web"
+    return "api"

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health
+
+admin.site.site_header = "LedgerLens operations"
+admin.site.site_title = "LedgerLens"
+admin.site.index_title = "Operator console"
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("health/", health.HealthApi.as_view(), name="health"),
+    path("auth/", include("config.auth.urls")),
+    path("", include("customers.urls")),
+    path("", include("ocrengine.urls")),
+    path("", include("invoices.urls")),
+    path("", include("billing.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

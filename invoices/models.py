@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.db import models
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+# The canonical extraction fields that are stored as real columns (DESIGN.md).
+EXTRACTED_FIELDS = (
+    "invoice_number", "invoice_code", "date", "due_date", "total_amount", "net_amount",
+    "tax_amount", "currency", "seller", "seller_tax_id", "buyer", "buyer_tax_id",
+)  # fmt: skip
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        RECOGNIZED = "recognized", "Recognized"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        UNRECOGNIZED = "unrecognized", "Unrecognized"
+        FAILED = "failed", "Failed"
+        APPROVED = "approved", "Approved"
+
+    file = models.FileField(upload_to="invoices/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    mime = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=14, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    document_type = models.ForeignKey(
+        "ocrengine.DocumentType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+
+    invoice_number = models.CharField(max_length=64, blank=True, db_index=True)
+    invoice_code = models.CharField(max_length=32, blank=True)
+    date = models.DateField(null=True, blank=True, db_index=True)
+    due_date = models.DateField(null=True, blank=True)
+    total_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    net_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    tax_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    currency = models.CharField(max_length=3, blank=True)
+    seller = models.CharField(max_length=255, blank=True, db_index=True)
+    seller_tax_id = models.CharField(max_length=40, blank=True)
+    buyer = models.CharField(max_length=255, blank=True)
+    buyer_tax_id = models.CharField(max_length=40, blank=True)
+
+    field_confidence = models.JSONField(default=dict, blank=True)
+    field_sources = models.JSONField(default=dict, blank=True, help_text="field → page, box, source")
+    checks = models.JSONField(default=list, blank=True)
+    confidence = models.FloatField(null=True, blank=True, db_index=True)
+    raw_text = models.TextField(blank=True)
+    boxes = models.JSONField(default=list, blank=True)
+    engine = models.CharField(max_length=40, blank=True)
+    engine_version = models.CharField(max_length=40, blank=True)
+    template_version = models.PositiveIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error = models.TextField(blank=True)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(
+        "ocrengine.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.invoice_number or self.original_name
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    description = models.CharField(max_length=500)
+    quantity = models.DecimalField(null=True, blank=True, max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(null=True, blank=True, max_digits=14, decimal_places=4)
+    amount = models.DecimalField(null=True, blank=True, **MONEY)
+    tax_rate = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=3)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_unique_position")
+        ]
+
+
+class InvoiceFieldChange(models.Model):
+    """Audit trail of human corrections: who changed which field, when, from what."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]

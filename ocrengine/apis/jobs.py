@@ -1,0 +1,24 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ocrengine.selectors import jobs_visible_to
+from ocrengine.serializers import ProcessingJobSerializer
+from ocrengine.services.jobs import job_retry
+
+
+class JobDetailApi(APIView):
+    @extend_schema(responses=ProcessingJobSerializer, summary="A background job's status")
+    def get(self, request: Request, pk: int) -> Response:
+        job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
+        return Response(ProcessingJobSerializer(job).data)
+
+
+class JobRetryApi(APIView):
+    @extend_schema(request=None, responses={202: ProcessingJobSerializer}, summary="Retry a failed job")
+    def post(self, request: Request, pk: int) -> Response:
+        job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
+        job = job_retry(job=job)
+        return Response(ProcessingJobSerializer(job).data, status=202)

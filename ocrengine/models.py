@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DocumentType(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    sensitive_fields = models.JSONField(default=list, blank=True)
+    llm_model = models.CharField(max_length=100, blank=True, help_text="Model for the llm backend.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PromptTemplate(models.Model):
+    """A versioned field spec + LLM prompt for one document type. Once used it never changes:
+    publishing makes a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="templates")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_default = models.BooleanField(default=False)
+    spec = models.JSONField(help_text="Field spec: fields with labels, patterns, validators.")
+    prompt = models.TextField(blank=True, help_text="Prompt text for the llm backend.")
+    notes = models.CharField(max_length=200, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True, help_text="First use; immutable after.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document_type__code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_type", "version"], name="prompt_template_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["document_type"],
+                condition=Q(is_default=True),
+                name="prompt_template_one_default_per_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type.code} v{self.version} ({self.status})"
+
+
+class ProcessingJob(models.Model):
+    """One unit of background work. Keeps its own attempt count and final state because the
+    ORM broker redelivers a dead worker's task without counting."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=3)
+    target_type = models.CharField(max_length=60, blank=True, help_text="app_label.model")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class AnalysisLog(models.Model):
+    class ClientKind(models.TextChoices):
+        WEB = "web", "Web"
+        MOBILE = "mobile", "Mobile"
+        API = "api", "API"
+
+    document_type = models.CharField(max_length=40, db_index=True)
+    template_version = models.PositiveIntegerField(null=True, blank=True)
+    backend = models.CharField(max_length=20)
+    engine = models.CharField(max_length=40, blank=True)
+    client_kind = models.CharField(max_length=10, choices=ClientKind.choices, default=ClientKind.API)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_client = models.ForeignKey(
+        "ApiClient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    success = models.BooleanField(default=True)
+    confidence = models.FloatField(null=True, blank=True)
+    latency_ms = models.FloatField(default=0)
+    cache_hit = models.BooleanField(default=False)
+    error_code = models.CharField(max_length=60, blank=True)
+    fallback_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ApiClient(models.Model):
+    """A machine client signing requests with HMAC. Two secrets may be active at once so keys
+    rotate without downtime."""
+
+    name = models.CharField(max_length=100)
+    key_id = models.CharField(max_length=40, unique=True)
+    secret = models.CharField(max_length=128)
+    previous_secret = models.CharField(max_length=128, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_clients",
+        help_text="Whose permissions the client acts with (e.g. to see sensitive fields).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+
+class ApiNonce(models.Model):
+    """Nonces seen within the signature window; the unique constraint refuses replays."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "nonce"], name="api_nonce_unique")
+        ]

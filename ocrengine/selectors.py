@@ -1,0 +1,14 @@
+"""Reads for ocrengine: jobs and what a user may see of them."""
+
+from django.db.models import QuerySet
+
+from config.auth.roles import sees_all_customers
+from ocrengine.models import ProcessingJob
+
+
+def jobs_visible_to(user) -> QuerySet[ProcessingJob]:
+    """Agents see the jobs they started; supervisors, admins and staff see all."""
+    jobs = ProcessingJob.objects.all()
+    if user.is_staff or sees_all_customers(user):
+        return jobs
+    return jobs.filter(created_by=user)

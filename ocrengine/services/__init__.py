@@ -1,0 +1,3 @@
+from ocrengine.services.reference_data import reference_data_seed
+
+__all__ = ["reference_data_seed"]
