@@ -1,0 +1,18 @@
+#!/bin/sh
+# web: migrate (idempotent), seed reference data, serve with gunicorn. worker: django-q2 cluster.
+set -e
+case "$1" in
+  web)
+    python manage.py migrate --noinput
+    python manage.py createcachetable
+    python manage.py seed_reference_data
+    exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 \
+      --workers "${WEB_CONCURRENCY:-3}" --threads 4 --timeout 60 --access-logfile -
+    ;;
+  worker)
+    exec python manage.py qcluster
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
