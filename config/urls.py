@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health
+from config import health, workbench
 
 admin.site.site_header = "LedgerLens operations"
 admin.site.site_title = "LedgerLens"
@@ -23,4 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The agents' workbench (shell pages over the REST API); the site root opens it.
+    path("workbench/", include("config.workbench_urls")),
+    path("", workbench.root_redirect, name="root"),
 ]

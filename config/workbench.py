@@ -1,0 +1,119 @@
+"""The agents' workbench: shell pages only.
+
+These views render templates and read no data: the browser loads everything through the public
+REST API with JWT, as any SPA would, so the workbench can never see more than the API allows.
+Authentication lives in the browser too (tokens in storage), which is why the pages themselves
+are public; an unauthenticated visitor is sent to the login page by the page's script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView, TemplateView
+
+# Strings the page scripts show, rendered into each page as JSON so they go through the one
+# `django.po` catalog like the templates' strings (no second JavaScript catalog to keep in step).
+SCRIPT_MESSAGES: dict[str, Any] = {
+    "loading": _("Loading…"),
+    "saved": _("Saved."),
+    "saving": _("Saving…"),
+    "approved": _("Approved."),
+    "approve_failed": _("Could not approve: %(message)s"),
+    "save_failed": _("Could not save: %(message)s"),
+    "network_error": _("The server could not be reached. Check your connection and try again."),
+    "session_expired": _("Your session has expired. Please log in again."),
+    "logged_out": _("You have been logged out."),
+    "login_failed": _("Login failed: %(message)s"),
+    "login_throttled": _("Too many failed attempts. Try again in %(seconds)s seconds."),
+    "request_failed": _("The request failed: %(message)s"),
+    "nothing_to_review": _("Nothing waiting. Well done."),
+    "no_more_documents": _("No more documents in the queue."),
+    "reprocess_started": _("Reprocessing started…"),
+    "reprocess_done": _("Reprocessing finished: %(status)s"),
+    "low_confidence": _("Low confidence"),
+    "confidence": _("Confidence %(percent)s%%"),
+    "not_found_on_page": _("Not located on the page"),
+    "no_page_image": _("No page image available."),
+    "page_of": _("Page %(page)s of %(pages)s"),
+    "unsaved_changes": _("You have unsaved changes."),
+    "invalid_field": _("%(field)s: %(message)s"),
+    "check_ok": _("Holds"),
+    "check_failed": _("Fails"),
+    "no_problems": _("All checks pass."),
+    "no_transactions": _("No transactions match."),
+    "upload_queued": _("Queued"),
+    "upload_sending": _("Uploading…"),
+    "upload_rejected": _("Rejected: %(message)s"),
+    "upload_unsupported": _("Not an invoice or statement file: %(name)s"),
+    "job_status": {
+        "queued": _("Queued"),
+        "running": _("Running"),
+        "succeeded": _("Done"),
+        "failed": _("Failed"),
+    },
+    "status": {
+        "queued": _("Queued"),
+        "processing": _("Processing"),
+        "recognized": _("Recognized"),
+        "needs_review": _("Needs review"),
+        "unrecognized": _("Unrecognized"),
+        "failed": _("Failed"),
+        "approved": _("Approved"),
+        "verified": _("Verified"),
+        "review": _("Needs review"),
+        "duplicate": _("Duplicate"),
+    },
+    "fields": {
+        "invoice_number": _("Invoice number"),
+        "invoice_code": _("Invoice code"),
+        "date": _("Date"),
+        "due_date": _("Due date"),
+        "total_amount": _("Total"),
+        "net_amount": _("Net amount"),
+        "tax_amount": _("Tax"),
+        "currency": _("Currency"),
+        "seller": _("Seller"),
+        "seller_tax_id": _("Seller tax id"),
+        "buyer": _("Buyer"),
+        "buyer_tax_id": _("Buyer tax id"),
+    },
+    "kinds": {"invoice": _("Invoice"), "bill": _("Bill"), "statement": _("Statement")},
+    "age": {
+        "minutes": _("%(n)s min"),
+        "hours": _("%(n)s h"),
+        "days": _("%(n)s d"),
+    },
+    "charges": _("Charges"),
+    "payments": _("Payments"),
+    "no_monthly_data": _("No monthly figures yet."),
+}
+
+
+class WorkbenchPage(TemplateView):
+    """A shell page: the template, the script messages and the few settings the scripts need."""
+
+    page: str = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["page"] = self.page
+        context["workbench_config"] = {
+            "page": self.page,
+            "messages": SCRIPT_MESSAGES,
+            "lowConfidence": settings.OCR_CONFIDENCE_THRESHOLD,
+            "uploadMaxBytes": settings.UPLOAD_MAX_BYTES,
+            "loginUrl": "/workbench/login/",
+            "homeUrl": "/workbench/",
+            **{key: value for key, value in kwargs.items() if key in {"invoice_id", "bill_id"}},
+        }
+        return context
+
+
+def page(name: str, template: str) -> Any:
+    return WorkbenchPage.as_view(page=name, template_name=f"workbench/{template}")
+
+
+root_redirect = RedirectView.as_view(url="/workbench/", permanent=False)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from config.workbench import page
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("", page("queue", "queue.html"), name="queue"),
+    path("login/", page("login", "login.html"), name="login"),
+    path("invoices/<int:invoice_id>/", page("review", "review.html"), name="review"),
+    path("bills/<int:bill_id>/", page("bill", "bill.html"), name="bill"),
+    path("upload/", page("upload", "upload.html"), name="upload"),
+    path("dashboard/", page("dashboard", "dashboard.html"), name="dashboard"),
+]
