@@ -39,7 +39,9 @@ class BankTemplate(models.Model):
     class Meta:
         ordering = ["bank__name", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["bank", "version"], name="bank_template_unique_version"),
+            models.UniqueConstraint(
+                fields=["bank", "version"], name="bank_template_unique_version"
+            ),
             models.UniqueConstraint(
                 fields=["bank"], condition=Q(status="active"), name="bank_template_one_active"
             ),
@@ -85,17 +87,32 @@ class StatementImport(models.Model):
         FAILED = "failed", "Failed"
 
     file = models.FileField(upload_to="statements/", max_length=300)
+    # A password-protected PDF is decrypted once in the upload request (the password is never
+    # stored); the worker parses this copy. Empty for files that were not protected.
+    parse_file = models.FileField(upload_to="statements/decrypted/", max_length=300, blank=True)
+    parse_sha256 = models.CharField(max_length=64, blank=True)
     original_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, unique=True)
+    # Unique among originals only: a byte-identical re-upload is recorded as its own row with
+    # status `duplicate` pointing at the original (see the constraint below).
+    sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(default=0)
     format = models.CharField(max_length=5, choices=Format.choices)
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="imports",
     )
-    bank = models.ForeignKey(Bank, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bank = models.ForeignKey(
+        Bank, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    card_last4 = models.CharField(
+        max_length=4, blank=True, help_text="For exports that do not print the card number."
+    )
     parser_key = models.CharField(max_length=40, blank=True)
     template_version = models.PositiveIntegerField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True)
@@ -108,13 +125,24 @@ class StatementImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     job = models.ForeignKey(
-        "ocrengine.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ocrengine.ProcessingJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=Q(duplicate_of__isnull=True),
+                name="statement_import_unique_original_sha256",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.status})"
@@ -134,10 +162,15 @@ class Bill(models.Model):
     statement_date = models.DateField(db_index=True)
     due_date = models.DateField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)
-    previous_balance = models.DecimalField(**MONEY)
+    # Balances are null when the statement does not print them (e.g. a CSV export): never
+    # invented. total_debits/total_credits are the sums of the stored rows; the printed totals,
+    # when the statement prints them, are kept beside them for the reconciliation view.
+    previous_balance = models.DecimalField(null=True, blank=True, **MONEY)
     total_debits = models.DecimalField(**MONEY)
     total_credits = models.DecimalField(**MONEY)
-    new_balance = models.DecimalField(**MONEY)
+    printed_total_debits = models.DecimalField(null=True, blank=True, **MONEY)
+    printed_total_credits = models.DecimalField(null=True, blank=True, **MONEY)
+    new_balance = models.DecimalField(null=True, blank=True, **MONEY)
     minimum_payment = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3, default="MYR")
     status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
@@ -172,7 +205,8 @@ class Transaction(models.Model):
     source_line = models.PositiveIntegerField(null=True, blank=True)
     raw_text = models.TextField(blank=True)
     occurrence = models.PositiveIntegerField(
-        default=0, help_text="Index among identical rows, so genuine repeats survive de-duplication."
+        default=0,
+        help_text="Index among identical rows, so genuine repeats survive de-duplication.",
     )
 
     class Meta:
@@ -180,7 +214,14 @@ class Transaction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="transaction_amount_positive"),
             models.UniqueConstraint(
-                fields=["card", "transaction_date", "description", "amount", "direction", "occurrence"],
+                fields=[
+                    "card",
+                    "transaction_date",
+                    "description",
+                    "amount",
+                    "direction",
+                    "occurrence",
+                ],
                 name="transaction_unique_occurrence",
             ),
         ]

@@ -1,0 +1,239 @@
+"""What the billing API reads and writes. Money is rendered as strings (DRF's default for
+DecimalField), never floats."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
+from customers.models import Customer
+
+
+class BankSerializer(serializers.ModelSerializer):
+    active_template_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bank
+        fields = ["id", "code", "name", "country", "is_active", "active_template_version"]
+
+    def get_active_template_version(self, bank: Bank) -> int | None:
+        active = [t for t in bank.templates.all() if t.status == BankTemplate.Status.ACTIVE]
+        return active[0].version if active else None
+
+
+class BankTemplateSerializer(serializers.ModelSerializer):
+    bank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = BankTemplate
+        fields = ["id", "bank", "version", "status", "notes", "spec", "created_by", "created_at"]
+
+
+class BankTemplateCreateSerializer(serializers.Serializer):
+    bank = serializers.SlugRelatedField(slug_field="code", queryset=Bank.objects.all())
+    spec = serializers.JSONField()
+    notes = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class TemplatePreviewSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    spec = serializers.JSONField(
+        required=False, help_text="An unsaved spec to try instead of the stored one."
+    )
+
+
+class CreditCardSerializer(serializers.ModelSerializer):
+    bank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
+
+    class Meta:
+        model = CreditCard
+        fields = [
+            "id",
+            "bank",
+            "last4",
+            "holder",
+            "credit_limit",
+            "customer",
+            "customer_name",
+            "created_at",
+        ]
+
+
+class StatementImportSerializer(serializers.ModelSerializer):
+    bank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    job_url = serializers.SerializerMethodField()
+    bills = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatementImport
+        fields = [
+            "id",
+            "original_name",
+            "sha256",
+            "size",
+            "format",
+            "status",
+            "customer",
+            "bank",
+            "card_last4",
+            "parser_key",
+            "template_version",
+            "problems",
+            "error_code",
+            "error",
+            "duplicate_of",
+            "job",
+            "job_url",
+            "bills",
+            "created_at",
+            "processed_at",
+        ]
+
+    def get_job_url(self, statement: StatementImport) -> str | None:
+        return f"/api/v1/jobs/{statement.job_id}/" if statement.job_id else None
+
+    def get_bills(self, statement: StatementImport) -> list[int]:
+        return [bill.pk for bill in statement.bills.all()]
+
+
+class StatementUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), required=False, allow_null=True
+    )
+    bank = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Bank.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    # Used once to open the PDF; never stored, logged or echoed back.
+    password = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, write_only=True
+    )
+    card_last4 = serializers.RegexField(
+        r"^\d{4}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The card's last 4 digits, for exports that do not print the card number.",
+    )
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class TransactionSerializer(serializers.ModelSerializer):
+    bank = serializers.CharField(source="card.bank.code", read_only=True)
+    card_last4 = serializers.CharField(source="card.last4", read_only=True)
+
+    class Meta:
+        model = Transaction
+        fields = [
+            "id",
+            "bill",
+            "card",
+            "bank",
+            "card_last4",
+            "posting_date",
+            "transaction_date",
+            "description",
+            "amount",
+            "direction",
+            "category",
+            "fx_amount",
+            "fx_currency",
+            "source_page",
+            "source_line",
+            "raw_text",
+            "occurrence",
+        ]
+
+
+class BillSerializer(serializers.ModelSerializer):
+    card = CreditCardSerializer(read_only=True)
+    reconciliation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bill
+        fields = [
+            "id",
+            "card",
+            "statement_import",
+            "statement_date",
+            "due_date",
+            "period_start",
+            "previous_balance",
+            "total_debits",
+            "total_credits",
+            "new_balance",
+            "minimum_payment",
+            "currency",
+            "status",
+            "problems",
+            "reconciliation",
+            "created_at",
+        ]
+
+    def get_reconciliation(self, bill: Bill) -> dict:
+        expected = (
+            bill.previous_balance + bill.total_debits - bill.total_credits
+            if bill.previous_balance is not None
+            else None
+        )
+        difference = (
+            bill.new_balance - expected
+            if expected is not None and bill.new_balance is not None
+            else None
+        )
+        return {
+            "previous_balance": _money(bill.previous_balance),
+            "debits": _money(bill.total_debits),
+            "credits": _money(bill.total_credits),
+            "expected_new_balance": _money(expected),
+            "printed_new_balance": _money(bill.new_balance),
+            "difference": _money(difference),
+            "printed_total_debits": _money(bill.printed_total_debits),
+            "printed_total_credits": _money(bill.printed_total_credits),
+            "balanced": difference == 0 if difference is not None else None,
+        }
+
+
+class BillDetailSerializer(BillSerializer):
+    transactions = TransactionSerializer(many=True, read_only=True)
+
+    class Meta(BillSerializer.Meta):
+        fields = [*BillSerializer.Meta.fields, "transactions"]
+
+
+class DashboardFilterSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(required=False, min_value=1)
+    bank = serializers.SlugField(required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if (
+            attrs.get("date_from")
+            and attrs.get("date_to")
+            and attrs["date_from"] > attrs["date_to"]
+        ):
+            raise serializers.ValidationError({"date_to": "must not be before date_from"})
+        return attrs
+
+
+class DashboardSummarySerializer(serializers.Serializer):
+    customers = serializers.IntegerField()
+    cards = serializers.IntegerField()
+    bills = serializers.IntegerField()
+    transactions = serializers.IntegerField()
+    total_charges = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total_payments = serializers.DecimalField(max_digits=16, decimal_places=2)
+    net_balance = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+def _money(value) -> str | None:
+    return f"{value:.2f}" if value is not None else None

@@ -1,0 +1,70 @@
+"""A parsed statement as plain JSON-ready data: for the preview, the CLI and the benchmark."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from billing.parsers import ParsedBill, ParsedStatement
+from billing.parsers.reconcile import bill_sums
+
+
+def parsed_statement_as_dict(statement: ParsedStatement) -> dict:
+    return {
+        "bank": statement.bank_code,
+        "template_version": statement.template_version,
+        "format": statement.file_format,
+        "bills": [_bill(bill) for bill in statement.bills],
+        "reader_notes": list(statement.problems),
+    }
+
+
+def _bill(bill: ParsedBill) -> dict:
+    debits, credits = bill_sums(bill)
+    expected = (
+        bill.previous_balance + debits - credits if bill.previous_balance is not None else None
+    )
+    return {
+        "card_last4": bill.card_last4,
+        "card_holder": bill.card_holder,
+        "statement_date": iso(bill.statement_date),
+        "due_date": iso(bill.due_date),
+        "period_start": iso(bill.period_start),
+        "currency": bill.currency,
+        "previous_balance": money(bill.previous_balance),
+        "total_debits": money(debits),
+        "total_credits": money(credits),
+        "printed_total_debits": money(bill.total_debits),
+        "printed_total_credits": money(bill.total_credits),
+        "expected_new_balance": money(expected),
+        "new_balance": money(bill.new_balance),
+        "minimum_payment": money(bill.minimum_payment),
+        "transactions": [
+            {
+                "posting_date": iso(t.posting_date),
+                "transaction_date": iso(t.transaction_date),
+                "description": t.description,
+                "amount": money(t.amount),
+                "type": t.direction,
+                "fx_amount": money(t.fx_amount),
+                "fx_currency": t.fx_currency,
+                "page": t.page,
+                "line": t.line,
+                "memo": t.is_memo,
+            }
+            for t in bill.transactions
+        ],
+        "row_problems": [
+            {"page": p.page, "line": p.line, "raw_text": p.raw_text, "reason": p.reason}
+            for p in bill.row_problems
+        ],
+    }
+
+
+def iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def money(value: Decimal | None) -> str | None:
+    """Decimal as a string: JSON numbers would round-trip money through float."""
+    return f"{value:.2f}" if value is not None else None

@@ -1,0 +1,311 @@
+"""The `statement.import` job: parse the stored file, store bills and transactions, check them.
+
+Idempotent: everything happens in one transaction that first removes what an earlier attempt
+of this import stored, so a re-run (a redelivered task, a retry) never doubles a bill or a row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
+from billing.parsers import (
+    ParsedBill,
+    ParsedStatement,
+    StatementError,
+    parse_statement,
+    statement_status,
+)
+from billing.parsers.reconcile import bill_sums
+from billing.services.checks import bill_fingerprint, card_bill_before, previous_bill_problem
+from ocrengine.models import ProcessingJob
+from ocrengine.services.jobs import PermanentJobError
+
+
+def active_template_specs() -> list[dict]:
+    return list(
+        BankTemplate.objects.filter(status=BankTemplate.Status.ACTIVE, bank__is_active=True)
+        .order_by("bank__code")
+        .values_list("spec", flat=True)
+    )
+
+
+def statement_import_run(job: ProcessingJob) -> dict:
+    """Job handler for `statement.import`."""
+    statement = StatementImport.objects.get(pk=job.target_id)
+    if statement.status == StatementImport.Status.DUPLICATE and statement.duplicate_of_id:
+        return {"status": statement.status, "bills": 0}
+    with transaction.atomic():
+        statement = StatementImport.objects.select_for_update().get(pk=statement.pk)
+        _mark_processing(statement)
+    parsed = _parse(statement)
+    with transaction.atomic():
+        statement = StatementImport.objects.select_for_update().get(pk=statement.pk)
+        summary = statement_store(statement_import=statement, parsed=parsed)
+    return summary
+
+
+def statement_import_failed(job: ProcessingJob) -> None:
+    """on_failure: the import says failed too, with the job's reason."""
+    StatementImport.objects.filter(pk=job.target_id).update(
+        status=StatementImport.Status.FAILED,
+        error_code=job.error_code,
+        error=job.error,
+        processed_at=timezone.now(),
+    )
+
+
+def _mark_processing(statement: StatementImport) -> None:
+    statement.status = StatementImport.Status.PROCESSING
+    statement.save(update_fields=["status"])
+
+
+def _parse(statement: StatementImport) -> ParsedStatement:
+    stored = statement.parse_file if statement.parse_file else statement.file
+    with stored.open("rb") as handle:
+        data = handle.read()
+    try:
+        return parse_statement(
+            data,
+            filename=statement.original_name,
+            templates=active_template_specs(),
+            bank_code=statement.bank.code if statement.bank_id else None,
+        )
+    except StatementError as error:
+        raise PermanentJobError(error.code, error.message) from error
+
+
+def statement_store(*, statement_import: StatementImport, parsed: ParsedStatement) -> dict:
+    """Replace this import's bills with those of `parsed` and set the import's status.
+
+    Raises PermanentJobError when the statement cannot be tied to a bank or a card.
+    """
+    statement = statement_import
+    statement.bills.all().delete()  # an earlier attempt's work: re-run from scratch
+    bank = _bank_for(statement, parsed)
+    status, problems = statement_status(parsed)
+    stored, duplicates_of = 0, []
+    for index, parsed_bill in enumerate(parsed.bills):
+        card = _card_for(statement, bank, parsed_bill, problems, index)
+        original = _store_bill(statement, card, parsed_bill, problems, index)
+        if original is None:
+            stored += 1
+        else:
+            duplicates_of.append(original)
+    statement.bank = bank
+    statement.parser_key = parsed.bank_code
+    statement.template_version = parsed.template_version
+    statement.problems = problems
+    statement.status = _final_status(status, problems, stored, duplicates_of)
+    statement.duplicate_of = duplicates_of[0] if duplicates_of and not stored else None
+    statement.error_code = statement.error = ""
+    statement.processed_at = timezone.now()
+    statement.save()
+    return {"status": statement.status, "bills": stored, "problems": len(problems)}
+
+
+def _final_status(status: str, problems: list[dict], stored: int, duplicates_of: list) -> str:
+    if duplicates_of and not stored:
+        return StatementImport.Status.DUPLICATE
+    blocking = any(p.get("severity") == "error" for p in problems)
+    return StatementImport.Status.REVIEW if blocking or status != "verified" else status
+
+
+def _bank_for(statement: StatementImport, parsed: ParsedStatement) -> Bank:
+    detected = Bank.objects.filter(code=parsed.bank_code).first()
+    if detected is not None:
+        return detected
+    if statement.bank_id:
+        return statement.bank
+    raise PermanentJobError(
+        "bank_not_identified",
+        "The statement's bank was not recognised. Upload it again naming its bank in `bank`.",
+    )
+
+
+def _card_for(
+    statement: StatementImport, bank: Bank, bill: ParsedBill, problems: list, index: int
+) -> CreditCard:
+    last4 = (bill.card_last4 or statement.card_last4 or "")[-4:]
+    if len(last4) != 4 or not last4.isdigit():
+        raise PermanentJobError(
+            "card_number_missing",
+            "The statement does not print a card number. Upload it again with the card's "
+            "last 4 digits in `card_last4`.",
+        )
+    card, created = CreditCard.objects.get_or_create(
+        bank=bank,
+        last4=last4,
+        defaults={
+            "customer": statement.customer,
+            "holder": bill.card_holder[:200],
+            "credit_limit": bill.credit_limit,
+        },
+    )
+    if created:
+        return card
+    if card.customer_id is None and statement.customer_id is not None:
+        card.customer = statement.customer
+        card.save(update_fields=["customer"])
+    elif statement.customer_id and card.customer_id != statement.customer_id:
+        problems.append(
+            {
+                "code": "card_customer_mismatch",
+                "message": f"Card {bank.code} ••••{last4} belongs to another customer than the "
+                "one given with this upload; the bill was filed under the card's customer.",
+                "severity": "error",
+                "bill": index,
+                "card_last4": last4,
+            }
+        )
+    return card
+
+
+def _store_bill(
+    statement: StatementImport, card: CreditCard, parsed: ParsedBill, problems: list, index: int
+) -> StatementImport | None:
+    """Store one bill and its rows; returns the original import when it is a duplicate."""
+    debits, credits = bill_sums(parsed)
+    statement_date = parsed.statement_date or _last_row_date(parsed)
+    if statement_date is None:
+        raise PermanentJobError(
+            "statement_date_missing", "Neither a statement date nor any dated row was found."
+        )
+    fingerprint = bill_fingerprint(
+        bank_code=card.bank.code,
+        last4=card.last4,
+        statement_date=statement_date,
+        new_balance=parsed.new_balance,
+        debits=debits,
+        credits=credits,
+    )
+    existing = Bill.objects.filter(fingerprint=fingerprint).select_related("statement_import")
+    if (original := existing.first()) is not None:
+        problems.append(_duplicate_problem(original, index, card.last4))
+        return original.statement_import
+    own = [p for p in problems if p.get("bill") == index]
+    earlier = card_bill_before(card, statement_date)
+    if (
+        chain := previous_bill_problem(
+            previous_balance=parsed.previous_balance, statement_date=statement_date, earlier=earlier
+        )
+    ) is not None:
+        chain = {**chain, "bill": index, "card_last4": card.last4}
+        problems.append(chain)
+        own.append(chain)
+    blocking = any(p.get("severity") == "error" for p in own)
+    bill = Bill.objects.create(
+        card=card,
+        statement_import=statement,
+        statement_date=statement_date,
+        due_date=parsed.due_date,
+        period_start=parsed.period_start,
+        previous_balance=parsed.previous_balance,
+        total_debits=debits,
+        total_credits=credits,
+        printed_total_debits=parsed.total_debits,
+        printed_total_credits=parsed.total_credits,
+        new_balance=parsed.new_balance,
+        minimum_payment=parsed.minimum_payment,
+        currency=(parsed.currency or "MYR")[:3].upper(),
+        status=Bill.Status.REVIEW if blocking else Bill.Status.VERIFIED,
+        problems=own,
+        fingerprint=fingerprint,
+    )
+    skipped = _store_transactions(bill, parsed)
+    if skipped:
+        note = {
+            "code": "overlap_rows_skipped",
+            "message": f"{skipped} row(s) were already stored with an earlier bill of this card "
+            "(overlapping statements) and were not stored twice.",
+            "severity": "warning",
+            "bill": index,
+            "card_last4": card.last4,
+        }
+        problems.append(note)
+        bill.problems = [*own, note]
+        bill.save(update_fields=["problems"])
+    return None
+
+
+def _duplicate_problem(original: Bill, index: int, last4: str) -> dict:
+    return {
+        "code": "duplicate_statement",
+        "message": f"This bill (card ••••{last4}, {original.statement_date}, new balance "
+        f"{original.new_balance}) was already imported with import #{original.statement_import_id}.",
+        "severity": "error",
+        "bill": index,
+        "card_last4": last4,
+    }
+
+
+def _last_row_date(parsed: ParsedBill):
+    dates = [t.posting_date or t.transaction_date for t in parsed.transactions]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
+def _store_transactions(bill: Bill, parsed: ParsedBill) -> int:
+    """Store the bill's rows; returns how many were already stored by an overlapping bill.
+
+    `occurrence` is the n-th identical row (same date, text, amount, direction) within this
+    statement: two real identical coffees survive, while the same coffee printed again on the
+    next, overlapping statement is recognised and not stored twice.
+    """
+    seen: Counter = Counter()
+    rows: list[Transaction] = []
+    for tx in parsed.transactions:
+        if tx.is_memo:
+            continue
+        day = tx.transaction_date or tx.posting_date
+        if day is None:
+            continue
+        description = " ".join(tx.description.split())[:500]
+        key = (day, description, tx.amount, tx.direction)
+        occurrence = seen[key]
+        seen[key] += 1
+        rows.append(
+            Transaction(
+                bill=bill,
+                card=bill.card,
+                posting_date=tx.posting_date,
+                transaction_date=day,
+                description=description,
+                amount=tx.amount,
+                direction=tx.direction,
+                fx_amount=tx.fx_amount,
+                fx_currency=(tx.fx_currency or "")[:3],
+                source_page=tx.page,
+                source_line=tx.line,
+                raw_text=tx.raw_text,
+                occurrence=occurrence,
+            )
+        )
+    existing = _existing_keys(bill, rows)
+    fresh = [r for r in rows if _row_key(r) not in existing]
+    Transaction.objects.bulk_create(fresh, batch_size=500)
+    return len(rows) - len(fresh)
+
+
+def _row_key(row: Transaction) -> tuple:
+    return (
+        row.transaction_date,
+        row.description,
+        Decimal(row.amount),
+        row.direction,
+        row.occurrence,
+    )
+
+
+def _existing_keys(bill: Bill, rows: list[Transaction]) -> set[tuple]:
+    if not rows:
+        return set()
+    dates = [r.transaction_date for r in rows]
+    stored = Transaction.objects.filter(
+        card=bill.card, transaction_date__gte=min(dates), transaction_date__lte=max(dates)
+    ).values_list("transaction_date", "description", "amount", "direction", "occurrence")
+    return {(d, text, Decimal(amount), direction, n) for d, text, amount, direction, n in stored}

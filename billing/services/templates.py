@@ -1,0 +1,205 @@
+"""Bank templates: new versions, publishing, a dry-run preview, export and import."""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import transaction
+from django.db.models import Max
+
+from billing.models import Bank, BankTemplate
+from billing.parsers import StatementError, parse_statement, statement_status, validate_template
+from billing.services.files import statement_file_open
+from billing.services.presenting import parsed_statement_as_dict
+from config.errors import ConflictError, DomainError
+
+
+def template_validate(*, spec: object, bank: Bank | None = None) -> dict:
+    """The spec as a dict, or 400 `invalid_template` listing every error found."""
+    errors = (
+        validate_template(spec) if isinstance(spec, dict) else ["The spec must be a JSON object."]
+    )
+    if not errors and bank is not None and spec.get("bank") != bank.code:
+        errors = [f"spec.bank is {spec.get('bank')!r} but the template belongs to {bank.code!r}."]
+    if errors:
+        raise DomainError(
+            "The template spec is not valid.", code="invalid_template", details={"errors": errors}
+        )
+    return spec
+
+
+@transaction.atomic
+def template_create_version(
+    *, bank: Bank, spec: object, notes: str = "", created_by=None
+) -> BankTemplate:
+    """Save `spec` as the bank's next version, as a draft (publishing is a separate step).
+    The spec's own `version` is set to the version it is saved as."""
+    spec = copy.deepcopy(template_validate(spec=spec, bank=bank))
+    Bank.objects.select_for_update().filter(pk=bank.pk).first()  # serialise version numbers
+    latest = BankTemplate.objects.filter(bank=bank).aggregate(v=Max("version"))["v"] or 0
+    spec["version"] = latest + 1
+    return BankTemplate.objects.create(
+        bank=bank,
+        version=latest + 1,
+        status=BankTemplate.Status.DRAFT,
+        spec=spec,
+        notes=notes[:200],
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def template_publish(*, template: BankTemplate) -> BankTemplate:
+    """Make `template` its bank's only active version; the one it replaces is archived."""
+    template = BankTemplate.objects.select_for_update().get(pk=template.pk)
+    template_validate(spec=template.spec, bank=template.bank)
+    BankTemplate.objects.filter(bank=template.bank, status=BankTemplate.Status.ACTIVE).exclude(
+        pk=template.pk
+    ).update(status=BankTemplate.Status.ARCHIVED)
+    template.status = BankTemplate.Status.ACTIVE
+    template.save(update_fields=["status"])
+    return template
+
+
+def template_preview(
+    *, spec: object, data: bytes, filename: str, password: str | None = None
+) -> dict:
+    """Parse a sample with `spec` alone and return the bills, rows and checks. Saves nothing."""
+    spec = template_validate(spec=spec)
+    opened = statement_file_open(data=data, filename=filename, password=password)
+    try:
+        parsed = parse_statement(
+            opened.decrypted or opened.data,
+            filename=filename,
+            templates=[spec],
+            bank_code=spec["bank"],
+        )
+    except StatementError as error:
+        raise DomainError(error.message, code=error.code, details=error.details) from None
+    status, problems = statement_status(parsed)
+    result = parsed_statement_as_dict(parsed)
+    result["template_matched"] = parsed.bank_code == spec["bank"]
+    result["status"] = status
+    result["problems"] = problems
+    return result
+
+
+EXPORT_FORMAT = "ledgerlens.bank_templates"
+EXPORT_VERSION = 1
+
+
+def templates_export(*, bank_codes: list[str] | None = None) -> dict:
+    """Every version of every (or the given) bank's templates, in a file `templates_import`
+    reads back."""
+    templates = BankTemplate.objects.select_related("bank").order_by("bank__code", "version")
+    if bank_codes:
+        templates = templates.filter(bank__code__in=bank_codes)
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_VERSION,
+        "templates": [
+            {
+                "bank": t.bank.code,
+                "bank_name": t.bank.name,
+                "version": t.version,
+                "status": t.status,
+                "notes": t.notes,
+                "spec": t.spec,
+            }
+            for t in templates
+        ],
+    }
+
+
+def templates_import(*, document: object, created_by=None) -> dict:
+    """Load an export. All or nothing: any malformed entry or conflicting version (same bank
+    and version, different spec) refuses the whole file with a report of every problem.
+    Versions already present with the same spec are left alone."""
+    entries = _entries(document)
+    report = {"created": [], "unchanged": [], "published": [], "errors": []}
+    with transaction.atomic():
+        for index, entry in enumerate(entries):
+            _import_entry(index, entry, report, created_by)
+        if report["errors"]:
+            transaction.set_rollback(True)
+    if report["errors"]:
+        raise ConflictError(
+            f"{len(report['errors'])} problem(s); nothing was imported.",
+            code="template_import_refused",
+            details={"errors": report["errors"]},
+        )
+    return report
+
+
+def _entries(document: object) -> list:
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise DomainError(
+            f"Not a bank template export (expected format {EXPORT_FORMAT!r}).",
+            code="invalid_template_file",
+        )
+    if document.get("format_version") != EXPORT_VERSION:
+        raise DomainError(
+            f"Unsupported export version {document.get('format_version')!r}.",
+            code="invalid_template_file",
+        )
+    entries = document.get("templates")
+    if not isinstance(entries, list):
+        raise DomainError("`templates` must be a list.", code="invalid_template_file")
+    return entries
+
+
+def _import_entry(index: int, entry: object, report: dict, created_by) -> None:
+    where = f"templates[{index}]"
+    if not isinstance(entry, dict):
+        report["errors"].append(f"{where}: not an object.")
+        return
+    bank_code, version, spec = entry.get("bank"), entry.get("version"), entry.get("spec")
+    status = entry.get("status", BankTemplate.Status.DRAFT)
+    where = f"{where} ({bank_code} v{version})"
+    problems = _entry_problems(bank_code, version, spec, status)
+    if problems:
+        report["errors"] += [f"{where}: {p}" for p in problems]
+        return
+    bank, _ = Bank.objects.get_or_create(
+        code=bank_code, defaults={"name": str(entry.get("bank_name") or bank_code)[:100]}
+    )
+    existing = BankTemplate.objects.filter(bank=bank, version=version).first()
+    if existing is not None:
+        if existing.spec != spec:
+            report["errors"].append(
+                f"{where}: version {version} already exists with a different spec; "
+                "export it, or import this one as a new version."
+            )
+        else:
+            report["unchanged"].append(f"{bank_code} v{version}")
+        return
+    template = BankTemplate.objects.create(
+        bank=bank,
+        version=version,
+        spec=spec,
+        notes=str(entry.get("notes", ""))[:200],
+        status=BankTemplate.Status.DRAFT,
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+    )
+    report["created"].append(f"{bank_code} v{version}")
+    if status == BankTemplate.Status.ACTIVE:
+        template_publish(template=template)
+        report["published"].append(f"{bank_code} v{version}")
+    elif status == BankTemplate.Status.ARCHIVED:
+        template.status = status
+        template.save(update_fields=["status"])
+
+
+def _entry_problems(bank_code: object, version: object, spec: object, status: object) -> list[str]:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return ["version must be a positive integer."]
+    if status not in BankTemplate.Status.values:
+        return [f"status must be one of {', '.join(BankTemplate.Status.values)}."]
+    if not isinstance(spec, dict):
+        return ["spec must be an object."]
+    problems = validate_template(spec)
+    if spec.get("bank") != bank_code:
+        problems.append(f"spec.bank {spec.get('bank')!r} differs from bank {bank_code!r}.")
+    if spec.get("version", version) != version:
+        problems.append(f"spec.version {spec.get('version')!r} differs from version {version}.")
+    return problems

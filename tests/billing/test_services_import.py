@@ -1,0 +1,224 @@
+"""The import service end to end (upload -> job -> bills, rows, checks) on statements the
+parser engineer's factory makes for every shipped template."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from billing.models import Bill, CreditCard, StatementImport, Transaction
+from billing.services import statement_import
+from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
+from ocrengine.models import ProcessingJob
+from ocrengine.services.jobs import job_run
+from tests.billing.conftest import D, fake_statement, import_file, upload
+from tests.billing.statement_factory import (
+    PDF_MAKERS,
+    FakeCard,
+    FakeStatement,
+    FakeTxn,
+    maybank_pdf,
+    maybank_xlsx,
+)
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+@pytest.mark.parametrize("bank_code", sorted(PDF_MAKERS))
+def test_every_shipped_template_imports_verified(
+    bank_code, customer, django_capture_on_commit_callbacks
+):
+    fake = fake_statement()
+    statement = import_file(
+        django_capture_on_commit_callbacks,
+        PDF_MAKERS[bank_code](fake),
+        f"{bank_code}.pdf",
+        customer=customer,
+    )
+    assert statement.status == StatementImport.Status.VERIFIED, statement.problems
+    assert (statement.bank.code, statement.parser_key) == (bank_code, bank_code)
+    bill = statement.bills.get()
+    card = fake.cards[0]
+    assert bill.statement_date == fake.statement_date
+    assert bill.due_date == fake.due_date
+    assert (bill.previous_balance, bill.new_balance) == (card.previous_balance, card.new_balance)
+    assert (bill.total_debits, bill.total_credits) == (card.debits, card.credits)
+    assert bill.card.last4 == "0001" and bill.card.customer == customer
+    stored = sorted((t.amount, t.direction) for t in bill.transactions.all())
+    assert stored == sorted((t.amount, t.direction) for t in card.transactions)
+    assert all(t.source_page and t.source_line for t in bill.transactions.all())
+    assert statement.job.status == ProcessingJob.Status.SUCCEEDED
+
+
+def test_identical_same_day_rows_both_survive(customer, django_capture_on_commit_callbacks):
+    statement = import_file(django_capture_on_commit_callbacks, maybank_pdf(fake_statement()))
+    groceries = Transaction.objects.filter(description="DEMO MART GROCERS").order_by("occurrence")
+    assert [t.occurrence for t in groceries] == [0, 1]
+    assert statement.status == "verified"
+
+
+def test_byte_identical_reupload_is_recorded_as_duplicate(
+    customer, django_capture_on_commit_callbacks
+):
+    data = maybank_pdf(fake_statement())
+    first = import_file(django_capture_on_commit_callbacks, data, "maybank.pdf")
+    result = statement_import(file=upload(data, "maybank_copy.pdf"), uploaded_by=None)
+    copy = result.statement_import
+    assert result.queued is False
+    assert (copy.status, copy.duplicate_of_id, copy.job_id) == ("duplicate", first.pk, None)
+    assert copy.file.name == first.file.name  # the same bytes are not stored twice
+    assert Bill.objects.count() == 1 and Transaction.objects.count() == 5
+
+
+def test_same_statement_as_another_file_is_a_fingerprint_duplicate(
+    django_capture_on_commit_callbacks,
+):
+    fake = fake_statement()
+    first = import_file(django_capture_on_commit_callbacks, maybank_pdf(fake))
+    again = import_file(django_capture_on_commit_callbacks, maybank_xlsx(fake), "export.xlsx")
+    assert again.format == "xlsx"
+    assert (again.status, again.duplicate_of_id) == ("duplicate", first.pk)
+    assert [p["code"] for p in again.problems if p["code"] == "duplicate_statement"]
+    assert Bill.objects.count() == 1 and Transaction.objects.count() == 5
+
+
+def test_rerunning_the_job_never_doubles_bills_or_rows(django_capture_on_commit_callbacks):
+    statement = import_file(django_capture_on_commit_callbacks, maybank_pdf(fake_statement()))
+    job = statement.job
+    # A redelivered task after success does nothing; a forced re-run replaces, never adds.
+    assert job_run(job_id=job.pk) is None
+    ProcessingJob.objects.filter(pk=job.pk).update(status="queued", attempts=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_run(job_id=job.pk)
+    statement.refresh_from_db()
+    assert statement.status == "verified"
+    assert Bill.objects.count() == 1 and Transaction.objects.count() == 5
+
+
+def test_broken_balance_goes_to_review_with_the_reason(django_capture_on_commit_callbacks):
+    fake = fake_statement()
+    card = fake.cards[0]
+    tampered = FakeStatement(
+        fake.statement_date,
+        [FakeCard(card.last4, card.previous_balance + D("10.00"), card.transactions)],
+    )
+    # Print a new balance that does not follow from the previous one.
+    tampered.cards[0].__class__ = type(
+        "Off", (FakeCard,), {"new_balance": property(lambda self: card.new_balance)}
+    )
+    statement = import_file(django_capture_on_commit_callbacks, maybank_pdf(tampered))
+    assert statement.status == "review"
+    codes = {p["code"] for p in statement.problems}
+    assert "balance_mismatch" in codes
+    bill = statement.bills.get()
+    assert bill.status == "review"
+    assert any(p["code"] == "balance_mismatch" for p in bill.problems)
+
+
+def test_previous_balance_is_checked_against_the_cards_last_bill(
+    django_capture_on_commit_callbacks,
+):
+    october = fake_statement(statement_date=date(2026, 10, 18), previous="100.00")
+    import_file(django_capture_on_commit_callbacks, maybank_pdf(october))
+    october_new = october.cards[0].new_balance
+    good = import_file(
+        django_capture_on_commit_callbacks,
+        maybank_pdf(fake_statement(previous=str(october_new))),
+    )
+    assert good.status == "verified", good.problems
+    bad = import_file(
+        django_capture_on_commit_callbacks,
+        maybank_pdf(fake_statement(statement_date=date(2026, 12, 18), previous="1.00")),
+    )
+    assert bad.status == "review"
+    problem = next(p for p in bad.problems if p["code"] == "previous_balance_mismatch")
+    assert str(good.bills.get().new_balance) in problem["message"]
+
+
+def test_overlapping_statements_never_double_a_row(django_capture_on_commit_callbacks):
+    shared = FakeTxn(date(2026, 11, 17), date(2026, 11, 17), "LATE NIGHT TAXI", D("23.10"))
+    november = fake_statement(rows=[shared])
+    import_file(django_capture_on_commit_callbacks, maybank_pdf(november))
+    # The next statement reprints the last row of November (bank cut-off overlap).
+    december_rows = [shared, FakeTxn(date(2026, 12, 3), date(2026, 12, 2), "CAFE", D("9.00"))]
+    december = fake_statement(
+        statement_date=date(2026, 12, 18),
+        previous=str(november.cards[0].new_balance),
+        rows=december_rows,
+    )
+    statement = import_file(django_capture_on_commit_callbacks, maybank_pdf(december))
+    assert Transaction.objects.filter(description="LATE NIGHT TAXI").count() == 1
+    assert any(p["code"] == "overlap_rows_skipped" for p in statement.problems)
+    assert statement.bills.get().transactions.count() == 1
+
+
+def test_card_is_matched_by_bank_and_last4(customer, django_capture_on_commit_callbacks):
+    import_file(
+        django_capture_on_commit_callbacks,
+        maybank_pdf(fake_statement(statement_date=date(2026, 10, 18), previous="0.00")),
+        customer=customer,
+    )
+    import_file(django_capture_on_commit_callbacks, maybank_pdf(fake_statement()))
+    card = CreditCard.objects.get()
+    assert (card.bank.code, card.last4, card.customer) == ("maybank", "0001", customer)
+    assert card.bills.count() == 2
+
+
+def test_protected_pdf_needs_its_password(django_capture_on_commit_callbacks):
+    data = maybank_pdf(fake_statement(), password="s3cret")
+    with pytest.raises(DomainError) as missing:
+        statement_import(file=upload(data), uploaded_by=None)
+    assert missing.value.code == "password_required"
+    with pytest.raises(DomainError) as wrong:
+        statement_import(file=upload(data), uploaded_by=None, password="nope")
+    assert wrong.value.code == "password_incorrect"
+    assert not StatementImport.objects.exists()
+    statement = import_file(django_capture_on_commit_callbacks, data, password="s3cret")
+    assert statement.status == "verified", statement.problems
+    # The original is kept untouched; the worker read the decrypted copy.
+    with statement.file.open("rb") as stored:
+        assert stored.read() == data
+    assert statement.parse_file and statement.parse_sha256
+    assert "s3cret" not in repr(ProcessingJob.objects.values().get(pk=statement.job_id))
+
+
+def test_limits_and_unknown_formats_are_refused(settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    with pytest.raises(PayloadTooLargeError):
+        statement_import(file=upload(b"x" * 101, "big.csv"), uploaded_by=None)
+    settings.UPLOAD_MAX_BYTES = 10_000
+    with pytest.raises(UnsupportedMediaTypeError):
+        statement_import(
+            file=upload(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.png"), uploaded_by=None
+        )
+    with pytest.raises(DomainError) as empty:
+        statement_import(file=upload(b"", "empty.csv"), uploaded_by=None)
+    assert empty.value.code == "empty_file"
+    with pytest.raises(DomainError) as broken:
+        statement_import(file=upload(b"%PDF-1.4 not really", "broken.pdf"), uploaded_by=None)
+    assert broken.value.code == "unreadable_pdf"
+    assert not StatementImport.objects.exists()
+
+
+def test_failed_import_can_be_uploaded_again_with_more_details(django_capture_on_commit_callbacks):
+    rows = "Date,Description,Amount\n2026-11-02,COFFEE,4.50\n2026-11-03,BOOKS,20.00\n"
+    statement = import_file(django_capture_on_commit_callbacks, rows.encode(), "export.csv")
+    assert statement.status == "failed"
+    assert statement.error_code in {"bank_not_identified", "card_number_missing"}
+    from billing.models import Bank
+
+    again = import_file(
+        django_capture_on_commit_callbacks,
+        rows.encode(),
+        "export.csv",
+        bank=Bank.objects.get(code="public_bank"),
+        card_last4="4242",
+    )
+    assert again.pk == statement.pk
+    assert again.status == "review"  # the generic reader guessed: someone should look
+    assert again.bills.get().card.last4 == "4242"
+    bill = again.bills.get()
+    assert bill.transactions.count() == 2
+    assert bill.total_debits + bill.total_credits == Decimal("24.50")
