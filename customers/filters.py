@@ -1,0 +1,20 @@
+import django_filters
+
+from customers.models import Customer
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """?kind=company&is_active=true&assigned_agent=7&assigned=false&created_after=2026-01-01"""
+
+    kind = django_filters.ChoiceFilter(choices=Customer.Kind.choices)
+    is_active = django_filters.BooleanFilter()
+    # A plain number, not a user lookup: no extra query, and an unknown id simply matches nothing.
+    assigned_agent = django_filters.NumberFilter(field_name="assigned_agent_id")
+    assigned = django_filters.BooleanFilter(
+        field_name="assigned_agent", lookup_expr="isnull", exclude=True
+    )
+    created = django_filters.DateFromToRangeFilter(field_name="created_at")
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "is_active", "assigned_agent", "assigned", "created"]

@@ -1,0 +1,1 @@
+from ocrengine.admin import jobs  # noqa: F401
