@@ -86,3 +86,4 @@ class ParsedStatement:
     bills: list[ParsedBill] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     needs_review: bool = False  # set by readers that guessed (generic layout, inferred columns)
+    checks: tuple[str, ...] = ("balance", "printed_totals")  # the template's "verify" list

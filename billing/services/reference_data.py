@@ -40,12 +40,14 @@ def shipped_template_specs() -> list[dict]:
 def reference_data_seed() -> dict[str, int]:
     banks_created = 0
     for code, (name, country) in ISSUERS.items():
-        _, created = Bank.objects.get_or_create(code=code, defaults={"name": name, "country": country})
+        _, created = Bank.objects.get_or_create(
+            code=code, defaults={"name": name, "country": country}
+        )
         banks_created += created
     templates_created = 0
     for spec in shipped_template_specs():
         bank, _ = Bank.objects.get_or_create(
-            code=spec["bank"], defaults={"name": spec.get("bank_name", spec["bank"])}
+            code=spec["bank"], defaults={"name": spec.get("name", spec["bank"])}
         )
         if BankTemplate.objects.filter(bank=bank).exists():
             continue

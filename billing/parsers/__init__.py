@@ -1,0 +1,138 @@
+"""Statement readers: bytes + bank templates -> ParsedStatement. No Django in here.
+
+    parse_statement(data, filename=..., templates=[...], password=None, bank_code=None)
+
+`templates` are the active bank templates (JSON specs, see `template_spec.py`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import (
+    ParsedBill,
+    ParsedStatement,
+    ParsedTransaction,
+    PasswordIncorrect,
+    PasswordRequired,
+    RowProblem,
+    StatementError,
+)
+from .detect import CSV, OFX, PDF, XLSX, pick_template, sniff_format
+from .reconcile import reconcile_bill, statement_status
+from .template_spec import validate_template
+
+__all__ = [
+    "ParsedBill",
+    "ParsedStatement",
+    "ParsedTransaction",
+    "PasswordIncorrect",
+    "PasswordRequired",
+    "RowProblem",
+    "StatementError",
+    "parse_statement",
+    "reconcile_bill",
+    "statement_status",
+    "validate_template",
+]
+
+
+def parse_statement(
+    data: bytes,
+    *,
+    filename: str,
+    templates: list[dict],
+    password: str | None = None,
+    bank_code: str | None = None,
+) -> ParsedStatement:
+    """Read one statement file. Raises StatementError (or a password error) when unreadable.
+
+    A bank template is chosen by its detection markers; without one the generic reader
+    runs and the result is marked `needs_review` unless it reconciles.
+    """
+    if not data:
+        raise StatementError("empty_file", "The file is empty.")
+    file_format = sniff_format(data, filename)
+    if file_format == PDF:
+        return _parse_pdf(data, templates, password, bank_code)
+    if file_format == OFX:
+        from .ofx_reader import parse_ofx
+
+        return parse_ofx(data)
+    if file_format == XLSX:
+        from .xlsx_reader import read_xlsx_rows
+
+        rows = read_xlsx_rows(data)
+    else:
+        from .csv_reader import read_csv_rows
+
+        rows = read_csv_rows(data)
+    return _parse_table(rows, file_format, templates, bank_code)
+
+
+def _parse_pdf(
+    data: bytes, templates: list[dict], password: str | None, bank_code: str | None
+) -> ParsedStatement:
+    from .generic import parse_generic_lines
+    from .pdf_reader import read_pdf_lines
+    from .template_engine import parse_with_template
+
+    lines = read_pdf_lines(data, password)
+    if not lines:
+        raise StatementError(
+            "no_text_layer", "The PDF has no text layer; scanned statements need OCR first."
+        )
+    spec = pick_template([line.text for line in lines], templates, PDF, bank_code)
+    note = ""
+    if spec is not None:
+        try:
+            statement = parse_with_template(lines, spec)
+        except (re.error, KeyError, TypeError, ValueError) as exc:
+            # A broken template in the database must not take the import down with it.
+            statement, note = None, f"it failed ({exc!r})"
+        if statement is not None and _has_content(statement):
+            return statement
+        note = note or "it read nothing"
+    statement = parse_generic_lines(lines)
+    if spec is not None:
+        statement.problems.append(
+            f"Template {spec['bank']} v{spec.get('version')} matched but {note}; "
+            "the generic reader was used."
+        )
+    return statement
+
+
+def _parse_table(
+    rows: list[list], file_format: str, templates: list[dict], bank_code: str | None
+) -> ParsedStatement:
+    from .generic_table import parse_generic_table
+    from .table_engine import parse_table_with_template
+
+    head = [" ".join(str(c) for c in row if c not in (None, "")) for row in rows[:40]]
+    spec = pick_template(head, templates, file_format, bank_code)
+    note = ""
+    if spec is not None:
+        try:
+            statement = parse_table_with_template(rows, spec, file_format)
+        except (re.error, KeyError, TypeError, ValueError) as exc:
+            statement, note = None, f"it failed ({exc!r})"
+        if statement is not None and _has_content(statement):
+            return statement
+        note = note or "it read nothing"
+    statement = parse_generic_table(rows, file_format)
+    if spec is not None:
+        statement.problems.append(
+            f"Template {spec['bank']} v{spec.get('version')} matched but {note}; "
+            "the generic reader was used."
+        )
+    return statement
+
+
+def _has_content(statement: ParsedStatement) -> bool:
+    return any(
+        bill.transactions or bill.new_balance is not None or bill.row_problems
+        for bill in statement.bills
+    )
+
+
+__all__ += ["CSV", "OFX", "PDF", "XLSX"]

@@ -1,0 +1,117 @@
+"""Money as banks print it -> Decimal with a direction.
+
+Handles thousands/decimal separators (`1,234.56`, `1.234,56`), credit markers (`CR`
+suffix or prefix, parentheses, a minus sign) and debit markers (`DR`). What counts as a
+credit is part of a template's `amounts` spec, so a bank printing `-` for charges works too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class AmountSyntax:
+    thousands: str = ","
+    decimal: str = "."
+    credit_markers: tuple[str, ...] = ("CR",)
+    debit_markers: tuple[str, ...] = ("DR",)
+    parentheses_credit: bool = True
+    minus_is_credit: bool = True  # card statements print payments as -12.30
+
+    @classmethod
+    def from_spec(cls, spec: dict | None) -> AmountSyntax:
+        spec = spec or {}
+        return cls(
+            thousands=spec.get("thousands", ","),
+            decimal=spec.get("decimal", "."),
+            credit_markers=tuple(spec.get("credit_markers", ["CR"])),
+            debit_markers=tuple(spec.get("debit_markers", ["DR"])),
+            parentheses_credit=spec.get("parentheses_credit", True),
+            minus_is_credit=spec.get("minus_is_credit", True),
+        )
+
+
+DEFAULT_SYNTAX = AmountSyntax()
+
+
+def amount_regex(syntax: AmountSyntax = DEFAULT_SYNTAX) -> str:
+    """A regex (no groups) that matches one printed amount in this syntax, markers included."""
+    th, dec = re.escape(syntax.thousands), re.escape(syntax.decimal)
+    markers = "|".join(re.escape(m) for m in syntax.credit_markers + syntax.debit_markers)
+    number = rf"(?:\d{{1,3}}(?:{th}\d{{3}})+|\d+){dec}\d{{2}}"
+    marker = rf"(?:\s?(?:{markers}))?" if markers else ""
+    prefix = rf"(?:(?:{markers})\s?)?" if markers else ""
+    currency = r"(?:[A-Z]{1,3}\$|RM|\$)?"
+    return rf"(?:\(\s*{currency}{number}\s*\)|{prefix}[-+]?\s?{currency}{number}-?{marker})"
+
+
+def parse_amount(
+    text: str, syntax: AmountSyntax = DEFAULT_SYNTAX
+) -> tuple[Decimal, str | None] | None:
+    """Return (absolute amount, "credit" | "debit" | None) or None when `text` is no amount.
+
+    The direction is None when nothing marks it; callers decide (usually debit).
+    """
+    raw = text.strip().replace("\u2212", "-")
+    if not raw:
+        return None
+    direction: str | None = None
+    upper = raw.upper()
+    for marker in syntax.credit_markers:
+        if upper.endswith(marker.upper()) or upper.startswith(marker.upper()):
+            direction = "credit"
+            raw = _strip_marker(raw, marker)
+            break
+    else:
+        for marker in syntax.debit_markers:
+            if upper.endswith(marker.upper()) or upper.startswith(marker.upper()):
+                direction = "debit"
+                raw = _strip_marker(raw, marker)
+                break
+    if raw.startswith("(") and raw.endswith(")"):
+        raw = raw[1:-1].strip()
+        if syntax.parentheses_credit:
+            direction = "credit"
+    negative = raw.startswith("-") or raw.endswith("-")
+    raw = raw.strip("+-").strip()
+    raw = re.sub(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*", "", raw)
+    value = _to_decimal(raw, syntax)
+    if value is None:
+        return None
+    if negative and direction is None:
+        direction = "credit" if syntax.minus_is_credit else "debit"
+    return value, direction
+
+
+def signed_balance(text: str, syntax: AmountSyntax = DEFAULT_SYNTAX) -> Decimal | None:
+    """A printed balance: owed is positive, a CR (credit) balance is negative."""
+    parsed = parse_amount(text, syntax)
+    if parsed is None:
+        return None
+    value, direction = parsed
+    return -value if direction == "credit" else value
+
+
+def _strip_marker(raw: str, marker: str) -> str:
+    if raw.upper().endswith(marker.upper()):
+        return raw[: -len(marker)].strip()
+    return raw[len(marker) :].strip()
+
+
+def _to_decimal(raw: str, syntax: AmountSyntax) -> Decimal | None:
+    if syntax.thousands:
+        raw = raw.replace(syntax.thousands, "")
+    raw = raw.replace(" ", "")
+    if syntax.decimal != ".":
+        raw = raw.replace(syntax.decimal, ".")
+    if not re.fullmatch(r"\d+(?:\.\d+)?", raw):
+        return None
+    try:
+        return Decimal(raw).quantize(CENT)
+    except InvalidOperation:
+        return None

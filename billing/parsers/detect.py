@@ -1,0 +1,77 @@
+"""Which file format, and which bank template, a statement is."""
+
+from __future__ import annotations
+
+import re
+
+PDF, XLSX, CSV, OFX = "pdf", "xlsx", "csv", "ofx"
+
+
+def sniff_format(data: bytes, filename: str = "") -> str:
+    """By content first (magic bytes), the file name only as a tie-breaker."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \r\n\t")
+    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return XLSX
+    upper = head.upper()
+    if upper.startswith(b"OFXHEADER") or b"<OFX>" in upper or b"<OFX " in upper:
+        return OFX
+    if head.startswith(b"<?XML") or head.startswith(b"<?xml"):
+        return OFX if b"OFX" in upper else CSV
+    name = filename.lower()
+    if name.endswith((".ofx", ".qfx")):
+        return OFX
+    return CSV
+
+
+def pick_template(
+    text_lines: list[str], templates: list[dict], file_format: str, bank_code: str | None = None
+) -> dict | None:
+    """The template whose detection markers all match, preferring the most specific.
+
+    With `bank_code` given, only that bank's templates are candidates (the user said which
+    bank); its markers must still match so a wrong choice falls back to the generic parser.
+    """
+    candidates = [
+        spec
+        for spec in templates
+        if _format_matches(spec, file_format) and (bank_code is None or spec["bank"] == bank_code)
+    ]
+    best, best_score = None, 0
+    for spec in candidates:
+        score = marker_score(text_lines, spec, file_format)
+        if score > best_score or (
+            score == best_score and best and spec.get("version", 0) > best.get("version", 0)
+        ):
+            best, best_score = spec, score
+    return best
+
+
+def _format_matches(spec: dict, file_format: str) -> bool:
+    # One template per bank may describe its PDF layout (top-level "transactions") and its
+    # spreadsheet/CSV export ("table"), since a bank has one active template.
+    if file_format == PDF:
+        return "transactions" in spec
+    table = spec.get("table")
+    return bool(table) and file_format in table.get("formats", ["csv", "xlsx"])
+
+
+def marker_score(text_lines: list[str], spec: dict, file_format: str = PDF) -> int:
+    """Number of markers matched, or 0 when any required marker is missing."""
+    detect = spec.get("detect", {})
+    if file_format != PDF and spec.get("table", {}).get("detect"):
+        detect = spec["table"]["detect"]
+    within = int(detect.get("within_lines", 40))
+    text = "\n".join(text_lines[:within])
+    flags = re.IGNORECASE | re.MULTILINE
+    patterns = detect.get("patterns", [])
+    if not patterns:
+        return 0
+    for pattern in patterns:
+        if not re.search(pattern, text, flags):
+            return 0
+    for pattern in detect.get("reject", []):
+        if re.search(pattern, text, flags):
+            return 0
+    return len(patterns)

@@ -1,0 +1,149 @@
+"""The bank template format, and `validate_template` for import and the admin.
+
+A template is JSON:
+
+    bank, name, version (int), currency
+    detect:           {patterns: [regex, all must match], reject: [...], within_lines: int}
+    dates:            {formats: ["%d/%m"], statement_formats: ["%d %b %Y"]}
+    amounts:          {thousands: ",", decimal: ".", credit_markers: ["CR"], debit_markers,
+                       parentheses_credit: true, minus_is_credit: true}
+    statement_fields: {statement_date | due_date | period_start | card_holder: regex(es)}
+    card_fields:      {card_number | previous_balance | new_balance | total_debits |
+                       total_credits | minimum_payment | credit_limit: regex(es)}
+    cards:            {header: regex with (?P<card_number>), scope: "card" | "account",
+                       summary_row: regex with per-card figure groups}
+    transactions:     {pattern: regex with (?P<amount>) (?P<description>) and date groups,
+                       lines: 1, continuation_lines: 0, skip: [...], memo: [...]}
+    verify:           ["balance", "printed_totals"]
+    table:            (CSV/XLSX export) {formats, detect, dates, header, columns: {role: regex},
+                       flags: {"CR": "credit"}, negative_is, balance_sign: owed | asset,
+                       preamble_fields, summary_rows}
+
+Field regexes capture (?P<value>...) and may use {AMOUNT}, {DATE} and {SDATE}.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .template_engine import compile_template
+
+BANK_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+KNOWN_KEYS = {
+    "bank", "name", "version", "currency", "detect", "dates", "amounts", "statement_fields",
+    "card_fields", "cards", "transactions", "verify", "table", "ignore_case", "notes",
+}  # fmt: skip
+STATEMENT_FIELDS = {"statement_date", "due_date", "period_start", "card_holder"}
+CARD_FIELDS = {
+    "card_number", "previous_balance", "new_balance", "total_debits", "total_credits",
+    "minimum_payment", "credit_limit", "card_holder", "statement_date", "due_date",
+}  # fmt: skip
+TABLE_ROLES = {
+    "date", "posting_date", "transaction_date", "description", "amount", "debit", "credit",
+    "flag", "balance",
+}  # fmt: skip
+DIRECTIONS = {"debit", "credit"}
+
+
+def validate_template(spec: object) -> list[str]:
+    """Human-readable errors; an empty list means the template can be activated."""
+    if not isinstance(spec, dict):
+        return ["A template must be a JSON object."]
+    errors: list[str] = []
+    errors += _check_identity(spec)
+    errors += [f"Unknown key '{k}'." for k in spec if k not in KNOWN_KEYS]
+    if not isinstance(spec.get("detect", {}).get("patterns"), list) or not spec["detect"].get(
+        "patterns"
+    ):
+        errors.append("detect.patterns must be a non-empty list of regexes.")
+    if "transactions" not in spec and "table" not in spec:
+        errors.append("A template needs 'transactions' (PDF layout) or 'table' (CSV/XLSX).")
+    errors += _check_field_names(spec.get("statement_fields", {}), STATEMENT_FIELDS, "statement")
+    errors += _check_field_names(spec.get("card_fields", {}), CARD_FIELDS, "card")
+    errors += _check_transactions(spec)
+    errors += _check_table(spec.get("table"))
+    unknown_checks = set(spec.get("verify", [])) - {"balance", "printed_totals"}
+    errors += [f"Unknown verify check '{c}'." for c in sorted(unknown_checks)]
+    if errors:
+        return errors
+    return _check_compiles(spec)
+
+
+def _check_identity(spec: dict) -> list[str]:
+    errors = []
+    if not isinstance(spec.get("bank"), str) or not BANK_CODE.match(spec["bank"]):
+        errors.append("bank must be a bank code such as 'maybank'.")
+    if not isinstance(spec.get("version"), int) or spec["version"] < 1:
+        errors.append("version must be a positive integer.")
+    if not isinstance(spec.get("name", ""), str):
+        errors.append("name must be text.")
+    return errors
+
+
+def _check_field_names(fields: object, allowed: set[str], scope: str) -> list[str]:
+    if not isinstance(fields, dict):
+        return [f"{scope}_fields must be an object."]
+    errors = [f"Unknown {scope} field '{name}'." for name in fields if name not in allowed]
+    for name, patterns in fields.items():
+        patterns = [patterns] if isinstance(patterns, str) else patterns
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            errors.append(f"{scope}_fields.{name} must be a regex or a list of regexes.")
+        elif not all("(?P<value>" in p for p in patterns):
+            errors.append(f"{scope}_fields.{name}: every regex must capture (?P<value>...).")
+    return errors
+
+
+def _check_transactions(spec: dict) -> list[str]:
+    rows = spec.get("transactions")
+    if rows is None:
+        return []
+    if not isinstance(rows, dict) or not isinstance(rows.get("pattern"), str):
+        return ["transactions.pattern must be a regex."]
+    errors = []
+    for group in ("amount", "description"):
+        if f"(?P<{group}>" not in rows["pattern"]:
+            errors.append(f"transactions.pattern must capture (?P<{group}>...).")
+    if not re.search(r"\(\?P<(date|posting_date|transaction_date)>", rows["pattern"]):
+        errors.append("transactions.pattern must capture a date group.")
+    if not isinstance(rows.get("lines", 1), int) or not 1 <= rows.get("lines", 1) <= 5:
+        errors.append("transactions.lines must be an integer from 1 to 5.")
+    scope = spec.get("cards", {}).get("scope", "card")
+    if scope not in ("card", "account"):
+        errors.append("cards.scope must be 'card' or 'account'.")
+    return errors
+
+
+def _check_table(table: object) -> list[str]:
+    if table is None:
+        return []
+    if not isinstance(table, dict):
+        return ["table must be an object."]
+    errors = []
+    columns = table.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        return ["table.columns must map roles to header regexes."]
+    errors += [f"Unknown column role '{r}'." for r in columns if r not in TABLE_ROLES]
+    if not {"amount", "debit", "credit"} & columns.keys():
+        errors.append("table.columns needs an amount column or debit/credit columns.")
+    if not {"date", "posting_date", "transaction_date"} & columns.keys():
+        errors.append("table.columns needs a date column.")
+    bad_flags = [f for f, d in table.get("flags", {}).items() if d not in DIRECTIONS]
+    errors += [f"table.flags['{f}'] must be 'debit' or 'credit'." for f in bad_flags]
+    if table.get("balance_sign", "owed") not in ("owed", "asset"):
+        errors.append("table.balance_sign must be 'owed' or 'asset'.")
+    if table.get("negative_is", "credit") not in DIRECTIONS:
+        errors.append("table.negative_is must be 'debit' or 'credit'.")
+    return errors
+
+
+def _check_compiles(spec: dict) -> list[str]:
+    try:
+        if "transactions" in spec:
+            compile_template(spec)
+        for pattern in (spec.get("table") or {}).get("columns", {}).values():
+            re.compile(pattern)
+    except re.error as exc:
+        return [f"A regex does not compile: {exc}."]
+    except (KeyError, TypeError, ValueError) as exc:
+        return [f"The template cannot be compiled: {exc!r}."]
+    return []
