@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("metrics", include("config.metrics")),  # Prometheus, token or internal network only
     # The agents' workbench (shell pages over the REST API); the site root opens it.
     path("workbench/", include("config.workbench_urls")),
     path("", workbench.root_redirect, name="root"),

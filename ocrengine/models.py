@@ -13,6 +13,8 @@ class DocumentType(models.Model):
 
     class Meta:
         ordering = ["code"]
+        # Analysis results show sensitive fields (ID numbers, addresses) unmasked only to holders.
+        permissions = [("view_sensitive_fields", "Can see sensitive fields unmasked")]
 
     def __str__(self) -> str:
         return self.code

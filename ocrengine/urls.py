@@ -1,8 +1,34 @@
 from django.urls import path
 
+from ocrengine.apis import analysis, stats, templates
 from ocrengine.apis.jobs import JobDetailApi, JobRetryApi
 
 urlpatterns = [
     path("jobs/<int:pk>/", JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<int:pk>/retry/", JobRetryApi.as_view(), name="job-retry"),
+    # Document analysis API
+    path("ocr/analyze/", analysis.AnalyzeApi.as_view(), name="ocr-analyze"),
+    path("ocr/batch-analyze/", analysis.BatchAnalyzeApi.as_view(), name="ocr-batch-analyze"),
+    path("ocr/stats/", stats.AnalysisStatsApi.as_view(), name="ocr-stats"),
+    path("ocr/templates/", templates.PromptTemplateListApi.as_view(), name="ocr-templates"),
+    path(
+        "ocr/templates/export/",
+        templates.PromptTemplateExportApi.as_view(),
+        name="ocr-templates-export",
+    ),
+    path(
+        "ocr/templates/import/",
+        templates.PromptTemplateImportApi.as_view(),
+        name="ocr-templates-import",
+    ),
+    path(
+        "ocr/templates/<int:pk>/",
+        templates.PromptTemplateDetailApi.as_view(),
+        name="ocr-template-detail",
+    ),
+    path(
+        "ocr/templates/<int:pk>/publish/",
+        templates.PromptTemplatePublishApi.as_view(),
+        name="ocr-template-publish",
+    ),
 ]

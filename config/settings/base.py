@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestContextMiddleware",
+    "config.metrics.PrometheusMiddleware",  # document analysis API area: request metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -208,6 +209,15 @@ LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=20.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOW_INTERNAL = env.bool("METRICS_ALLOW_INTERNAL", default=True)
+# --- Document analysis API (ocrengine analysis, templates, HMAC clients, metrics) ------------
+ANALYSIS_DEFAULT_BACKEND = env.str("ANALYSIS_DEFAULT_BACKEND", default="rules")
+ANALYSIS_CACHE_TTL_S = env.int("ANALYSIS_CACHE_TTL_S", default=600)
+TEMPLATE_CACHE_TTL_S = env.int("TEMPLATE_CACHE_TTL_S", default=3600)
+ANALYSIS_BATCH_MAX_ITEMS = env.int("ANALYSIS_BATCH_MAX_ITEMS", default=50)
+ANALYSIS_MAX_TEXT_CHARS = env.int("ANALYSIS_MAX_TEXT_CHARS", default=200_000)
+LLM_DEFAULT_MODEL = env.str("LLM_DEFAULT_MODEL", default="")
+LLM_RETRY_BACKOFF_S = env.float("LLM_RETRY_BACKOFF_S", default=0.5)
+HMAC_MAX_SKEW_S = env.int("HMAC_MAX_SKEW_S", default=300)
 
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)

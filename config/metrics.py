@@ -1,0 +1,183 @@
+"""Prometheus metrics: HTTP requests, document analyses, cache hits, queue depth; `/metrics`.
+
+`/metrics` answers a caller with the METRICS_TOKEN bearer token, or, when
+METRICS_ALLOW_INTERNAL is on, a caller on a loopback or private address. Behind a proxy the
+proxy's address is private, so a public proxy must not forward `/metrics` unless a token is
+set and METRICS_ALLOW_INTERNAL is off.
+
+Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR (an empty directory) so
+every worker's samples are summed at scrape time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import os
+import time
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import REGISTRY, GaugeMetricFamily
+
+from config.errors import error_response
+
+logger = logging.getLogger(__name__)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+HTTP_REQUESTS = Counter(
+    "ledgerlens_http_requests_total", "HTTP requests answered.", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "ledgerlens_http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["method", "route"],
+    buckets=_LATENCY_BUCKETS,
+)
+ANALYSES = Counter(
+    "ledgerlens_analysis_total",
+    "Document analyses by outcome.",
+    ["document_type", "backend", "outcome"],
+)
+ANALYSIS_LATENCY = Histogram(
+    "ledgerlens_analysis_duration_seconds",
+    "Time to analyse one document.",
+    ["document_type", "backend", "cache"],
+    buckets=_LATENCY_BUCKETS,
+)
+ANALYSIS_CACHE = Counter(
+    "ledgerlens_analysis_cache_total", "Analysis result cache lookups.", ["result"]
+)
+LLM_FALLBACKS = Counter(
+    "ledgerlens_llm_fallback_total", "LLM analyses that fell back to the rules backend."
+)
+
+
+def observe_analysis(
+    *,
+    document_type: str,
+    backend: str,
+    success: bool,
+    cache_hit: bool,
+    seconds: float,
+    fallback: bool,
+) -> None:
+    ANALYSES.labels(document_type, backend, "success" if success else "error").inc()
+    if success:
+        ANALYSIS_CACHE.labels("hit" if cache_hit else "miss").inc()
+        ANALYSIS_LATENCY.labels(document_type, backend, "hit" if cache_hit else "miss").observe(
+            seconds
+        )
+    if fallback:
+        LLM_FALLBACKS.inc()
+
+
+class QueueCollector:
+    """Queue depth and job states, read from the broker and the database at scrape time."""
+
+    def describe(self):
+        # Lets the registry learn the names without a database query at import time.
+        yield GaugeMetricFamily("ledgerlens_queue_depth", "Tasks waiting in the queue.")
+        yield GaugeMetricFamily("ledgerlens_jobs", "Background jobs by status.", labels=["status"])
+
+    def collect(self):
+        depth = GaugeMetricFamily("ledgerlens_queue_depth", "Tasks waiting in the queue.")
+        jobs = GaugeMetricFamily("ledgerlens_jobs", "Background jobs by status.", labels=["status"])
+        try:
+            from django.db.models import Count
+            from django_q.brokers import get_broker
+
+            from ocrengine.models import ProcessingJob
+
+            depth.add_metric([], get_broker().queue_size() or 0)
+            counts = ProcessingJob.objects.values_list("status").annotate(n=Count("id"))
+            for status, count in counts:
+                jobs.add_metric([status], count)
+        except Exception:  # a scrape must not fail because the broker is down
+            logger.warning("queue metrics unavailable", exc_info=True)
+        yield depth
+        yield jobs
+
+
+_queue_collector = QueueCollector()
+REGISTRY.register(_queue_collector)
+
+
+def _route(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    return f"/{match.route}" if match is not None and match.route else "unmatched"
+
+
+class PrometheusMiddleware:
+    """Counts and times every request, labelled by URL pattern (not the raw path, which would
+    create a series per id)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        route = _route(request)
+        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+
+def _is_internal(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_private
+
+
+def _token_ok(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    if not token or not header.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(header[7:].strip().encode(), token.encode())
+
+
+def _exposition() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(_queue_collector)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        return error_response(405, "method_not_allowed", "Use GET.")
+    if not (
+        _token_ok(request)
+        or (settings.METRICS_ALLOW_INTERNAL and _is_internal(request.META.get("REMOTE_ADDR", "")))
+    ):
+        if settings.METRICS_TOKEN:
+            response = error_response(
+                401, "not_authenticated", "A valid metrics token is required."
+            )
+            response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return response
+        return error_response(
+            403, "permission_denied", "Metrics are served to internal addresses only."
+        )
+    return HttpResponse(_exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+# Mounted at /metrics by config/urls.py (`include("config.metrics")`).
+urlpatterns = [path("", metrics_view, name="metrics")]

@@ -1,0 +1,46 @@
+"""GET /api/v1/ocr/stats/: analysis statistics for supervisors and staff."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.auth.roles import sees_all_customers
+from ocrengine.services.stats import PERIODS, analysis_stats
+
+
+class SeesOperations(BasePermission):
+    message = "Analysis statistics are for supervisors and staff."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_staff or sees_all_customers(user)))
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+    document_type = serializers.SlugField(required=False, max_length=40)
+    period = serializers.ChoiceField(choices=sorted(PERIODS), default="day")
+
+
+class AnalysisStatsApi(APIView):
+    permission_classes = [SeesOperations]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="ISO date-time (default: 7 days ago)"),
+            OpenApiParameter("until", str, description="ISO date-time (default: now)"),
+            OpenApiParameter("document_type", str),
+            OpenApiParameter("period", str, enum=sorted(PERIODS)),
+        ],
+        summary="Analysis statistics: success, confidence, latency, cache hits",
+    )
+    def get(self, request: Request) -> Response:
+        query = StatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(analysis_stats(**query.validated_data))

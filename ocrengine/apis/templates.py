@@ -1,0 +1,164 @@
+"""Prompt templates over the API: list, detail, create a draft, revise, publish, export,
+import. Reading needs a login; writing needs the model permissions (staff have them)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ocrengine.models import DocumentType, PromptTemplate
+from ocrengine.services.template_transfer import templates_export, templates_import
+from ocrengine.services.templates import (
+    template_create_draft,
+    template_is_editable,
+    template_publish,
+    template_revise,
+)
+
+
+class CanChangeTemplates(BasePermission):
+    message = "Changing prompt templates needs the prompt template permissions."
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perms(
+            ["ocrengine.add_prompttemplate", "ocrengine.change_prompttemplate"]
+        )
+
+
+def _write_permissions(request) -> list[BasePermission]:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return [IsAuthenticated()]
+    return [IsAuthenticated(), CanChangeTemplates()]
+
+
+class PromptTemplateSerializer(serializers.ModelSerializer):
+    document_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=DocumentType.objects.filter(is_active=True)
+    )
+    editable = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PromptTemplate
+        fields = [
+            "id",
+            "document_type",
+            "version",
+            "status",
+            "is_default",
+            "spec",
+            "prompt",
+            "notes",
+            "used_at",
+            "created_by",
+            "created_at",
+            "editable",
+        ]
+        read_only_fields = ["version", "status", "is_default", "used_at", "created_at"]
+
+    def get_editable(self, template: PromptTemplate) -> bool:
+        return template_is_editable(template)
+
+
+class TemplateRevisionSerializer(serializers.Serializer):
+    spec = serializers.JSONField(required=False)
+    prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class PromptTemplateListApi(generics.ListCreateAPIView):
+    serializer_class = PromptTemplateSerializer
+    filterset_fields = ["document_type__code", "status", "is_default"]
+    ordering_fields = ["version", "created_at"]
+
+    def get_permissions(self):
+        return _write_permissions(self.request)
+
+    def get_queryset(self):
+        return PromptTemplate.objects.select_related("document_type", "created_by")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        template = template_create_draft(
+            document_type=data["document_type"],
+            spec=data["spec"],
+            prompt=data.get("prompt"),
+            notes=data.get("notes", ""),
+            created_by=request.user,
+        )
+        return Response(self.get_serializer(template).data, status=201)
+
+
+class PromptTemplateDetailApi(APIView):
+    def get_permissions(self):
+        return _write_permissions(self.request)
+
+    def _template(self, pk: int) -> PromptTemplate:
+        return get_object_or_404(PromptTemplate.objects.select_related("document_type"), pk=pk)
+
+    @extend_schema(responses=PromptTemplateSerializer, summary="A prompt template")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PromptTemplateSerializer(self._template(pk)).data)
+
+    @extend_schema(
+        request=TemplateRevisionSerializer,
+        responses=PromptTemplateSerializer,
+        summary="Revise a template (a used one becomes a new draft version)",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        serializer = TemplateRevisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        original = self._template(pk)
+        revised = template_revise(
+            template=original, revised_by=request.user, **serializer.validated_data
+        )
+        status = 200 if revised.pk == original.pk else 201
+        return Response(PromptTemplateSerializer(revised).data, status=status)
+
+
+class PromptTemplatePublishApi(APIView):
+    def get_permissions(self):
+        return _write_permissions(self.request)
+
+    @extend_schema(
+        request=None,
+        responses=PromptTemplateSerializer,
+        summary="Publish a template as its type's default",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        template = get_object_or_404(PromptTemplate, pk=pk)
+        published = template_publish(template=template, published_by=request.user)
+        return Response(PromptTemplateSerializer(published).data)
+
+
+class PromptTemplateExportApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("document_type", str, many=True, required=False)],
+        summary="Export templates as a JSON bundle",
+    )
+    def get(self, request: Request) -> Response:
+        codes = request.query_params.getlist("document_type") or None
+        response = Response(templates_export(document_type_codes=codes))
+        response["Content-Disposition"] = 'attachment; filename="prompt_templates.json"'
+        return response
+
+
+class PromptTemplateImportApi(APIView):
+    def get_permissions(self):
+        return _write_permissions(self.request)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("activate", bool, required=False)],
+        summary="Import a JSON bundle (all or nothing, with a report)",
+    )
+    def post(self, request: Request) -> Response:
+        activate = request.query_params.get("activate", "").lower() in {"1", "true", "yes"}
+        report = templates_import(bundle=request.data, activate=activate, imported_by=request.user)
+        return Response(report.as_dict(), status=201 if report.created else 200)

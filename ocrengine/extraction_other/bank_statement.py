@@ -1,0 +1,28 @@
+"""Bank statement headers (not the transactions, which billing parses): bank, holder, account,
+period and balances; the period must run forwards."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ocrengine.engines.base import DocumentText
+from ocrengine.extraction.result import ExtractionResult
+from ocrengine.extraction_other.common import adjust, enabled_validators, overall, read_fields
+
+
+def extract_bank_statement(document: DocumentText, spec: dict[str, Any]) -> ExtractionResult:
+    fields = read_fields(spec, document)
+    for name in ("account_number", "card_number"):
+        field = fields.get(name)
+        if field is not None and field.value:
+            field.value = re.sub(r"[\s-]", "", field.value)
+    checks: list[dict] = []
+    start, end = fields.get("period_start"), fields.get("period_end")
+    if "period_order" in enabled_validators(spec) and start and end and start.value and end.value:
+        ok = end.value >= start.value
+        checks.append({"name": "period_order", "ok": ok})
+        adjust(end, ok)
+    return ExtractionResult(
+        fields=fields, overall_confidence=overall(fields, spec, checks), checks=checks
+    )

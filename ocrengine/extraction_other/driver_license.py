@@ -1,0 +1,30 @@
+"""Driver licences: printed fields; a PRC licence number is the holder's ID number, so it is
+checked the same way, and the validity period must run forwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocrengine.engines.base import DocumentText
+from ocrengine.extraction.result import ExtractionResult
+from ocrengine.extraction_other import prc_id
+from ocrengine.extraction_other.common import adjust, enabled_validators, overall, read_fields
+from ocrengine.extraction_other.id_card import cross_check_identity
+
+
+def extract_driver_license(document: DocumentText, spec: dict[str, Any]) -> ExtractionResult:
+    fields = read_fields(spec, document)
+    enabled = enabled_validators(spec)
+    checks: list[dict] = []
+    number = fields.get("license_number")
+    # Only PRC licences carry an ID number; other countries' formats are left unchecked.
+    if number is not None and prc_id.normalise_id(number.value):
+        checks += cross_check_identity(fields, enabled, number_field="license_number")
+    start, end = fields.get("issue_date"), fields.get("expiry_date")
+    if "expiry_after_issue" in enabled and start and end and start.value and end.value:
+        ok = end.value > start.value  # ISO dates compare as strings
+        checks.append({"name": "expiry_after_issue", "ok": ok})
+        adjust(end, ok)
+    return ExtractionResult(
+        fields=fields, overall_confidence=overall(fields, spec, checks), checks=checks
+    )

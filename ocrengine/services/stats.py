@@ -1,0 +1,122 @@
+"""Analysis statistics over AnalysisLog: success rate, confidence, latency percentiles and cache
+hit rate, overall, by document type and by period.
+
+Queries stay bounded whatever the table size: one aggregate per grouping, two single-row
+percentile lookups per document type (ORDER BY latency OFFSET k LIMIT 1 over the window), and a
+period series capped at MAX_BUCKETS buckets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncHour
+from django.utils import timezone
+
+from config.errors import DomainError
+from ocrengine.models import AnalysisLog
+
+PERIODS = {"hour": (TruncHour, dt.timedelta(hours=1)), "day": (TruncDay, dt.timedelta(days=1))}
+MAX_BUCKETS = 744  # a month of hours
+MAX_WINDOW = dt.timedelta(days=366)
+
+
+def _summary(logs: QuerySet[AnalysisLog]) -> dict[str, Any]:
+    totals = logs.aggregate(
+        calls=Count("id"),
+        succeeded=Count("id", filter=Q(success=True)),
+        cache_hits=Count("id", filter=Q(cache_hit=True)),
+        fallbacks=Count("id", filter=~Q(fallback_reason="")),
+        average_confidence=Avg("confidence", filter=Q(success=True)),
+    )
+    return _rates(totals, logs)
+
+
+def _rates(totals: dict[str, Any], logs: QuerySet[AnalysisLog]) -> dict[str, Any]:
+    calls = totals["calls"] or 0
+    average = totals["average_confidence"]
+    return {
+        "calls": calls,
+        "success_rate": round(totals["succeeded"] / calls, 4) if calls else None,
+        "average_confidence": round(average, 4) if average is not None else None,
+        "cache_hit_rate": round(totals["cache_hits"] / calls, 4) if calls else None,
+        "fallbacks": totals["fallbacks"],
+        "latency_ms": {
+            "p50": _percentile(logs, calls, 0.50),
+            "p95": _percentile(logs, calls, 0.95),
+        },
+    }
+
+
+def _percentile(logs: QuerySet[AnalysisLog], count: int, fraction: float) -> float | None:
+    """Nearest-rank percentile computed by the database, fetching one row."""
+    if not count:
+        return None
+    rank = max(0, min(count - 1, math.ceil(fraction * count) - 1))
+    value = logs.order_by("latency_ms").values_list("latency_ms", flat=True)[rank : rank + 1]
+    found = list(value)
+    return round(found[0], 2) if found else None
+
+
+def analysis_stats(
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    document_type: str | None = None,
+    period: str = "day",
+) -> dict[str, Any]:
+    """Statistics for calls in [since, until) (default: the last 7 days)."""
+    until = until or timezone.now()
+    since = since or until - dt.timedelta(days=7)
+    if since >= until:
+        raise DomainError("since must be before until.", code="invalid_period")
+    if until - since > MAX_WINDOW:
+        raise DomainError("The window may span at most 366 days.", code="invalid_period")
+    if period not in PERIODS:
+        raise DomainError(f"period must be one of {sorted(PERIODS)}.", code="invalid_period")
+    trunc, step = PERIODS[period]
+    if (until - since) / step > MAX_BUCKETS:
+        raise DomainError(
+            f"Too many {period} buckets; use a shorter window or period=day.", code="invalid_period"
+        )
+    logs = AnalysisLog.objects.filter(created_at__gte=since, created_at__lt=until)
+    if document_type:
+        logs = logs.filter(document_type=document_type)
+    by_type = {}
+    for code in logs.order_by().values_list("document_type", flat=True).distinct()[:100]:
+        by_type[code] = _summary(logs.filter(document_type=code))
+    series = (
+        logs.annotate(bucket=trunc("created_at"))
+        .order_by("bucket")
+        .values("bucket")
+        .annotate(
+            calls=Count("id"),
+            succeeded=Count("id", filter=Q(success=True)),
+            cache_hits=Count("id", filter=Q(cache_hit=True)),
+            average_confidence=Avg("confidence", filter=Q(success=True)),
+        )
+    )
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "period": period,
+        "overall": _summary(logs),
+        "by_document_type": by_type,
+        "series": [
+            {
+                "start": row["bucket"].isoformat(),
+                "calls": row["calls"],
+                "success_rate": round(row["succeeded"] / row["calls"], 4),
+                "cache_hit_rate": round(row["cache_hits"] / row["calls"], 4),
+                "average_confidence": (
+                    round(row["average_confidence"], 4)
+                    if row["average_confidence"] is not None
+                    else None
+                ),
+            }
+            for row in series
+        ],
+    }
