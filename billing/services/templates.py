@@ -16,9 +16,7 @@ from config.errors import ConflictError, DomainError
 
 def template_validate(*, spec: object, bank: Bank | None = None) -> dict:
     """The spec as a dict, or 400 `invalid_template` listing every error found."""
-    errors = (
-        validate_template(spec) if isinstance(spec, dict) else ["The spec must be a JSON object."]
-    )
+    errors = _spec_errors(spec)
     if not errors and bank is not None and spec.get("bank") != bank.code:
         errors = [f"spec.bank is {spec.get('bank')!r} but the template belongs to {bank.code!r}."]
     if errors:
@@ -26,6 +24,17 @@ def template_validate(*, spec: object, bank: Bank | None = None) -> dict:
             "The template spec is not valid.", code="invalid_template", details={"errors": errors}
         )
     return spec
+
+
+def _spec_errors(spec: object) -> list[str]:
+    if not isinstance(spec, dict):
+        return ["The spec must be a JSON object."]
+    try:
+        return validate_template(spec)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # A spec of the wrong shape (a string where an object belongs) can trip the validator
+        # itself; it is still the user's input that is wrong, so it is still a 400.
+        return [f"The spec has the wrong shape: {type(error).__name__}: {error}"]
 
 
 @transaction.atomic
@@ -197,7 +206,7 @@ def _entry_problems(bank_code: object, version: object, spec: object, status: ob
         return [f"status must be one of {', '.join(BankTemplate.Status.values)}."]
     if not isinstance(spec, dict):
         return ["spec must be an object."]
-    problems = validate_template(spec)
+    problems = _spec_errors(spec)
     if spec.get("bank") != bank_code:
         problems.append(f"spec.bank {spec.get('bank')!r} differs from bank {bank_code!r}.")
     if spec.get("version", version) != version:
