@@ -17,6 +17,7 @@ $(STAMP): requirements/base.txt requirements/test.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+	$(MANAGE) compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules  # workbench zh-Hans catalog
 
 system-deps:
 	scripts/system_deps.sh

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 
+from invoices.apis.files import PAGE_DPI
+
 # Strings the page scripts show, rendered into each page as JSON so they go through the one
 # `django.po` catalog like the templates' strings (no second JavaScript catalog to keep in step).
 SCRIPT_MESSAGES: dict[str, Any] = {
@@ -86,6 +88,28 @@ SCRIPT_MESSAGES: dict[str, Any] = {
         "hours": _("%(n)s h"),
         "days": _("%(n)s d"),
     },
+    "upload_too_large": _("Too large: %(size)s MB (the limit is %(limit)s MB)"),
+    "tx_summary": _("%(count)s transactions · charges %(debits)s · credits %(credits)s"),
+    "bill_facts": {
+        "due_date": _("Due date"),
+        "minimum_payment": _("Minimum payment"),
+        "currency": _("Currency"),
+    },
+    "invoice_figures": {
+        "needs_review": _("Invoices needing review"),
+        "unrecognized": _("Unrecognized invoices"),
+        "recognized": _("Recognized invoices"),
+        "approved": _("Approved invoices"),
+    },
+    "summary": {
+        "customers": _("Customers"),
+        "cards": _("Cards"),
+        "bills": _("Bills"),
+        "transactions": _("Transactions"),
+        "total_charges": _("Charges"),
+        "total_payments": _("Payments"),
+        "net_balance": _("Net balance"),
+    },
     "charges": _("Charges"),
     "payments": _("Payments"),
     "no_monthly_data": _("No monthly figures yet."),
@@ -105,6 +129,10 @@ class WorkbenchPage(TemplateView):
             "messages": SCRIPT_MESSAGES,
             "lowConfidence": settings.OCR_CONFIDENCE_THRESHOLD,
             "uploadMaxBytes": settings.UPLOAD_MAX_BYTES,
+            # How the server renders page PNGs and rasterises PDFs for OCR: the review screen
+            # needs both to place field boxes, which come in the page's own units.
+            "pageDpi": PAGE_DPI,
+            "rasterOcrDpi": settings.OCR_RASTER_DPI,
             "loginUrl": "/workbench/login/",
             "homeUrl": "/workbench/",
             **{key: value for key, value in kwargs.items() if key in {"invoice_id", "bill_id"}},

@@ -2,7 +2,7 @@
 # Installs the Debian packages the test suite and the server need, only those missing.
 # PostgreSQL (second database run), fonts for rendered test images (CJK), Chromium for e2e.
 set -euo pipefail
-packages=(postgresql fonts-wqy-zenhei fonts-dejavu-core chromium)
+packages=(postgresql fonts-wqy-zenhei fonts-dejavu-core chromium gettext)  # gettext: compilemessages
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

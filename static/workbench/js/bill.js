@@ -1,0 +1,121 @@
+/* Bill: the reconciliation previous + charges − credits = new, failing checks, transactions. */
+(function () {
+  "use strict";
+  if (!LL.session.active()) return;
+  var el = LL.el;
+  var id = LL.config.bill_id;
+  var bill = null;
+  var filters = LL.role("tx-filters");
+  var searchTimer = null;
+  var requestNumber = 0;
+
+  // Amounts compared in cents: binary floating point cannot hold 0.1, and the check is exact.
+  function cents(value) {
+    if (value === null || value === undefined || value === "") return null;
+    var match = String(value).trim().match(/^(-?)(\d+)(?:\.(\d{1,2}))?$/);
+    if (!match) return Math.round(Number(value) * 100);
+    var whole = Number(match[2]) * 100 + Number(((match[3] || "") + "00").slice(0, 2));
+    return match[1] ? -whole : whole;
+  }
+
+  function setValue(name, value) {
+    var node = document.querySelector('[data-value="' + name + '"]');
+    if (node) node.textContent = LL.money(value, bill.currency);
+  }
+
+  function problemText(problem) {
+    if (typeof problem === "string") return problem;
+    if (!problem || typeof problem !== "object") return String(problem);
+    var parts = [problem.message || problem.check || problem.code || problem.name || ""];
+    if (problem.expected !== undefined || problem.actual !== undefined) {
+      parts.push("(" + [problem.expected, problem.actual].map(function (v) { return v === undefined ? "?" : v; }).join(" ≠ ") + ")");
+    }
+    return parts.join(" ").trim() || JSON.stringify(problem);
+  }
+
+  function renderSummary() {
+    var card = bill.card && typeof bill.card === "object" ? bill.card : {};
+    var bank = (card.bank && (card.bank.name || card.bank)) || bill.bank_name || "";
+    var last4 = card.last4 || bill.card_last4 || "";
+    LL.role("bill-title").textContent = [bank, last4 ? "•••• " + last4 : ""].join(" ").trim() || "#" + bill.id;
+    var badge = LL.role("bill-status");
+    badge.textContent = LL.t("status." + bill.status);
+    badge.className = "badge status-" + bill.status;
+    LL.role("bill-meta").textContent = [bill.statement_date, card.holder || bill.holder].filter(Boolean).join(" · ");
+
+    var computed = cents(bill.previous_balance) + cents(bill.total_debits) - cents(bill.total_credits);
+    var printed = cents(bill.new_balance);
+    var holds = computed === printed;
+    ["previous_balance", "total_debits", "total_credits", "new_balance"].forEach(function (name) { setValue(name, bill[name]); });
+    setValue("computed", (computed / 100).toFixed(2));
+    LL.role("equation-sign").textContent = holds ? "=" : "≠";
+    LL.role("equation").className = "equation " + (holds ? "ok" : "fail");
+    var verdict = LL.role("equation-verdict");
+    verdict.textContent = holds ? LL.t("check_ok") : LL.t("check_failed") + ": " + LL.money(((computed - printed) / 100).toFixed(2), bill.currency);
+    verdict.className = holds ? "verdict ok" : "verdict fail";
+
+    var facts = LL.role("facts");
+    facts.replaceChildren();
+    [["due_date", bill.due_date], ["minimum_payment", LL.money(bill.minimum_payment, bill.currency)], ["currency", bill.currency]]
+      .forEach(function (pair) {
+        if (!pair[1] || pair[1] === "–") return;
+        facts.appendChild(el("dt", { text: LL.t("bill_facts." + pair[0]) }));
+        facts.appendChild(el("dd", { text: pair[1] }));
+      });
+
+    var problems = LL.role("problems");
+    problems.replaceChildren();
+    var list = [].concat(bill.problems || []);
+    if (!list.length) problems.appendChild(el("li", { class: "check ok", text: LL.t("no_problems") }));
+    list.forEach(function (problem) {
+      problems.appendChild(el("li", { class: "check fail" }, [el("span", { class: "verdict", text: LL.t("check_failed") }), " ", problemText(problem)]));
+    });
+  }
+
+  function loadTransactions() {
+    var params = new URLSearchParams({ bill: id, page_size: 200, ordering: "transaction_date" });
+    if (filters.direction.value) params.set("direction", filters.direction.value);
+    if (filters.search.value.trim()) params.set("search", filters.search.value.trim());
+    var mine = ++requestNumber;
+    return LL.api("/api/v1/transactions/?" + params.toString()).then(function (body) {
+      if (mine !== requestNumber) return; // a newer filter answered already
+      var rows = LL.role("transactions");
+      rows.replaceChildren();
+      var items = LL.results(body);
+      if (!items.length) rows.appendChild(el("tr", {}, [el("td", { colspan: 6, class: "muted", text: LL.t("no_transactions") })]));
+      var debit = 0;
+      var credit = 0;
+      items.forEach(function (tx) {
+        var isCredit = tx.direction === "credit" || tx.type === "credit";
+        if (isCredit) credit += cents(tx.amount); else debit += cents(tx.amount);
+        rows.appendChild(el("tr", { "data-direction": isCredit ? "credit" : "debit" }, [
+          el("td", { text: tx.transaction_date || "" }),
+          el("td", { text: tx.posting_date || "" }),
+          el("td", { text: tx.description }),
+          el("td", { text: tx.category || "" }),
+          el("td", { class: "num", text: isCredit ? "" : LL.money(tx.amount) }),
+          el("td", { class: "num credit", text: isCredit ? LL.money(tx.amount) : "" }),
+        ]));
+      });
+      LL.role("tx-summary").textContent = LL.t("tx_summary", {
+        count: LL.count(body), debits: LL.money((debit / 100).toFixed(2)), credits: LL.money((credit / 100).toFixed(2)),
+      });
+    });
+  }
+
+  filters.addEventListener("submit", function (event) { event.preventDefault(); loadTransactions(); });
+  filters.direction.addEventListener("change", loadTransactions);
+  filters.search.addEventListener("input", function () {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(loadTransactions, 250);
+  });
+
+  LL.api("/api/v1/bills/" + id + "/").then(function (data) {
+    bill = data;
+    renderSummary();
+    return loadTransactions();
+  }).catch(function (error) {
+    LL.role("bill-meta").textContent = LL.t("request_failed", { message: error.message });
+    LL.flash(LL.t("request_failed", { message: error.message }), "error");
+  }).finally(function () { LL.ready("bill"); });
+})();

@@ -1,0 +1,145 @@
+/* Upload: drop invoices and statements; each file is sent on its own and its job is followed
+ * (GET /api/v1/jobs/{id}/) until it is final, so one refused file never hides the others. */
+(function () {
+  "use strict";
+  if (!LL.session.active()) return;
+  var el = LL.el;
+  var rows = LL.role("uploads");
+  var customerSelect = LL.role("customer");
+  var TARGETS = {
+    invoice: { path: "/api/v1/invoices/", extensions: /\.(pdf|png|jpe?g|tiff?|webp|bmp)$/i },
+    statement: { path: "/api/v1/statements/", extensions: /\.(pdf|csv|xlsx|ofx|qfx)$/i },
+  };
+
+  function cell(row, name) { return row.querySelector('[data-cell="' + name + '"]'); }
+
+  function setStatus(row, status, text, kind) {
+    row.setAttribute("data-status", status);
+    var badge = cell(row, "status").firstChild;
+    badge.textContent = text;
+    badge.className = "badge " + (kind || "status-" + status);
+  }
+
+  function addRow(file, kind) {
+    var empty = rows.querySelector("tr.empty");
+    if (empty) empty.remove();
+    var row = el("tr", { "data-kind": kind, "data-name": file.name }, [
+      el("td", { text: file.name }),
+      el("td", { text: LL.t("kinds." + kind) }),
+      el("td", { "data-cell": "job", text: "–" }),
+      el("td", { "data-cell": "status" }, [el("span", { class: "badge", text: LL.t("upload_queued") })]),
+      el("td", { "data-cell": "result" }),
+    ]);
+    rows.appendChild(row);
+    return row;
+  }
+
+  // The invoice API answers {results: [{invoice_id, job_id, ...}]}; a statement upload answers
+  // its import with the job. Both are read here, whichever shape comes back.
+  function accepted(body) {
+    var entry = body && body.results ? body.results[0] : body;
+    if (entry && entry.accepted === false && entry.error) throw new LL.ApiError(400, entry.error.code, entry.error.message, entry.error.details);
+    var job = entry && typeof entry.job === "object" && entry.job ? entry.job : null;
+    return {
+      jobId: (job && job.id) || entry.job_id || null,
+      targetId: entry.invoice_id || entry.import_id || (entry.statement_import && entry.statement_import.id) || entry.id,
+      bills: entry.bills || [],
+    };
+  }
+
+  function resultLink(row, kind, job, outcome) {
+    var target = cell(row, "result");
+    target.replaceChildren();
+    if (job.status === "failed") {
+      target.appendChild(el("span", { class: "error-text", text: job.error || job.error_code || LL.t("job_status.failed") }));
+      return;
+    }
+    if (kind === "invoice") {
+      var invoiceId = (job.target && job.target.id) || outcome.targetId;
+      return LL.api("/api/v1/invoices/" + invoiceId + "/").then(function (invoice) {
+        target.appendChild(el("a", { href: "/workbench/invoices/" + invoiceId + "/", "data-invoice-status": invoice.status, text: LL.t("status." + invoice.status) }));
+      });
+    }
+    var bills = (job.result && (job.result.bills || job.result.bill_ids)) || outcome.bills || [];
+    bills.forEach(function (bill) {
+      var billId = typeof bill === "object" ? bill.id : bill;
+      var label = typeof bill === "object" && bill.status ? LL.t("status." + bill.status) : LL.t("kinds.bill") + " #" + billId;
+      target.appendChild(el("a", { href: "/workbench/bills/" + billId + "/", text: label }));
+      target.appendChild(document.createTextNode(" "));
+    });
+    var status = job.result && job.result.status;
+    if (!bills.length && status) target.appendChild(el("span", { text: LL.t("status." + status) }));
+  }
+
+  function send(file, kind) {
+    var row = addRow(file, kind);
+    if (!TARGETS[kind].extensions.test(file.name)) {
+      setStatus(row, "rejected", LL.t("upload_unsupported", { name: file.name }), "status-failed");
+      return Promise.resolve();
+    }
+    if (file.size > LL.config.uploadMaxBytes) {
+      setStatus(row, "rejected", LL.t("upload_too_large", { size: (file.size / 1048576).toFixed(1), limit: (LL.config.uploadMaxBytes / 1048576).toFixed(0) }), "status-failed");
+      return Promise.resolve();
+    }
+    var data = new FormData();
+    data.append("file", file, file.name);
+    if (customerSelect && customerSelect.value) data.append("customer", customerSelect.value);
+    setStatus(row, "sending", LL.t("upload_sending"));
+    return LL.api(TARGETS[kind].path, { method: "POST", body: data })
+      .then(function (body) {
+        var outcome = accepted(body);
+        cell(row, "job").textContent = outcome.jobId ? "#" + outcome.jobId : "–";
+        if (!outcome.jobId) return null;
+        return LL.pollJob(outcome.jobId, function (job) {
+          setStatus(row, job.status, LL.t("job_status." + job.status));
+        }).then(function (job) { return resultLink(row, kind, job, outcome); });
+      })
+      .catch(function (error) {
+        setStatus(row, "rejected", LL.t("upload_rejected", { message: error.message }), "status-failed");
+      });
+  }
+
+  function sendAll(files, kind) {
+    // One after another: the server runs OCR per file, and parallel uploads would only queue.
+    return Array.prototype.reduce.call(files, function (chain, file) {
+      return chain.then(function () { return send(file, kind); });
+    }, Promise.resolve());
+  }
+
+  document.querySelectorAll(".dropzone").forEach(function (zone) {
+    var kind = zone.getAttribute("data-kind");
+    var picker = zone.querySelector('input[type="file"]');
+    picker.addEventListener("change", function () {
+      sendAll(Array.prototype.slice.call(picker.files), kind).then(function () { picker.value = ""; });
+    });
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      sendAll(Array.prototype.slice.call(event.dataTransfer.files), kind);
+    });
+    zone.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); picker.click(); }
+    });
+  });
+
+  // A file dropped outside the zones would make the browser navigate away to show it.
+  ["dragover", "drop"].forEach(function (name) {
+    window.addEventListener(name, function (event) { event.preventDefault(); });
+  });
+
+  function loadCustomers() {
+    if (!customerSelect) return Promise.resolve();
+    return LL.api("/api/v1/customers/?page_size=200&ordering=name").then(function (body) {
+      LL.results(body).forEach(function (customer) {
+        customerSelect.appendChild(el("option", { value: customer.id, text: customer.name }));
+      });
+    }, function () { customerSelect.closest("label").hidden = true; });
+  }
+
+  loadCustomers().finally(function () { LL.ready("upload"); });
+})();

@@ -1,0 +1,93 @@
+"""Browser fixtures for the workbench's end-to-end tests: the Debian Chromium, driven by
+Playwright, against the project served by pytest-django's live_server.
+
+Screenshots and the page-load timings go to tests/artifacts/ (git-ignored);
+`bench/workbench_pages.py` turns the timings into docs/benchmarks.md's section.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DESKTOP = {"width": 1366, "height": 900}
+NARROW = {"width": 390, "height": 844}
+TIMINGS_FILE = ARTIFACTS / "workbench_timings.json"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/system_deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; Django then refuses
+    # ORM calls from it as "async context". The tests' own ORM calls are plain sync code, so
+    # the guard is lifted while the browser lives, and only then.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def page_timings() -> Iterator[list[dict]]:
+    """Collects one entry per measured page load; written once at the end of the session."""
+    entries: list[dict] = []
+    yield entries
+    if entries:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        TIMINGS_FILE.write_text(json.dumps({"loads": entries}, indent=2) + "\n")
+
+
+def _new_page(browser, viewport: dict, language: str):
+    context = browser.new_context(viewport=viewport, locale=language, device_scale_factor=1)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    # A script error on any page fails the test that caused it.
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def desktop(browser) -> Iterator:
+    context, page = _new_page(browser, DESKTOP, "en-GB")
+    yield page
+    context.close()
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def narrow(browser) -> Iterator:
+    context, page = _new_page(browser, NARROW, "en-GB")
+    yield page
+    context.close()
+    assert page.js_errors == []
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"workbench-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,134 @@
+"""The workbench's shell pages: served to anyone, carrying no data, in English and Chinese."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from config.workbench import SCRIPT_MESSAGES
+
+PAGES = [
+    ("workbench:login", {}, "login"),
+    ("workbench:queue", {}, "queue"),
+    ("workbench:review", {"invoice_id": 7}, "review"),
+    ("workbench:bill", {"bill_id": 3}, "bill"),
+    ("workbench:upload", {}, "upload"),
+    ("workbench:dashboard", {}, "dashboard"),
+]
+
+
+def page_config(response) -> dict:
+    html = response.content.decode()
+    start = html.index('<script id="workbench-config" type="application/json">')
+    body = html[start:].split(">", 1)[1].split("</script>", 1)[0]
+    return json.loads(body)
+
+
+@pytest.mark.parametrize(("name", "kwargs", "page"), PAGES)
+def test_each_page_is_a_shell_with_its_script_and_config(client, db, name, kwargs, page):
+    response = client.get(reverse(name, kwargs=kwargs))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert f'class="page-{page}"' in html
+    assert "/static/workbench/js/core.js" in html
+    assert f"/static/workbench/js/{page}.js" in html
+    config = page_config(response)
+    assert config["page"] == page
+    assert config["loginUrl"] == "/workbench/login/"
+    assert config["messages"]["fields"]["total_amount"] == "Total"
+    for key, value in kwargs.items():
+        assert config[key] == value
+
+
+def test_review_page_knows_how_pages_are_rendered(client, db, settings):
+    settings.OCR_RASTER_DPI = 240
+    settings.OCR_CONFIDENCE_THRESHOLD = 0.85
+    config = page_config(client.get(reverse("workbench:review", kwargs={"invoice_id": 1})))
+
+    assert config["rasterOcrDpi"] == 240
+    assert config["lowConfidence"] == 0.85
+    assert config["pageDpi"] > 0
+
+
+def test_root_redirects_to_the_workbench(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/workbench/"
+
+
+def test_pages_read_no_data_so_queries_stay_at_zero(client, db, django_assert_num_queries):
+    # The shell never touches the database: all data comes through the API in the browser.
+    with django_assert_num_queries(0):
+        client.get(reverse("workbench:queue"))
+
+
+def test_unknown_ids_are_not_routed(client, db):
+    assert client.get("/workbench/invoices/abc/").status_code == 404
+
+
+def test_every_referenced_static_asset_exists():
+    for path in [
+        "workbench/css/workbench.css",
+        "workbench/icon.svg",
+        *(f"workbench/js/{page}.js" for page in ["core", *(p for _, _, p in PAGES)]),
+    ]:
+        assert finders.find(path), path
+
+
+def test_chinese_is_served_after_switching_language(client, db):
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/workbench/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/workbench/login/"
+
+    page = client.get("/workbench/login/")
+
+    html = page.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "登录" in html
+    config = page_config(page)
+    assert config["messages"]["fields"]["total_amount"] == "价税合计"
+    assert config["messages"]["logged_out"] == "您已退出登录。"
+
+
+def test_accept_language_picks_chinese_without_a_cookie(client, db):
+    html = client.get("/workbench/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+
+    assert '<html lang="zh-hans">' in html
+    assert "审核队列" in html
+
+
+def test_every_script_message_is_translated_to_chinese():
+    from django.utils import translation
+
+    def leaves(node, prefix=""):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                yield from leaves(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    def rendered(language):
+        with translation.override(language):
+            return {key: str(text) for key, text in leaves(SCRIPT_MESSAGES)}
+
+    english, chinese = rendered("en"), rendered("zh-hans")
+    assert [key for key in english if english[key] == chinese[key]] == []
+
+
+def test_the_chinese_catalog_is_complete():
+    # Every msgid of the catalog has a translation that is not marked fuzzy.
+    catalog = (
+        django_settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    ).read_text()
+    entries = catalog.split("\n\n")[1:]
+    assert entries
+    for entry in entries:
+        assert "#, fuzzy" not in entry, entry
+        assert not entry.rstrip().endswith('msgstr ""'), entry
