@@ -1,0 +1,182 @@
+"""HMAC-signed machine clients on the analysis API: valid, stale, replayed, tampered, rotated
+keys, and what a client may see."""
+
+import json
+import time
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from ocrengine.models import AnalysisLog, ApiClient
+from ocrengine.services.hmac_auth import (
+    api_client_create,
+    api_client_retire_previous,
+    api_client_rotate,
+    api_nonces_prune,
+    sign,
+)
+from tests.conftest import assert_error_shape
+from tests.factories import UserFactory
+from tests.ocrengine.analysis_support import (
+    fresh_analysis_state,
+    grant_sensitive,
+    id_card_text,
+    invoice_text,
+    prc_id,
+)
+
+pytestmark = pytest.mark.django_db
+PATH = "/api/v1/ocr/analyze/"
+
+
+@pytest.fixture(autouse=True)
+def _state(db):
+    fresh_analysis_state()
+
+
+@pytest.fixture
+def machine():
+    client, secret = api_client_create(name="Partner ERP")
+    return client, secret
+
+
+def signed_post(
+    key_id: str,
+    secret: str,
+    body: dict,
+    *,
+    path: str = PATH,
+    timestamp: int | None = None,
+    nonce: str | None = None,
+    send_body: bytes | None = None,
+    signed_path: str | None = None,
+):
+    raw = json.dumps(body).encode()
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = nonce or uuid.uuid4().hex
+    headers = {
+        "HTTP_X_KEY_ID": key_id,
+        "HTTP_X_TIMESTAMP": timestamp,
+        "HTTP_X_NONCE": nonce,
+        "HTTP_X_SIGNATURE": sign(secret, "POST", signed_path or path, timestamp, nonce, raw),
+    }
+    return APIClient().generic(
+        "POST",
+        path,
+        send_body if send_body is not None else raw,
+        content_type="application/json",
+        **headers,
+    )
+
+
+INVOICE = {"document_type": "invoice", "raw_texts": [invoice_text()]}
+
+
+def test_valid_signature_is_accepted_and_logged_as_the_client(machine):
+    client, secret = machine
+    response = signed_post(client.key_id, secret, INVOICE)
+    assert response.status_code == 200, response.content
+    assert response.json()["fields"]["invoice_number"] == "INV-2024-0042"
+    log = AnalysisLog.objects.get()
+    assert (log.api_client, log.user, log.client_kind) == (client, None, "api")
+    client.refresh_from_db()
+    assert client.last_used_at is not None
+
+
+def test_stale_and_future_timestamps_are_refused(machine):
+    client, secret = machine
+    stale = signed_post(client.key_id, secret, INVOICE, timestamp=int(time.time()) - 301)
+    assert_error_shape(stale, 401, "signature_expired")
+    future = signed_post(client.key_id, secret, INVOICE, timestamp=int(time.time()) + 301)
+    assert_error_shape(future, 401, "signature_expired")
+    assert (
+        signed_post(client.key_id, secret, INVOICE, timestamp=int(time.time()) - 290).status_code
+        == 200
+    )
+
+
+def test_replayed_nonce_is_refused(machine):
+    client, secret = machine
+    assert signed_post(client.key_id, secret, INVOICE, nonce="nonce-0001").status_code == 200
+    assert_error_shape(
+        signed_post(client.key_id, secret, INVOICE, nonce="nonce-0001"), 401, "nonce_replayed"
+    )
+
+
+def test_tampered_body_path_or_wrong_secret_is_refused(machine):
+    client, secret = machine
+    altered = json.dumps({**INVOICE, "document_type": "receipt"}).encode()
+    assert_error_shape(
+        signed_post(client.key_id, secret, INVOICE, send_body=altered), 401, "signature_invalid"
+    )
+    assert_error_shape(
+        signed_post(client.key_id, secret, INVOICE, signed_path="/api/v1/ocr/batch-analyze/"),
+        401,
+        "signature_invalid",
+    )
+    assert_error_shape(
+        signed_post(client.key_id, "not-the-secret", INVOICE), 401, "signature_invalid"
+    )
+    assert AnalysisLog.objects.count() == 0
+
+
+def test_unknown_inactive_and_incomplete_credentials(machine):
+    client, secret = machine
+    assert_error_shape(signed_post("ll_nobody", secret, INVOICE), 401, "unknown_key")
+    response = APIClient().post(PATH, INVOICE, format="json", HTTP_X_KEY_ID=client.key_id)
+    assert_error_shape(response, 401, "signature_missing")
+    response = signed_post(client.key_id, secret, INVOICE, nonce="short")
+    assert_error_shape(response, 401, "invalid_nonce")
+    ApiClient.objects.filter(pk=client.pk).update(is_active=False)
+    assert_error_shape(signed_post(client.key_id, secret, INVOICE), 401, "unknown_key")
+
+
+def test_rotation_keeps_both_secrets_valid_until_the_old_one_is_retired(machine):
+    client, old = machine
+    new = api_client_rotate(client=client)
+    assert new != old
+    assert signed_post(client.key_id, old, INVOICE).status_code == 200
+    assert signed_post(client.key_id, new, INVOICE).status_code == 200
+    api_client_retire_previous(client=client)
+    assert_error_shape(signed_post(client.key_id, old, INVOICE), 401, "signature_invalid")
+    assert signed_post(client.key_id, new, INVOICE).status_code == 200
+
+
+def test_client_sees_sensitive_fields_only_through_a_permitted_user():
+    body = {"document_type": "id_card", "raw_texts": [id_card_text()]}
+    bare, bare_secret = api_client_create(name="No user")
+    masked = signed_post(bare.key_id, bare_secret, body).json()
+    assert masked["fields"]["id_number"] == "110***********002X"
+    owner = UserFactory(username="kyc_service")
+    grant_sensitive(owner)
+    trusted, trusted_secret = api_client_create(name="KYC", user=owner)
+    clear = signed_post(trusted.key_id, trusted_secret, body).json()
+    assert clear["fields"]["id_number"] == prc_id()
+    owner.is_active = False
+    owner.save()
+    assert_error_shape(signed_post(trusted.key_id, trusted_secret, body), 401, "user_inactive")
+
+
+def test_machine_clients_cannot_reach_other_endpoints(machine):
+    client, secret = machine
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    path = "/api/v1/ocr/templates/"
+    response = APIClient().get(
+        path,
+        HTTP_X_KEY_ID=client.key_id,
+        HTTP_X_TIMESTAMP=timestamp,
+        HTTP_X_NONCE=nonce,
+        HTTP_X_SIGNATURE=sign(secret, "GET", path, timestamp, nonce, b""),
+    )
+    assert_error_shape(response, 401)
+
+
+def test_old_nonces_are_pruned(machine):
+    client, secret = machine
+    signed_post(client.key_id, secret, INVOICE)
+    assert api_nonces_prune() == 0
+    from ocrengine.models import ApiNonce
+
+    ApiNonce.objects.update(created_at="2000-01-01T00:00:00Z")
+    assert api_nonces_prune() == 1
