@@ -44,6 +44,11 @@ SCRIPT_MESSAGES: dict[str, Any] = {
     "invalid_field": _("%(field)s: %(message)s"),
     "check_ok": _("Holds"),
     "check_failed": _("Fails"),
+    "check_warning": _("Warning"),
+    "balance_unknown": _("The statement prints no balances, so there is nothing to reconcile."),
+    "reconciliation_off": _(
+        "Does not reconcile: the printed new balance is off by %(difference)s."
+    ),
     "no_problems": _("All checks pass."),
     "no_transactions": _("No transactions match."),
     "upload_queued": _("Queued"),

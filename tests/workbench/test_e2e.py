@@ -11,46 +11,23 @@ import re
 from pathlib import Path
 
 import pytest
-import reportlab
-from django.contrib.auth.models import Group
-from PIL import Image, ImageDraw, ImageFont
 
 from invoices.models import Invoice, InvoiceFieldChange
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD
 from tests.workbench.conftest import screenshot
+from tests.workbench.records import agent_named, invoice_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-INVOICE_LINES = [
-    "Invoice No: INV-2026-0042",
-    "Invoice Date: 2026-03-15",
-    "Seller: Acme Supplies Ltd",
-    "Buyer: Northwind Traders",
-    "Net Amount: 100.00",
-    "Tax Amount: 20.00",
-    "Total: 120.00 EUR",
-]
-
 
 def invoice_image(path: Path) -> Path:
-    """A plain one-page invoice scan, drawn with reportlab's bundled Vera font."""
-    font_file = str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")
-    font, title = ImageFont.truetype(font_file, 26), ImageFont.truetype(font_file, 40)
-    image = Image.new("RGB", (1000, 760), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((60, 50), "INVOICE", font=title, fill="black")
-    for row, text in enumerate(INVOICE_LINES):
-        draw.text((60, 150 + row * 70), text, font=font, fill="black")
-    image.save(path)
+    path.write_bytes(invoice_png())
     return path
 
 
 @pytest.fixture
 def agent_user(transactional_db):
-    user = UserFactory(username="agent_e2e", first_name="Ann")
-    group, _ = Group.objects.get_or_create(name="agent")
-    user.groups.add(group)
-    return user
+    return agent_named("agent_e2e")
 
 
 def measure(page, timings: list[dict], name: str, viewport: str) -> dict:

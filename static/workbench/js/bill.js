@@ -26,7 +26,7 @@
   function problemText(problem) {
     if (typeof problem === "string") return problem;
     if (!problem || typeof problem !== "object") return String(problem);
-    var parts = [problem.message || problem.check || problem.code || problem.name || ""];
+    var parts = [problem.message || problem.code || problem.name || ""];
     if (problem.expected !== undefined || problem.actual !== undefined) {
       parts.push("(" + [problem.expected, problem.actual].map(function (v) { return v === undefined ? "?" : v; }).join(" ≠ ") + ")");
     }
@@ -41,18 +41,33 @@
     var badge = LL.role("bill-status");
     badge.textContent = LL.t("status." + bill.status);
     badge.className = "badge status-" + bill.status;
-    LL.role("bill-meta").textContent = [bill.statement_date, card.holder || bill.holder].filter(Boolean).join(" · ");
+    LL.role("bill-meta").textContent = [bill.statement_date, card.holder || bill.holder, card.customer_name].filter(Boolean).join(" · ");
 
-    var computed = cents(bill.previous_balance) + cents(bill.total_debits) - cents(bill.total_credits);
+    // The server's reconciliation is the authority when present; the same sum is done here
+    // in cents for an API that does not send it.
+    var recon = bill.reconciliation || {};
+    var computed = recon.expected_new_balance !== undefined && recon.expected_new_balance !== null
+      ? cents(recon.expected_new_balance)
+      : cents(bill.previous_balance) + cents(bill.total_debits) - cents(bill.total_credits);
     var printed = cents(bill.new_balance);
-    var holds = computed === printed;
+    var holds = typeof recon.balanced === "boolean" ? recon.balanced : computed === printed;
+    // A CSV export prints no balances: there is nothing to reconcile, and nothing is invented.
+    var unknown = bill.previous_balance === null || bill.new_balance === null || recon.balanced === null;
     ["previous_balance", "total_debits", "total_credits", "new_balance"].forEach(function (name) { setValue(name, bill[name]); });
-    setValue("computed", (computed / 100).toFixed(2));
-    LL.role("equation-sign").textContent = holds ? "=" : "≠";
-    LL.role("equation").className = "equation " + (holds ? "ok" : "fail");
     var verdict = LL.role("equation-verdict");
-    verdict.textContent = holds ? LL.t("check_ok") : LL.t("check_failed") + ": " + LL.money(((computed - printed) / 100).toFixed(2), bill.currency);
-    verdict.className = holds ? "verdict ok" : "verdict fail";
+    if (unknown) {
+      setValue("computed", null);
+      LL.role("equation-sign").textContent = "?";
+      LL.role("equation").className = "equation unknown";
+      verdict.textContent = LL.t("balance_unknown");
+      verdict.className = "verdict";
+    } else {
+      setValue("computed", (computed / 100).toFixed(2));
+      LL.role("equation-sign").textContent = holds ? "=" : "≠";
+      LL.role("equation").className = "equation " + (holds ? "ok" : "fail");
+      verdict.textContent = holds ? LL.t("check_ok") : LL.t("reconciliation_off", { difference: LL.money(((printed - computed) / 100).toFixed(2), bill.currency) });
+      verdict.className = holds ? "verdict ok" : "verdict fail";
+    }
 
     var facts = LL.role("facts");
     facts.replaceChildren();
@@ -68,7 +83,11 @@
     var list = [].concat(bill.problems || []);
     if (!list.length) problems.appendChild(el("li", { class: "check ok", text: LL.t("no_problems") }));
     list.forEach(function (problem) {
-      problems.appendChild(el("li", { class: "check fail" }, [el("span", { class: "verdict", text: LL.t("check_failed") }), " ", problemText(problem)]));
+      // Problems carry a severity: "error" blocks verification, "warning" only informs.
+      var warning = problem && problem.severity === "warning";
+      problems.appendChild(el("li", { class: "check " + (warning ? "warning" : "fail"), "data-code": problem && problem.code }, [
+        el("span", { class: "verdict", text: warning ? LL.t("check_warning") : LL.t("check_failed") }), " ", problemText(problem),
+      ]));
     });
   }
 

@@ -53,7 +53,8 @@
     box.replaceChildren();
     var top = Math.max.apply(null, series.map(function (m) { return Math.max(m.charges, m.payments); }).concat([0]));
     if (top === 0) { box.appendChild(el("p", { class: "muted", text: LL.t("no_monthly_data") })); return; }
-    var width = 720, height = 260, left = 64, bottom = 28, plot = height - bottom - 10;
+    // Drawn at the box's own pixel width, so text keeps its size on a phone and a wide screen.
+    var width = Math.max(280, box.clientWidth), height = 260, left = 56, bottom = 28, plot = height - bottom - 10;
     var svg = node("svg", { viewBox: "0 0 " + width + " " + height, class: "bars", preserveAspectRatio: "xMidYMid meet" });
     var step = Math.pow(10, Math.floor(Math.log10(top)));
     var ceiling = Math.ceil(top / step) * step;
@@ -77,6 +78,7 @@
         rect.appendChild(tip);
         svg.appendChild(rect);
       });
+      if (slot < 34 && index % 2 !== series.length % 2) return; // every other label when cramped
       var tick = node("text", { x: x, y: height - 8, class: "axis", "text-anchor": "middle" });
       tick.textContent = month.label.slice(2);
       svg.appendChild(tick);
@@ -85,6 +87,8 @@
   }
 
   var figures = LL.role("figures");
+  var series = monthly(); // asked at once, beside the figures, not after them
+  series.catch(function () {}); // its failure is shown with the chart below
   Promise.all([invoiceCounts(), LL.api("/api/v1/dashboard/summary/")]).then(function (answers) {
     figures.replaceChildren();
     INVOICE_STATUSES.forEach(function (status, index) {
@@ -98,7 +102,14 @@
       if (label === "summary." + key) label = key.replace(/_/g, " "); // a figure added since
       figures.appendChild(figure(key, label, MONEY_KEYS[key] ? LL.money(value) : value));
     });
-    return monthly().then(drawChart, function (error) {
+    return series.then(function (months) {
+      drawChart(months);
+      var timer = null;
+      window.addEventListener("resize", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { drawChart(months); }, 150);
+      });
+    }, function (error) {
       LL.role("chart").replaceChildren(el("p", { class: "muted", text: LL.t("request_failed", { message: error.message }) }));
     });
   }).catch(function (error) {

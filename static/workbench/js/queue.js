@@ -16,7 +16,8 @@
   function customerName(item) {
     var customer = item.customer;
     if (customer && typeof customer === "object") return customer.name || "";
-    return item.customer_name || (customer ? "#" + customer : "");
+    var card = item.card && typeof item.card === "object" ? item.card : {};
+    return item.customer_name || card.customer_name || (customer ? "#" + customer : "");
   }
 
   function title(item, kind) {

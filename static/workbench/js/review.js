@@ -338,7 +338,7 @@
     var first = FIELDS.map(source).filter(function (s) { return s && s.page; })[0];
     return showPage(first ? first.page : 1);
   }).then(function () {
-    var firstLow = list.querySelector(".field.low input, .field.missing input");
+    var firstLow = list.querySelector(".field.low input") || list.querySelector(".field.missing input");
     (firstLow || input(FIELDS[0])).focus();
     LL.ready("review");
   }, function (error) {

@@ -34,15 +34,16 @@
     return row;
   }
 
-  // The invoice API answers {results: [{invoice_id, job_id, ...}]}; a statement upload answers
-  // its import with the job. Both are read here, whichever shape comes back.
-  function accepted(body) {
+  // The invoice API answers {results: [{invoice_id, job_id, ...}]}; the statement API answers
+  // the import itself ({id, job, status, bills}). Both are read here.
+  function accepted(body, kind) {
     var entry = body && body.results ? body.results[0] : body;
     if (entry && entry.accepted === false && entry.error) throw new LL.ApiError(400, entry.error.code, entry.error.message, entry.error.details);
-    var job = entry && typeof entry.job === "object" && entry.job ? entry.job : null;
+    var job = entry.job && typeof entry.job === "object" ? entry.job.id : entry.job;
     return {
-      jobId: (job && job.id) || entry.job_id || null,
-      targetId: entry.invoice_id || entry.import_id || (entry.statement_import && entry.statement_import.id) || entry.id,
+      jobId: entry.job_id || job || null,
+      targetId: kind === "invoice" ? entry.invoice_id || entry.id : entry.id,
+      status: entry.status,
       bills: entry.bills || [],
     };
   }
@@ -60,15 +61,19 @@
         target.appendChild(el("a", { href: "/workbench/invoices/" + invoiceId + "/", "data-invoice-status": invoice.status, text: LL.t("status." + invoice.status) }));
       });
     }
-    var bills = (job.result && (job.result.bills || job.result.bill_ids)) || outcome.bills || [];
-    bills.forEach(function (bill) {
-      var billId = typeof bill === "object" ? bill.id : bill;
-      var label = typeof bill === "object" && bill.status ? LL.t("status." + bill.status) : LL.t("kinds.bill") + " #" + billId;
-      target.appendChild(el("a", { href: "/workbench/bills/" + billId + "/", text: label }));
-      target.appendChild(document.createTextNode(" "));
+    // A statement's bills exist once its job is done: read them from the import.
+    return LL.api("/api/v1/statements/" + outcome.targetId + "/").then(function (statement) {
+      showStatement(target, statement);
     });
-    var status = job.result && job.result.status;
-    if (!bills.length && status) target.appendChild(el("span", { text: LL.t("status." + status) }));
+  }
+
+  function showStatement(target, statement) {
+    target.replaceChildren(el("span", { class: "badge status-" + statement.status, "data-statement-status": statement.status, text: LL.t("status." + statement.status) }));
+    (statement.bills || []).forEach(function (billId) {
+      target.appendChild(document.createTextNode(" "));
+      target.appendChild(el("a", { href: "/workbench/bills/" + billId + "/", text: LL.t("kinds.bill") + " #" + billId }));
+    });
+    if (statement.error) target.appendChild(el("span", { class: "error-text", text: " " + statement.error }));
   }
 
   function send(file, kind) {
@@ -87,9 +92,14 @@
     setStatus(row, "sending", LL.t("upload_sending"));
     return LL.api(TARGETS[kind].path, { method: "POST", body: data })
       .then(function (body) {
-        var outcome = accepted(body);
+        var outcome = accepted(body, kind);
         cell(row, "job").textContent = outcome.jobId ? "#" + outcome.jobId : "–";
-        if (!outcome.jobId) return null;
+        if (!outcome.jobId) {
+          // Answered at once (a statement already imported): no job to follow.
+          setStatus(row, "succeeded", LL.t("job_status.succeeded"));
+          if (kind === "statement") showStatement(cell(row, "result"), body);
+          return null;
+        }
         return LL.pollJob(outcome.jobId, function (job) {
           setStatus(row, job.status, LL.t("job_status." + job.status));
         }).then(function (job) { return resultLink(row, kind, job, outcome); });

@@ -1,0 +1,63 @@
+"""End to end, in headless Chromium: a bill that does not reconcile in the queue, on the bill
+screen (equation, failing checks, transaction filters) and in the dashboard's monthly chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import DEFAULT_PASSWORD
+from tests.workbench.conftest import screenshot
+from tests.workbench.records import agent_named, bill_for
+from tests.workbench.test_e2e import log_in, measure
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def agent_with_bill(transactional_db):
+    agent = agent_named("agent_bills")
+    return agent, bill_for(agent)
+
+
+def test_agent_reads_a_bill_that_does_not_reconcile(
+    desktop, live_server, agent_with_bill, page_timings
+):
+    agent, bill = agent_with_bill
+    page, base = desktop, live_server.url
+    page.goto(base + "/workbench/login/?next=/workbench/")
+    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    page.wait_for_url(base + "/workbench/")
+    measure(page, page_timings, "queue (with a bill)", "desktop")
+    assert page.inner_text('[data-count="review"]') == "1"
+    assert page.locator('tr[data-kind="bill"]').count() == 1
+    assert "Mei Lin" in page.inner_text('tr[data-kind="bill"]')
+
+    page.click('tr[data-kind="bill"] a')
+    page.wait_for_url(f"{base}/workbench/bills/{bill.pk}/")
+    measure(page, page_timings, "bill", "desktop")
+    assert page.inner_text("[data-role=equation-sign]") == "≠"
+    assert page.inner_text('[data-value="computed"]') == "320.50 MYR"
+    assert "off by 10.00 MYR" in page.inner_text("[data-role=equation-verdict]")
+    assert "330.50" in page.inner_text('[data-role=problems] li[data-code="balance_mismatch"]')
+    assert page.locator("[data-role=transactions] tr").count() == 3
+    screenshot(page, "bill")
+
+    page.select_option("select[name=direction]", "credit")
+    page.wait_for_function("document.querySelectorAll('[data-role=transactions] tr').length === 1")
+    assert "PAYMENT" in page.inner_text("[data-role=transactions]")
+    page.select_option("select[name=direction]", "")
+    page.fill("input[name=search]", "tesco")
+    page.wait_for_function("document.querySelectorAll('[data-role=transactions] tr').length === 1")
+    assert "TESCO" in page.inner_text("[data-role=transactions]")
+
+    page.click("nav >> text=Dashboard")
+    measure(page, page_timings, "dashboard (with transactions)", "desktop")
+    assert page.inner_text('[data-figure="total_charges"]') == "320.50"
+    assert page.inner_text('[data-figure="bills"]') == "1"
+    # Twelve months, a charge and a payment bar each; two months carry money.
+    assert page.locator("[data-role=chart] rect.bar").count() == 24
+    heights = page.eval_on_selector_all(
+        "[data-role=chart] rect.bar.debit", "bars => bars.map(b => +b.getAttribute('height'))"
+    )
+    assert [h > 0 for h in heights[-2:]] == [True, True] and sum(h > 0 for h in heights) == 2
+    screenshot(page, "dashboard-chart")
