@@ -1,0 +1,95 @@
+"""End to end, in headless Chromium: the review screen's other paths — a refused correction,
+the next-document shortcut, reprocessing, and an invoice the agent may not see."""
+
+from __future__ import annotations
+
+import pytest
+
+from invoices.models import Invoice, InvoiceFieldChange
+from tests.factories import DEFAULT_PASSWORD
+from tests.workbench.conftest import screenshot
+from tests.workbench.records import agent_named, invoice_waiting_for
+from tests.workbench.test_e2e import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def signed_in(desktop, live_server, transactional_db):
+    agent = agent_named("agent_review")
+    page, base = desktop, live_server.url
+    page.goto(base + "/workbench/login/")
+    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    page.wait_for_url(base + "/workbench/")
+    return page, base, agent
+
+
+def open_review(page, base: str, invoice: Invoice) -> None:
+    page.goto(f"{base}/workbench/invoices/{invoice.pk}/")
+    page.wait_for_selector("body[data-ready]")
+
+
+def test_a_refused_correction_is_shown_on_its_field_and_stores_nothing(signed_in):
+    page, base, agent = signed_in
+    invoice = invoice_waiting_for(agent)
+    open_review(page, base, invoice)
+
+    page.fill("#field-currency", "euro")
+    page.keyboard.press("Control+s")
+
+    page.wait_for_selector("#hint-currency.error")
+    assert "ISO 4217" in page.inner_text("#hint-currency")
+    assert "Could not save" in page.inner_text("[data-role=flash]")
+    assert page.evaluate("document.activeElement.id") == "field-currency"
+    invoice.refresh_from_db()
+    assert invoice.currency == "EUR"
+    assert not InvoiceFieldChange.objects.exists()
+    screenshot(page, "review-refused-correction")
+
+
+def test_next_document_walks_the_queue_oldest_first(signed_in):
+    page, base, agent = signed_in
+    first = invoice_waiting_for(agent)
+    second = Invoice.objects.create(
+        original_name="second.pdf", sha256="b" * 64, mime="application/pdf", pages=1,
+        status=Invoice.Status.UNRECOGNIZED, uploaded_by=agent, file="invoices/second.pdf",
+    )  # fmt: skip
+    open_review(page, base, first)
+
+    page.keyboard.press("Alt+n")
+    page.wait_for_url(f"{base}/workbench/invoices/{second.pk}/")
+    page.wait_for_selector("body[data-ready]")
+    # Its file is missing from storage: the viewer says so instead of breaking the page.
+    assert page.is_visible("[data-role=page-empty]")
+    assert page.inner_text("[data-role=doc-status]") == "Unrecognized"
+
+    page.click("[data-action=next]")
+    page.wait_for_url(f"{base}/workbench/invoices/{first.pk}/")
+
+
+def test_reprocess_runs_the_job_and_shows_the_new_extraction(signed_in):
+    page, base, agent = signed_in
+    invoice = invoice_waiting_for(agent)  # seller at 0.55 confidence, as if OCR had doubted
+    open_review(page, base, invoice)
+    assert page.inner_text('[data-field="seller"] .chip') == "55%"
+
+    page.click("[data-action=reprocess]")
+
+    page.wait_for_selector("[data-role=flash]:has-text('Reprocessing finished')", timeout=120_000)
+    page.wait_for_function(
+        "document.querySelector('[data-field=seller] .chip').textContent !== '55%'"
+    )
+    invoice.refresh_from_db()
+    assert invoice.job is not None and invoice.job.status == "succeeded"
+    assert page.inner_text("[data-role=doc-status]") == dict(Invoice.Status.choices)[invoice.status]
+    assert page.input_value("#field-seller") == invoice.seller == "Acme Supplies Ltd"
+
+
+def test_an_invoice_of_another_agent_is_not_found(signed_in):
+    page, base, _agent = signed_in
+    someone_else = invoice_waiting_for(agent_named("agent_elsewhere"))
+
+    open_review(page, base, someone_else)
+
+    assert "No such invoice" in page.inner_text("[data-role=doc-meta]")
+    assert page.locator("[data-role=field-list] .field").count() == 0
