@@ -169,3 +169,27 @@ class ApiNonce(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "nonce"], name="api_nonce_unique")
         ]
+
+
+class TemplateEvaluation(models.Model):
+    """A labelled set uploaded in the admin (a zip with a corpus-format MANIFEST.tsv) and the
+    template versions to compare on it; a background job fills in the report."""
+
+    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="+")
+    versions = models.JSONField(default=list, blank=True, help_text="Empty: the default version.")
+    archive = models.FileField(upload_to="evaluations/%Y/%m/")
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    job = models.ForeignKey(
+        ProcessingJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document_type.code} evaluation #{self.pk}"

@@ -9,6 +9,7 @@ when the transaction that changed it commits.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from ocrengine.extraction import validate_spec
 from ocrengine.extraction_other import OTHER_VALIDATORS
 from ocrengine.models import DocumentType, PromptTemplate
 
+logger = logging.getLogger(__name__)
 _UNKNOWN_VALIDATOR = re.compile(r"unknown validator '([^']+)'")
 
 
@@ -270,7 +272,12 @@ def template_cache_invalidate(*, document_type_code: str) -> None:
         ).values_list("version", flat=True)
         keys = [_cache_key(document_type_code, None)]
         keys += [_cache_key(document_type_code, version) for version in versions]
-        cache.delete_many(keys)
+        try:
+            cache.delete_many(keys)
+        except Exception:  # an unreachable cache holds nothing to go stale; saving must work
+            logger.warning(
+                "could not drop cached templates of %s", document_type_code, exc_info=True
+            )
 
     drop()
     transaction.on_commit(drop)
