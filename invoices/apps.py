@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class InvoicesConfig(AppConfig):
     name = "invoices"
+
+    def ready(self) -> None:
+        from invoices.services import PROCESS_JOB, invoice_process, invoice_process_failed
+        from ocrengine.services.jobs import JobHandler, register_job_handler
+
+        register_job_handler(
+            PROCESS_JOB, JobHandler(run=invoice_process, on_failure=invoice_process_failed)
+        )

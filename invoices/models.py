@@ -33,7 +33,11 @@ class Invoice(models.Model):
         "ocrengine.DocumentType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
     )
 
     invoice_number = models.CharField(max_length=64, blank=True, db_index=True)
@@ -50,7 +54,9 @@ class Invoice(models.Model):
     buyer_tax_id = models.CharField(max_length=40, blank=True)
 
     field_confidence = models.JSONField(default=dict, blank=True)
-    field_sources = models.JSONField(default=dict, blank=True, help_text="field → page, box, source")
+    field_sources = models.JSONField(
+        default=dict, blank=True, help_text="field → page, box, source"
+    )
     checks = models.JSONField(default=list, blank=True)
     confidence = models.FloatField(null=True, blank=True, db_index=True)
     raw_text = models.TextField(blank=True)
@@ -69,7 +75,11 @@ class Invoice(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     job = models.ForeignKey(
-        "ocrengine.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ocrengine.ProcessingJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,8 +103,13 @@ class InvoiceLine(models.Model):
     class Meta:
         ordering = ["invoice", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_unique_position")
+            models.UniqueConstraint(
+                fields=["invoice", "position"], name="invoice_line_unique_position"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
 
 
 class InvoiceFieldChange(models.Model):
@@ -111,3 +126,6 @@ class InvoiceFieldChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"

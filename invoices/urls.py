@@ -1,1 +1,20 @@
-urlpatterns: list = []
+from django.urls import path
+
+from invoices.apis.files import InvoiceFileApi, InvoicePageApi
+from invoices.apis.invoices import (
+    InvoiceApproveApi,
+    InvoiceChangesApi,
+    InvoiceDetailApi,
+    InvoiceListApi,
+    InvoiceReprocessApi,
+)
+
+urlpatterns = [
+    path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/approve/", InvoiceApproveApi.as_view(), name="invoice-approve"),
+    path("invoices/<int:pk>/reprocess/", InvoiceReprocessApi.as_view(), name="invoice-reprocess"),
+    path("invoices/<int:pk>/changes/", InvoiceChangesApi.as_view(), name="invoice-changes"),
+    path("invoices/<int:pk>/file/", InvoiceFileApi.as_view(), name="invoice-file"),
+    path("invoices/<int:pk>/pages/<int:number>.png", InvoicePageApi.as_view(), name="invoice-page"),
+]

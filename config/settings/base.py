@@ -219,6 +219,10 @@ LLM_DEFAULT_MODEL = env.str("LLM_DEFAULT_MODEL", default="")
 LLM_RETRY_BACKOFF_S = env.float("LLM_RETRY_BACKOFF_S", default=0.5)
 HMAC_MAX_SKEW_S = env.int("HMAC_MAX_SKEW_S", default=300)
 
+# --- Invoices (invoice pipeline) -----------------------------------------------------------
+# Files accepted in one multipart upload; each is also held to UPLOAD_MAX_BYTES.
+INVOICE_UPLOAD_MAX_FILES = env.int("INVOICE_UPLOAD_MAX_FILES", default=20)
+
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
 

@@ -6,93 +6,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('ocrengine', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("ocrengine", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to='invoices/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('mime', models.CharField(max_length=40)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('processing', 'Processing'), ('recognized', 'Recognized'), ('needs_review', 'Needs review'), ('unrecognized', 'Unrecognized'), ('failed', 'Failed'), ('approved', 'Approved')], db_index=True, default='queued', max_length=14)),
-                ('invoice_number', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('invoice_code', models.CharField(blank=True, max_length=32)),
-                ('date', models.DateField(blank=True, db_index=True, null=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('total_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('net_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('tax_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('seller', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('seller_tax_id', models.CharField(blank=True, max_length=40)),
-                ('buyer', models.CharField(blank=True, max_length=255)),
-                ('buyer_tax_id', models.CharField(blank=True, max_length=40)),
-                ('field_confidence', models.JSONField(blank=True, default=dict)),
-                ('field_sources', models.JSONField(blank=True, default=dict, help_text='field → page, box, source')),
-                ('checks', models.JSONField(blank=True, default=list)),
-                ('confidence', models.FloatField(blank=True, db_index=True, null=True)),
-                ('raw_text', models.TextField(blank=True)),
-                ('boxes', models.JSONField(blank=True, default=list)),
-                ('engine', models.CharField(blank=True, max_length=40)),
-                ('engine_version', models.CharField(blank=True, max_length=40)),
-                ('template_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('error_code', models.CharField(blank=True, max_length=60)),
-                ('error', models.TextField(blank=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='customers.customer')),
-                ('document_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ocrengine.documenttype')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ocrengine.processingjob')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(max_length=300, upload_to="invoices/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("mime", models.CharField(max_length=40)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("processing", "Processing"),
+                            ("recognized", "Recognized"),
+                            ("needs_review", "Needs review"),
+                            ("unrecognized", "Unrecognized"),
+                            ("failed", "Failed"),
+                            ("approved", "Approved"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=14,
+                    ),
+                ),
+                ("invoice_number", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("invoice_code", models.CharField(blank=True, max_length=32)),
+                ("date", models.DateField(blank=True, db_index=True, null=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "total_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "net_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "tax_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                ("seller", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("seller_tax_id", models.CharField(blank=True, max_length=40)),
+                ("buyer", models.CharField(blank=True, max_length=255)),
+                ("buyer_tax_id", models.CharField(blank=True, max_length=40)),
+                ("field_confidence", models.JSONField(blank=True, default=dict)),
+                (
+                    "field_sources",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="field → page, box, source"
+                    ),
+                ),
+                ("checks", models.JSONField(blank=True, default=list)),
+                ("confidence", models.FloatField(blank=True, db_index=True, null=True)),
+                ("raw_text", models.TextField(blank=True)),
+                ("boxes", models.JSONField(blank=True, default=list)),
+                ("engine", models.CharField(blank=True, max_length=40)),
+                ("engine_version", models.CharField(blank=True, max_length=40)),
+                ("template_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("error_code", models.CharField(blank=True, max_length=60)),
+                ("error", models.TextField(blank=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ocrengine.documenttype",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ocrengine.processingjob",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceFieldChange',
+            name="InvoiceFieldChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(max_length=40)),
-                ('old_value', models.TextField(blank=True)),
-                ('new_value', models.TextField(blank=True)),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='invoices.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("field", models.CharField(max_length=40)),
+                ("old_value", models.TextField(blank=True)),
+                ("new_value", models.TextField(blank=True)),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="invoices.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-id'],
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('description', models.CharField(max_length=500)),
-                ('quantity', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True)),
-                ('unit_price', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('tax_rate', models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='invoices.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("description", models.CharField(max_length=500)),
+                (
+                    "quantity",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "tax_rate",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="invoices.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['invoice', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('invoice', 'position'), name='invoice_line_unique_position')],
+                "ordering": ["invoice", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("invoice", "position"), name="invoice_line_unique_position"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,1 @@
+"""Thin DRF views over the invoice services and selectors."""

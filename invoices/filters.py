@@ -1,0 +1,24 @@
+"""List filters for invoices (django-filter)."""
+
+import django_filters
+
+from invoices.models import Invoice
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Invoice.Status.choices)
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    seller = django_filters.CharFilter(field_name="seller", lookup_expr="icontains")
+    buyer = django_filters.CharFilter(field_name="buyer", lookup_expr="icontains")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    document_type = django_filters.CharFilter(field_name="document_type__code")
+    confidence_min = django_filters.NumberFilter(field_name="confidence", lookup_expr="gte")
+    confidence_max = django_filters.NumberFilter(field_name="confidence", lookup_expr="lte")
+    created_from = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_to = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="lte")
+    uploaded_by = django_filters.NumberFilter(field_name="uploaded_by_id")
+
+    class Meta:
+        model = Invoice
+        fields = ["status", "currency", "invoice_number"]

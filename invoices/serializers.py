@@ -1,0 +1,152 @@
+"""Input and output shapes of the invoice API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from customers.models import Customer
+from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
+from ocrengine.models import DocumentType
+
+
+def status_url(job_id: int | None) -> str | None:
+    return f"/api/v1/jobs/{job_id}/" if job_id else None
+
+
+class InvoiceUploadSerializer(serializers.Serializer):
+    """Multipart input: `files` (repeatable) and/or `file`, plus optional customer and type."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), required=False, allow_null=True
+    )
+    document_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=DocumentType.objects.filter(is_active=True), required=False
+    )
+
+    def __init__(self, *args, customers=None, max_files: int = 20, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the customers this user may file for: others read as "does not exist".
+        self.fields["customer"].queryset = customers
+        self.max_files = max_files
+
+    def validate(self, attrs: dict) -> dict:
+        files = list(attrs.pop("files", []))
+        if attrs.get("file") is not None:
+            files.insert(0, attrs.pop("file"))
+        if not files:
+            raise serializers.ValidationError({"files": ["Attach at least one file."]})
+        if len(files) > self.max_files:
+            raise serializers.ValidationError(
+                {"files": [f"At most {self.max_files} files per upload."]}
+            )
+        attrs["files"] = files
+        return attrs
+
+
+class UploadAcceptedSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    accepted = serializers.BooleanField()
+    invoice_id = serializers.IntegerField(allow_null=True)
+    job_id = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
+    status_url = serializers.CharField(allow_null=True, help_text="Poll this job URL.")
+    error = serializers.DictField(allow_null=True, help_text="The error shape's `error` object.")
+
+
+class UploadResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = UploadAcceptedSerializer(many=True)
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = ["position", "description", "quantity", "unit_price", "amount", "tax_rate"]
+
+
+class InvoiceListSerializer(serializers.ModelSerializer):
+    document_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id", "original_name", "status", "document_type", "customer", "invoice_number",
+            "date", "seller", "buyer", "total_amount", "currency", "confidence", "pages",
+            "job", "status_url", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_status_url(self, invoice: Invoice) -> str | None:
+        return status_url(invoice.job_id)
+
+
+class InvoiceDetailSerializer(InvoiceListSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta(InvoiceListSerializer.Meta):
+        fields = [
+            *InvoiceListSerializer.Meta.fields,
+            "mime", "size", "sha256", "invoice_code", "due_date", "net_amount", "tax_amount",
+            "seller_tax_id", "buyer_tax_id", "field_confidence", "field_sources", "checks",
+            "raw_text", "engine", "engine_version", "template_version", "error_code", "error",
+            "uploaded_by", "reviewed_by", "approved_at", "lines", "file_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_file_url(self, invoice: Invoice) -> str:
+        return f"/api/v1/invoices/{invoice.pk}/file/"
+
+
+class InvoiceUpdateSerializer(serializers.ModelSerializer):
+    """Corrections a reviewer may make; types and lengths are checked here."""
+
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "Use an ISO 4217 code such as EUR or CNY."},
+    )
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "invoice_number", "invoice_code", "date", "due_date", "total_amount", "net_amount",
+            "tax_amount", "currency", "seller", "seller_tax_id", "buyer", "buyer_tax_id",
+            "customer",
+        ]  # fmt: skip
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+    def validate(self, attrs: dict) -> dict:
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["This field cannot be changed."] for name in sorted(unknown)}
+            )
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["Send at least one field."]})
+        return attrs
+
+
+class InvoiceFieldChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = InvoiceFieldChange
+        fields = ["id", "field", "old_value", "new_value", "changed_by", "changed_at"]
+        read_only_fields = fields

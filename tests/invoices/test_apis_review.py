@@ -1,0 +1,180 @@
+"""Review API: list filters and visibility, corrections with audit, approve, reprocess."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from invoices.models import Invoice, InvoiceFieldChange
+from ocrengine.models import ProcessingJob
+from tests.conftest import assert_error_shape
+from tests.factories import CustomerFactory
+from tests.invoices.factories import InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/invoices/"
+
+
+def _ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {item["id"] for item in response.json()["results"]}
+
+
+def test_agents_see_their_customers_and_their_uploads_only(
+    agent_client, agent, agent_customer, other_customer, supervisor_client
+):
+    mine = InvoiceFactory(customer=agent_customer)
+    uploaded = InvoiceFactory(uploaded_by=agent)
+    foreign = InvoiceFactory(customer=other_customer)
+    assert _ids(agent_client.get(URL)) == {mine.pk, uploaded.pk}
+    assert_error_shape(agent_client.get(f"{URL}{foreign.pk}/"), 404, "not_found")
+    assert_error_shape(agent_client.patch(f"{URL}{foreign.pk}/", {"seller": "x"}), 404)
+    assert_error_shape(agent_client.post(f"{URL}{foreign.pk}/approve/"), 404)
+    assert_error_shape(agent_client.get(f"{URL}{foreign.pk}/file/"), 404)
+    assert _ids(supervisor_client.get(URL)) == {mine.pk, uploaded.pk, foreign.pk}
+
+
+def test_list_filters_search_and_ordering(supervisor_client):
+    customer = CustomerFactory()
+    march = InvoiceFactory(date=date(2024, 3, 15), seller="Nordwind GmbH", confidence=0.95,
+                           status=Invoice.Status.RECOGNIZED, customer=customer)  # fmt: skip
+    april = InvoiceFactory(date=date(2024, 4, 2), seller="Globex Corp", confidence=0.4)
+    InvoiceFactory(date=date(2023, 1, 1), seller="Initech", confidence=0.8,
+                   status=Invoice.Status.FAILED)  # fmt: skip
+    assert _ids(supervisor_client.get(URL, {"status": "recognized"})) == {march.pk}
+    got = _ids(supervisor_client.get(URL, {"date_from": "2024-03-01", "date_to": "2024-04-30"}))
+    assert got == {march.pk, april.pk}
+    assert _ids(supervisor_client.get(URL, {"seller": "nordwind"})) == {march.pk}
+    assert _ids(supervisor_client.get(URL, {"customer": customer.pk})) == {march.pk}
+    assert _ids(supervisor_client.get(URL, {"confidence_min": 0.5, "confidence_max": 0.9})) == {
+        Invoice.objects.get(seller="Initech").pk
+    }
+    assert _ids(supervisor_client.get(URL, {"search": "globex"})) == {april.pk}
+    ordered = supervisor_client.get(URL, {"ordering": "-confidence"}).json()["results"]
+    assert [item["confidence"] for item in ordered] == [0.95, 0.8, 0.4]
+    assert _ids(supervisor_client.get(URL, {"created_from": "2000-01-01"})) == set(
+        Invoice.objects.values_list("pk", flat=True)
+    )
+
+
+def test_bad_filter_value_is_400(supervisor_client):
+    assert_error_shape(supervisor_client.get(URL, {"date_from": "not-a-date"}), 400)
+    assert_error_shape(supervisor_client.get(URL, {"status": "bogus"}), 400)
+
+
+def test_patch_corrects_fields_and_records_who_when_old_new(agent_client, agent):
+    invoice = InvoiceFactory(uploaded_by=agent, total_amount=Decimal("10.00"), currency="")
+    response = agent_client.patch(
+        f"{URL}{invoice.pk}/",
+        {
+            "total_amount": "238.00",
+            "currency": "EUR",
+            "date": "2024-03-15",
+            "seller": invoice.seller,
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["total_amount"], body["currency"], body["date"]) == ("238.00", "EUR", "2024-03-15")
+    assert body["field_confidence"]["total_amount"] == 1.0
+    assert body["field_sources"]["currency"]["source"] == "manual"
+    changes = {c.field: c for c in InvoiceFieldChange.objects.filter(invoice=invoice)}
+    assert set(changes) == {"total_amount", "currency", "date"}  # seller did not change
+    assert (changes["total_amount"].old_value, changes["total_amount"].new_value) == (
+        "10.00",
+        "238.00",
+    )
+    assert changes["date"].old_value == "" and changes["date"].changed_by == agent
+    trail = agent_client.get(f"{URL}{invoice.pk}/changes/").json()["results"]
+    assert {item["field"] for item in trail} == {"total_amount", "currency", "date"}
+    assert trail[0]["changed_by"] == agent.username
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"date": "15/03/2024x"},
+        {"total_amount": "12abc"},
+        {"total_amount": "1" * 20},
+        {"currency": "euro"},
+        {"seller": "x" * 300},
+        {"status": "approved"},
+        {"raw_text": "hacked"},
+        {},
+    ],
+)
+def test_patch_validates_types_and_refuses_other_fields(agent_client, agent, payload):
+    invoice = InvoiceFactory(uploaded_by=agent)
+    before = Invoice.objects.filter(pk=invoice.pk).values().get()
+    response = agent_client.patch(f"{URL}{invoice.pk}/", payload)
+    assert_error_shape(response, 400, "validation_error")
+    assert Invoice.objects.filter(pk=invoice.pk).values().get() == before
+    assert not InvoiceFieldChange.objects.exists()
+
+
+def test_patch_customer_must_be_one_of_the_agents(
+    agent_client, agent, agent_customer, other_customer
+):
+    invoice = InvoiceFactory(uploaded_by=agent)
+    assert_error_shape(
+        agent_client.patch(f"{URL}{invoice.pk}/", {"customer": other_customer.pk}), 400
+    )
+    response = agent_client.patch(f"{URL}{invoice.pk}/", {"customer": agent_customer.pk})
+    assert response.status_code == 200
+    change = InvoiceFieldChange.objects.get()
+    assert (change.field, change.old_value, change.new_value) == (
+        "customer",
+        "",
+        str(agent_customer.pk),
+    )
+
+
+def test_approve_then_patch_and_reprocess_are_409(agent_client, agent):
+    invoice = InvoiceFactory(uploaded_by=agent, status=Invoice.Status.NEEDS_REVIEW)
+    response = agent_client.post(f"{URL}{invoice.pk}/approve/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "approved"
+    invoice.refresh_from_db()
+    assert invoice.reviewed_by == agent and invoice.approved_at is not None
+    assert_error_shape(
+        agent_client.patch(f"{URL}{invoice.pk}/", {"seller": "x"}), 409, "invoice_approved"
+    )
+    assert_error_shape(
+        agent_client.post(f"{URL}{invoice.pk}/approve/"), 409, "invoice_not_approvable"
+    )
+    assert_error_shape(agent_client.post(f"{URL}{invoice.pk}/reprocess/"), 409, "invoice_approved")
+
+
+@pytest.mark.parametrize("status", ["queued", "processing", "failed", "unrecognized"])
+def test_only_reviewable_invoices_can_be_approved(agent_client, agent, status):
+    invoice = InvoiceFactory(uploaded_by=agent, status=status)
+    assert_error_shape(
+        agent_client.post(f"{URL}{invoice.pk}/approve/"), 409, "invoice_not_approvable"
+    )
+
+
+def test_reprocess_while_a_job_runs_is_409(agent_client, agent):
+    job = ProcessingJob.objects.create(kind="invoice.process", status=ProcessingJob.Status.RUNNING)
+    invoice = InvoiceFactory(uploaded_by=agent, job=job, status=Invoice.Status.PROCESSING)
+    error = assert_error_shape(
+        agent_client.post(f"{URL}{invoice.pk}/reprocess/"), 409, "job_in_progress"
+    )
+    assert error["details"]["job_id"] == job.pk
+
+
+def test_reprocess_answers_202_with_the_new_job(agent_client, agent):
+    invoice = InvoiceFactory(uploaded_by=agent, status=Invoice.Status.FAILED)
+    response = agent_client.post(f"{URL}{invoice.pk}/reprocess/")
+    assert response.status_code == 202
+    job_id = response.json()["id"]
+    invoice.refresh_from_db()
+    assert (invoice.job_id, invoice.status) == (job_id, Invoice.Status.QUEUED)
+    assert response.json()["status_url"] == f"/api/v1/jobs/{job_id}/"
+
+
+def test_user_without_role_is_403(text_pdf):
+    from tests.conftest import jwt_client
+    from tests.factories import UserFactory
+
+    client = jwt_client(UserFactory(username="no_role"))
+    assert_error_shape(client.get(URL), 403, "permission_denied")
