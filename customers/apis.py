@@ -37,7 +37,11 @@ class CustomerListApi(_CustomerApi):
     ordering_fields = ["name", "created_at", "updated_at", "id"]
     ordering = ["name", "id"]
 
-    @extend_schema(summary="List the customers you may see")
+    @extend_schema(
+        operation_id="customers_list",
+        responses=CustomerOutputSerializer(many=True),
+        summary="List the customers you may see",
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

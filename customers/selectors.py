@@ -13,6 +13,8 @@ from customers.models import Customer
 def customers_visible_to(user: AbstractBaseUser) -> QuerySet[Customer]:
     """Supervisors and admins see every customer; an agent only those assigned to them."""
     queryset = Customer.objects.select_related("assigned_agent")
+    if not user.is_authenticated:
+        return queryset.none()
     if sees_all_customers(user):
         return queryset
     return queryset.filter(assigned_agent=user)

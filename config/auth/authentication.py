@@ -1,3 +1,4 @@
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
@@ -10,3 +11,10 @@ class ActiveUserJWTAuthentication(JWTAuthentication):
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
         return user
+
+
+class ActiveUserJWTScheme(SimpleJWTScheme):
+    """Describes ActiveUserJWTAuthentication in the OpenAPI schema as the bearer JWT it is
+    (drf-spectacular registers extensions by subclassing; defining it here is enough)."""
+
+    target_class = ActiveUserJWTAuthentication

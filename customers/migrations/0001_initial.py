@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,26 +15,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('company', 'Company')], default='person', max_length=10)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('id_number', models.CharField(blank=True, help_text='National id or passport number (sensitive).', max_length=40)),
-                ('tax_id', models.CharField(blank=True, max_length=40)),
-                ('address', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assigned_agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_customers', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("company", "Company")],
+                        default="person",
+                        max_length=10,
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="National id or passport number (sensitive).",
+                        max_length=40,
+                    ),
+                ),
+                ("tax_id", models.CharField(blank=True, max_length=40)),
+                ("address", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assigned_agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_customers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
-                'permissions': [('view_sensitive', 'Can see unmasked sensitive identifiers')],
-                'indexes': [models.Index(fields=['assigned_agent', 'name'], name='customers_c_assigne_9e98d4_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('id_number', ''), _negated=True), fields=('id_number',), name='customer_unique_id_number'), models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('email', ''), _negated=True), name='customer_unique_email')],
+                "ordering": ["name", "id"],
+                "permissions": [("view_sensitive", "Can see unmasked sensitive identifiers")],
+                "indexes": [
+                    models.Index(
+                        fields=["assigned_agent", "name"], name="customers_c_assigne_9e98d4_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("id_number", ""), _negated=True),
+                        fields=("id_number",),
+                        name="customer_unique_id_number",
+                    ),
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"),
+                        condition=models.Q(("email", ""), _negated=True),
+                        name="customer_unique_email",
+                    ),
+                ],
             },
         ),
     ]

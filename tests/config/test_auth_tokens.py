@@ -134,7 +134,7 @@ def _in_memory_sqlite() -> bool:
 # at once instead of waiting on the busy timeout as the file database in production does, so the
 # race is proven on PostgreSQL (make test's second run) or a file-backed SQLite test database.
 @pytest.mark.skipif("_in_memory_sqlite()", reason="in-memory SQLite cannot run concurrent writers")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the role groups
 def test_two_concurrent_refreshes_of_one_token_give_exactly_one_success(agent):
     refresh = _login(APIClient(), "agent_ann")["refresh"]
     barrier = threading.Barrier(2)
