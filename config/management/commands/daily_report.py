@@ -1,6 +1,6 @@
 """`manage.py daily_report [--date D] [--format markdown|json]`: one day of operations.
 
-Scheduled daily by a django-q2 Schedule (billing migration 0004), which runs it through
+Scheduled daily by a django-q2 Schedule (billing migration 0003), which runs it through
 `call_command`; the report goes to stdout and, as one JSON line, to the logs.
 """
 
