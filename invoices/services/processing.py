@@ -217,7 +217,10 @@ def invoice_process_failed(job: ProcessingJob) -> None:
 def invoice_reprocess(*, invoice: Invoice, requested_by) -> ProcessingJob:
     """Queue a fresh extraction. Refused (409) for an approved invoice or while a job runs."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("job").get(pk=invoice.pk)
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the job.
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",)).select_related("job").get(pk=invoice.pk)
+        )
         if invoice.status == Invoice.Status.APPROVED:
             raise ConflictError(
                 "An approved invoice is final and cannot be reprocessed.",
