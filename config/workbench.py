@@ -8,9 +8,11 @@ are public; an unauthenticated visitor is sent to the login page by the page's s
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 
@@ -121,6 +123,20 @@ SCRIPT_MESSAGES: dict[str, Any] = {
 }
 
 
+def _resolved(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _resolved(value) for key, value in node.items()}
+    return str(node)
+
+
+@lru_cache(maxsize=len(settings.LANGUAGES) + 1)
+def script_messages(language: str) -> dict[str, Any]:
+    """SCRIPT_MESSAGES translated into `language`, resolved once per language (translating
+    some eighty lazy strings on every page view costs more than the rest of the view)."""
+    with translation.override(language):
+        return _resolved(SCRIPT_MESSAGES)
+
+
 class WorkbenchPage(TemplateView):
     """A shell page: the template, the script messages and the few settings the scripts need."""
 
@@ -131,7 +147,7 @@ class WorkbenchPage(TemplateView):
         context["page"] = self.page
         context["workbench_config"] = {
             "page": self.page,
-            "messages": SCRIPT_MESSAGES,
+            "messages": script_messages(translation.get_language() or settings.LANGUAGE_CODE),
             "lowConfidence": settings.OCR_CONFIDENCE_THRESHOLD,
             "uploadMaxBytes": settings.UPLOAD_MAX_BYTES,
             # How the server renders page PNGs and rasterises PDFs for OCR: the review screen

@@ -98,28 +98,43 @@
     var mine = ++requestNumber;
     return LL.api("/api/v1/transactions/?" + params.toString()).then(function (body) {
       if (mine !== requestNumber) return; // a newer filter answered already
-      var rows = LL.role("transactions");
-      rows.replaceChildren();
-      var items = LL.results(body);
-      if (!items.length) rows.appendChild(el("tr", {}, [el("td", { colspan: 6, class: "muted", text: LL.t("no_transactions") })]));
-      var debit = 0;
-      var credit = 0;
-      items.forEach(function (tx) {
-        var isCredit = tx.direction === "credit" || tx.type === "credit";
-        if (isCredit) credit += cents(tx.amount); else debit += cents(tx.amount);
-        rows.appendChild(el("tr", { "data-direction": isCredit ? "credit" : "debit" }, [
-          el("td", { text: tx.transaction_date || "" }),
-          el("td", { text: tx.posting_date || "" }),
-          el("td", { text: tx.description }),
-          el("td", { text: tx.category || "" }),
-          el("td", { class: "num", text: isCredit ? "" : LL.money(tx.amount) }),
-          el("td", { class: "num credit", text: isCredit ? LL.money(tx.amount) : "" }),
-        ]));
-      });
-      LL.role("tx-summary").textContent = LL.t("tx_summary", {
-        count: LL.count(body), debits: LL.money((debit / 100).toFixed(2)), credits: LL.money((credit / 100).toFixed(2)),
-      });
+      renderTransactions(body);
     });
+  }
+
+  function renderTransactions(body) {
+    var rows = LL.role("transactions");
+    rows.replaceChildren();
+    var items = LL.results(body);
+    if (!items.length) rows.appendChild(el("tr", {}, [el("td", { colspan: 6, class: "muted", text: LL.t("no_transactions") })]));
+    var debit = 0;
+    var credit = 0;
+    items.forEach(function (tx) {
+      var isCredit = tx.direction === "credit" || tx.type === "credit";
+      if (isCredit) credit += cents(tx.amount); else debit += cents(tx.amount);
+      rows.appendChild(el("tr", { "data-direction": isCredit ? "credit" : "debit" }, [
+        el("td", { text: tx.transaction_date || "" }),
+        el("td", { text: tx.posting_date || "" }),
+        el("td", { text: tx.description }),
+        el("td", { text: tx.category || "" }),
+        el("td", { class: "num", text: isCredit ? "" : LL.money(tx.amount) }),
+        el("td", { class: "num credit", text: isCredit ? LL.money(tx.amount) : "" }),
+      ]));
+    });
+    LL.role("tx-summary").textContent = LL.t("tx_summary", {
+      count: LL.count(body), debits: LL.money((debit / 100).toFixed(2)), credits: LL.money((credit / 100).toFixed(2)),
+    });
+  }
+
+  // The bill's detail already carries its rows: the first, unfiltered table needs no second
+  // request. Filtering asks the transactions API.
+  function firstTransactions() {
+    if (!Array.isArray(bill.transactions)) return loadTransactions();
+    var rows = bill.transactions.slice().sort(function (a, b) {
+      return String(a.transaction_date).localeCompare(String(b.transaction_date)) || a.id - b.id;
+    });
+    renderTransactions(rows);
+    return Promise.resolve();
   }
 
   filters.addEventListener("submit", function (event) { event.preventDefault(); loadTransactions(); });
@@ -132,7 +147,7 @@
   LL.api("/api/v1/bills/" + id + "/").then(function (data) {
     bill = data;
     renderSummary();
-    return loadTransactions();
+    return firstTransactions();
   }).catch(function (error) {
     LL.role("bill-meta").textContent = LL.t("request_failed", { message: error.message });
     LL.flash(LL.t("request_failed", { message: error.message }), "error");
