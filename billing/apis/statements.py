@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,6 +44,10 @@ class StatementListCreateApi(generics.ListAPIView):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if data.get("customer") is None and not sees_all_customers(request.user):
+            # An agent sees cards through their customers: a bill filed under no customer
+            # would vanish from the agent who uploaded it.
+            raise ValidationError({"customer": ["Agents must say whose statement this is."]})
         result = statement_import(
             file=data["file"],
             uploaded_by=request.user,

@@ -47,26 +47,31 @@ def test_duplicate_upload_answers_200_naming_the_original(
 
 
 def test_protected_pdf_errors_are_distinct_and_never_echo_the_password(
-    agent_client, django_capture_on_commit_callbacks
+    agent_client, customer, django_capture_on_commit_callbacks
 ):
     data = maybank_pdf(fake_statement(), password="foobar123")
-    assert_error_shape(_post(agent_client, data), 400, "password_required")
-    wrong = _post(agent_client, data, password="wrong-one")
+    mine = {"customer": customer.pk}
+    assert_error_shape(_post(agent_client, data, **mine), 400, "password_required")
+    wrong = _post(agent_client, data, password="wrong-one", **mine)
     assert_error_shape(wrong, 400, "password_incorrect")
     assert b"wrong-one" not in wrong.content
     with django_capture_on_commit_callbacks(execute=True):
-        ok = _post(agent_client, data, password="foobar123")
+        ok = _post(agent_client, data, password="foobar123", **mine)
     assert ok.status_code == 202 and b"foobar123" not in ok.content
     assert StatementImport.objects.get().status == "verified"
 
 
-def test_bad_input_gets_clear_4xx(agent_client, other_customer, settings):
+def test_bad_input_gets_clear_4xx(agent_client, customer, other_customer, settings):
     assert_error_shape(agent_client.post(URL, {}, format="multipart"), 400, "validation_error")
+    no_customer = assert_error_shape(_post(agent_client, b"a,b\n1,2\n", "x.csv"), 400)
+    assert "customer" in no_customer["details"]["fields"]
     settings.UPLOAD_MAX_BYTES = 1000
-    assert_error_shape(_post(agent_client, b"a,b\n" * 400, "big.csv"), 413, "file_too_large")
+    mine = {"customer": customer.pk}
+    big = _post(agent_client, b"a,b\n" * 400, "big.csv", **mine)
+    assert_error_shape(big, 413, "file_too_large")
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-    assert_error_shape(_post(agent_client, png, "photo.png"), 415, "unsupported_media_type")
-    assert_error_shape(_post(agent_client, b"", "empty.csv"), 400)
+    assert_error_shape(_post(agent_client, png, "photo.png", **mine), 415, "unsupported_media_type")
+    assert_error_shape(_post(agent_client, b"", "empty.csv", **mine), 400)
     # An agent cannot file a statement under another agent's customer.
     error = assert_error_shape(
         _post(agent_client, b"a,b\n1,2\n", "x.csv", customer=other_customer.pk),
@@ -74,8 +79,9 @@ def test_bad_input_gets_clear_4xx(agent_client, other_customer, settings):
         "validation_error",
     )
     assert "customer" in error["details"]["fields"]
-    assert_error_shape(_post(agent_client, b"a,b\n1,2\n", "x.csv", bank="nope"), 400)
-    assert_error_shape(_post(agent_client, b"a,b\n1,2\n", "x.csv", card_last4="12"), 400)
+    assert_error_shape(_post(agent_client, b"a,b\n1,2\n", "x.csv", bank="nope", **mine), 400)
+    short = _post(agent_client, b"a,b\n1,2\n", "x.csv", card_last4="12", **mine)
+    assert_error_shape(short, 400)
     assert not StatementImport.objects.exists()
 
 
