@@ -129,6 +129,9 @@ class AnalysisLog(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.document_type} analysis at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
 
 class ApiClient(models.Model):
     """A machine client signing requests with HMAC. Two secrets may be active at once so keys
@@ -169,6 +172,9 @@ class ApiNonce(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "nonce"], name="api_nonce_unique")
         ]
+
+    def __str__(self) -> str:
+        return self.nonce
 
 
 class TemplateEvaluation(models.Model):

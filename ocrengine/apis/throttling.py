@@ -1,9 +1,19 @@
 """Per-caller rate limit on analysis (scope `analyze`, ANALYZE_RATE_LIMIT): a machine client
 counts as itself, a user as themselves, anyone else by address. A batch costs one unit per
-item, so batching is not a way around the limit."""
+item, so batching is not a way around the limit.
+
+DRF's stock throttle keeps every request's timestamp in one cache entry, which it reads and
+rewrites whole on each call: the cost grows with the rate. This one keeps two counters (this
+window and the last) and weighs the last by how much of it still overlaps the sliding window,
+so each call is one read of two keys and one increment, whatever the rate.
+"""
 
 from __future__ import annotations
 
+import math
+import time
+
+from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
 from ocrengine.models import ApiClient
@@ -11,6 +21,7 @@ from ocrengine.models import ApiClient
 
 class AnalyzeRateThrottle(SimpleRateThrottle):
     scope = "analyze"
+    cache_format = "throttle:%(scope)s:%(ident)s"
 
     def get_cache_key(self, request, view) -> str:
         if isinstance(request.auth, ApiClient):
@@ -24,19 +35,30 @@ class AnalyzeRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
-        self.key = self.get_cache_key(request, view)
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
+        now = time.time()
+        window, into = divmod(now, self.duration)
+        base = self.get_cache_key(request, view)
+        current_key, previous_key = f"{base}:{int(window)}", f"{base}:{int(window) - 1}"
+        counts = cache.get_many([current_key, previous_key])
+        current, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
+        overlap = 1 - into / self.duration
         cost = max(1, int(getattr(view, "throttle_cost", lambda request: 1)(request)))
-        if len(self.history) + cost > self.num_requests:
-            return self.throttle_failure()
-        self.history[:0] = [self.now] * cost
-        self.cache.set(self.key, self.history, self.duration)
+        if previous * overlap + current + cost > self.num_requests:
+            self._wait = self._seconds_until_room(current, previous, cost, into)
+            return False
+        if not cache.add(current_key, cost, 2 * self.duration):
+            try:
+                cache.incr(current_key, cost)
+            except ValueError:  # expired between add and incr
+                cache.set(current_key, cost, 2 * self.duration)
         return True
 
+    def _seconds_until_room(self, current: int, previous: int, cost: int, into: float) -> float:
+        room = self.num_requests - current - cost
+        if room < 0 or previous == 0:
+            return self.duration - into  # only the next window helps
+        # previous * (1 - t / duration) <= room  =>  t >= duration * (1 - room / previous)
+        return max(1.0, self.duration * (1 - room / previous) - into)
+
     def wait(self) -> float | None:
-        if not self.history:
-            return float(self.duration)
-        return super().wait()
+        return math.ceil(getattr(self, "_wait", self.duration))

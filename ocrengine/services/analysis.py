@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -34,14 +35,17 @@ from ocrengine.services.templates import (
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
 class Caller:
     """Who is asking: a user (JWT or session), or a machine client acting as its user."""
 
-    user: Any | None
-    api_client: ApiClient | None
-    client_kind: str
-    sees_sensitive: bool
+    def __init__(self, *, user: Any | None, api_client: ApiClient | None, client_kind: str) -> None:
+        self.user, self.api_client, self.client_kind = user, api_client, client_kind
+
+    @cached_property
+    def sees_sensitive(self) -> bool:
+        # Asked only when a result has a sensitive value: the permission check costs queries.
+        user = self.user
+        return bool(user is not None and user.is_active and user.has_perm(SENSITIVE_PERMISSION))
 
     @classmethod
     def from_request(cls, request) -> Caller:
@@ -50,8 +54,7 @@ class Caller:
         kind = "api" if client else getattr(request, "client_kind", "api")
         if kind not in AnalysisLog.ClientKind.values:
             kind = AnalysisLog.ClientKind.API
-        sees = bool(user is not None and user.is_active and user.has_perm(SENSITIVE_PERMISSION))
-        return cls(user=user, api_client=client, client_kind=kind, sees_sensitive=sees)
+        return cls(user=user, api_client=client, client_kind=kind)
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,8 @@ def _document(request: AnalysisRequest) -> tuple[DocumentText, bytes | None]:
 
 
 def _present(payload: dict[str, Any], caller: Caller, *, cache_hit: bool) -> dict[str, Any]:
-    sensitive = () if caller.sees_sensitive else tuple(payload["_sensitive"])
+    present = tuple(name for name in payload["_sensitive"] if payload["fields"].get(name))
+    sensitive = present if present and not caller.sees_sensitive else ()
     fields, masked = mask_fields(payload["fields"], sensitive, payload["_types"])
     public = {key: value for key, value in payload.items() if not key.startswith("_")}
     return {**public, "fields": fields, "masked": masked, "cache_hit": cache_hit}
