@@ -207,21 +207,23 @@ def _record(args, results: list[dict], worst: float) -> None:
         "`tests/billing/test_apis_dashboard.py`.",
         "",
     ]  # fmt: skip
-    write_section(SECTION, "\n".join(lines))
+    write_section("dashboard", "\n".join(lines))
 
 
-def write_section(title: str, body: str) -> None:
-    """Replace (or append) the `## title` section of docs/benchmarks.md."""
+def write_section(kind: str, body: str) -> None:
+    """Replace (or append) the `<!-- bench:kind -->` block of docs/benchmarks.md, the marker
+    convention bench/record.py uses, leaving every other section as it is."""
     path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = text.find(f"## {title}\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    start, end = f"<!-- bench:{kind} -->", f"<!-- /bench:{kind} -->"
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    if start in text and end in text.split(start, 1)[1]:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
     else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

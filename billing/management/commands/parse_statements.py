@@ -84,6 +84,9 @@ def statement_line(name: str, data: bytes, templates: list[dict], password=None)
         "doc": name,
         "bank": parsed.bank_code,
         "template_version": parsed.template_version,
+        # How the content was read (bench/record.py groups timings by it): statements are
+        # read from the PDF's text layer or from the export's cells, never OCR'd.
+        "source": "text_layer" if parsed.file_format == "pdf" else parsed.file_format,
         "status": status,
         "statement": {
             "statement_date": iso(first.statement_date) if first else None,
