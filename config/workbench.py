@@ -89,6 +89,13 @@ SCRIPT_MESSAGES: dict[str, Any] = {
         "buyer": _("Buyer"),
         "buyer_tax_id": _("Buyer tax id"),
     },
+    "checks": {
+        "net_plus_tax_equals_total": _("Net amount + tax = total"),
+        "date_plausible": _("The date is plausible"),
+        "due_date_after_date": _("The due date follows the invoice date"),
+        "cn_uppercase_total_matches": _("The total in Chinese numerals matches"),
+        "fits_column": _("The value fits its field"),
+    },
     "kinds": {"invoice": _("Invoice"), "bill": _("Bill"), "statement": _("Statement")},
     "age": {
         "minutes": _("%(n)s min"),

@@ -59,8 +59,8 @@ def figure(page, key: str) -> str:
 def test_agent_reviews_an_uploaded_invoice_from_login_to_logout(
     desktop, live_server, agent_user, settings, tmp_path, page_timings
 ):
-    # Overall confidence (0.84 for this scan) under the bar: the upload needs a person.
-    settings.OCR_CONFIDENCE_THRESHOLD = 0.9
+    # Overall confidence (0.7-0.85 for this scan) under the bar: the upload needs a person.
+    settings.OCR_CONFIDENCE_THRESHOLD = 0.95
     page, base = desktop, live_server.url
 
     page.goto(base + "/")

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from billing.models import Transaction
-from tests.factories import DEFAULT_PASSWORD
+from billing.services import reference_data_seed
+from tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from tests.workbench.conftest import screenshot
 from tests.workbench.records import agent_named, bill_for, month_start
 from tests.workbench.test_e2e import log_in, measure
@@ -90,3 +91,45 @@ def test_the_chart_holds_when_the_year_has_more_rows_than_a_page(
     )
     assert titles[-1].endswith("Charges: 400.00")
     assert titles[-2].endswith("Charges: 120.50")
+
+
+STATEMENT_ROWS = [  # a headerless bank export: date; description; amount; O(ut)/I(n)
+    "02.11.2026;GROCERIES;12,50;O",
+    "03.11.2026;SALARY REFUND;100,00;I",
+    "05.11.2026;MYSTERY;8,00;",
+]
+
+
+def test_a_dropped_statement_is_followed_to_its_bill(desktop, live_server, transactional_db):
+    reference_data_seed()
+    agent = agent_named("agent_statements")
+    customer = CustomerFactory(name="Ahmad Demo", assigned_agent=agent)
+    page, base = desktop, live_server.url
+    page.goto(base + "/workbench/login/?next=/workbench/upload/")
+    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    page.wait_for_url(base + "/workbench/upload/")
+    page.wait_for_selector("body[data-ready]")
+    page.select_option("[data-role=customer]", str(customer.pk))
+    page.select_option("[data-role=bank]", "public_bank")
+    page.fill("[data-role=card-last4]", "9876")
+
+    # A real drop event carrying the file, as the browser fires it when a file is let go.
+    page.evaluate(
+        """text => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], "export.csv", {type: "text/csv"}));
+            const zone = document.querySelector('.dropzone[data-kind="statement"]');
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }""",
+        "\n".join(STATEMENT_ROWS) + "\n",
+    )
+
+    row = page.locator('[data-role=uploads] tr[data-name="export.csv"]')
+    row.locator("[data-statement-status=review]").wait_for()
+    assert row.get_attribute("data-status") == "succeeded"
+    screenshot(page, "upload-statement")
+    row.locator("a").click()
+    page.wait_for_selector("body[data-ready]")
+    assert "/workbench/bills/" in page.url
+    assert page.locator('[data-role=problems] li[data-code="row_unreadable"]').count() == 1
+    assert page.locator("[data-role=transactions] tr").count() == 2

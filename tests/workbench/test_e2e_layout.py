@@ -62,4 +62,5 @@ def test_the_workbench_speaks_chinese_after_the_switch(desktop, live_server, age
     page.wait_for_selector("body[data-ready]")
     assert page.inner_text('label[for="field-invoice_number"]') == "发票号码"
     assert page.inner_text("#hint-seller") == "置信度低"
+    assert "金额 + 税额 = 价税合计" in page.inner_text("[data-role=checks]")
     screenshot(page, "review-zh")

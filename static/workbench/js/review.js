@@ -107,9 +107,12 @@
     checks.forEach(function (check) {
       var verdict = check.ok === true ? "ok" : check.ok === false ? "fail" : "unknown";
       var label = check.ok === true ? LL.t("check_ok") : check.ok === false ? LL.t("check_failed") : "?";
-      var detail = [check.field, check.reason || check.message].filter(Boolean).join(": ");
-      box.appendChild(el("li", { class: "check " + verdict }, [
-        el("span", { class: "verdict", text: label }), " ", check.name.replace(/_/g, " "), detail ? " — " + detail : "",
+      var field = check.field ? LL.t("fields." + check.field) : "";
+      var detail = [field.indexOf("fields.") === 0 ? check.field : field, check.reason || check.message].filter(Boolean).join(": ");
+      var title = LL.t("checks." + check.name);
+      if (title === "checks." + check.name) title = check.name.replace(/_/g, " "); // a check added since
+      box.appendChild(el("li", { class: "check " + verdict, "data-check": check.name }, [
+        el("span", { class: "verdict", text: label }), " ", title, detail ? " — " + detail : "",
       ]));
     });
   }

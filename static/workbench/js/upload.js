@@ -6,6 +6,8 @@
   var el = LL.el;
   var rows = LL.role("uploads");
   var customerSelect = LL.role("customer");
+  var bankSelect = LL.role("bank");
+  var last4Input = LL.role("card-last4");
   var TARGETS = {
     invoice: { path: "/api/v1/invoices/", extensions: /\.(pdf|png|jpe?g|tiff?|webp|bmp)$/i },
     statement: { path: "/api/v1/statements/", extensions: /\.(pdf|csv|xlsx|ofx|qfx)$/i },
@@ -89,6 +91,10 @@
     var data = new FormData();
     data.append("file", file, file.name);
     if (customerSelect && customerSelect.value) data.append("customer", customerSelect.value);
+    if (kind === "statement") {
+      if (bankSelect.value) data.append("bank", bankSelect.value);
+      if (last4Input.value.trim()) data.append("card_last4", last4Input.value.trim());
+    }
     setStatus(row, "sending", LL.t("upload_sending"));
     return LL.api(TARGETS[kind].path, { method: "POST", body: data })
       .then(function (body) {
@@ -151,5 +157,13 @@
     }, function () { customerSelect.closest("label").hidden = true; });
   }
 
-  loadCustomers().finally(function () { LL.ready("upload"); });
+  function loadBanks() {
+    return LL.api("/api/v1/banks/?page_size=200").then(function (body) {
+      LL.results(body).filter(function (bank) { return bank.is_active !== false; }).forEach(function (bank) {
+        bankSelect.appendChild(el("option", { value: bank.code, text: bank.name }));
+      });
+    }, function () { bankSelect.closest("label").hidden = true; });
+  }
+
+  Promise.all([loadCustomers(), loadBanks()]).finally(function () { LL.ready("upload"); });
 })();
