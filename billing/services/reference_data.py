@@ -1,5 +1,6 @@
 """Seeds the card issuers and the shipped bank templates. Idempotent: never touches a template
-an operator has already edited or published."""
+an operator has already edited or published. (Migration 0005 adds the issuers too, so a fresh
+database has them before this runs; the list here keeps seeding self-contained.)"""
 
 from __future__ import annotations
 

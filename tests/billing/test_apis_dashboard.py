@@ -100,3 +100,11 @@ def test_query_count_does_not_grow_with_the_data(
         supervisor_client.get(URL, {"bank": "maybank", "date_from": "2026-01-01"})
     with django_assert_num_queries(6):
         assert agent_client.get(URL).json()["transactions"] == 3 + 5 * 21
+
+
+def test_the_thirteen_issuers_exist_before_any_seeding(db, agent_client):
+    """Migration 0005: the bank list works on a fresh database (this module never seeds)."""
+    body = agent_client.get("/api/v1/banks/", {"page_size": 50}).json()
+    codes = {bank["code"] for bank in body["results"]}
+    assert {"maybank", "public_bank", "hong_leong", "bank_islam", "affin"} <= codes
+    assert body["count"] == 13
