@@ -11,6 +11,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -20,6 +21,7 @@ from config.errors import DomainError
 from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.selectors import customers_assignable_by
 from invoices.services import invoice_approve, invoice_reprocess, invoice_update, invoice_upload
+from invoices.services.storage import file_delete
 from invoices.services.upload import document_type_default, upload_validate
 from ocrengine.models import DocumentType
 
@@ -160,6 +162,17 @@ class InvoiceAdmin(admin.ModelAdmin):
             # A refusal the form could not foresee (a concurrent duplicate upload).
             self.message_user(request, error.message, level=messages.ERROR)
             return HttpResponseRedirect(request.path)
+
+    def delete_model(self, request, obj: Invoice) -> None:
+        name = obj.file.name
+        super().delete_model(request, obj)
+        # The stored original goes once the row is gone for good (not on a rollback).
+        transaction.on_commit(lambda: file_delete(name))
+
+    def delete_queryset(self, request, queryset: QuerySet[Invoice]) -> None:
+        names = list(queryset.values_list("file", flat=True))
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(lambda: [file_delete(name) for name in names])
 
     # --- read-only displays ---------------------------------------------------------------
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from ocrengine.models import DocumentType
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer id, limited to the customers the caller may use (set per request)."""
 
 
 def status_url(job_id: int | None) -> str | None:
@@ -20,9 +27,7 @@ class InvoiceUploadSerializer(serializers.Serializer):
         child=serializers.FileField(allow_empty_file=True), required=False
     )
     file = serializers.FileField(required=False, allow_empty_file=True)
-    customer = serializers.PrimaryKeyRelatedField(
-        queryset=Customer.objects.none(), required=False, allow_null=True
-    )
+    customer = CustomerField(queryset=Customer.objects.none(), required=False, allow_null=True)
     document_type = serializers.SlugRelatedField(
         slug_field="code", queryset=DocumentType.objects.filter(is_active=True), required=False
     )
@@ -116,9 +121,7 @@ class InvoiceUpdateSerializer(serializers.ModelSerializer):
         allow_blank=True,
         error_messages={"invalid": "Use an ISO 4217 code such as EUR or CNY."},
     )
-    customer = serializers.PrimaryKeyRelatedField(
-        queryset=Customer.objects.none(), required=False, allow_null=True
-    )
+    customer = CustomerField(queryset=Customer.objects.none(), required=False, allow_null=True)
 
     class Meta:
         model = Invoice

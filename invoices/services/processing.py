@@ -110,9 +110,19 @@ def _apply_outcome(invoice: Invoice, outcome: pipeline.DocumentOutcome) -> list[
     """Copy the outcome onto the invoice's columns (not saved); returns its new lines."""
     result = outcome.result
     conversion = fields_to_columns(result.as_flat_dict())
+    # Corrections people made survive a reprocess: a person outranks the extractor.
+    manual = {
+        name: source
+        for name, source in (invoice.field_sources or {}).items()
+        if isinstance(source, dict) and source.get("source") == "manual"
+    }
+    for name in manual:
+        conversion.values.pop(name, None)
+        conversion.rejected.pop(name, None)
     for name, value in conversion.values.items():
         setattr(invoice, name, value)
     confidence = {name: round(f.confidence, 3) for name, f in result.fields.items() if f.value}
+    confidence.update(dict.fromkeys(manual, 1.0))
     checks = list(result.checks)
     for name, reason in conversion.rejected.items():
         confidence[name] = 0.0
@@ -127,9 +137,12 @@ def _apply_outcome(invoice: Invoice, outcome: pipeline.DocumentOutcome) -> list[
     invoice.confidence = max(round(overall, 3), 0.0)
     invoice.field_confidence = confidence
     invoice.field_sources = {
-        name: {"page": f.page, "box": list(f.box) if f.box else None, "source": f.source}
-        for name, f in result.fields.items()
-        if f.value and name not in conversion.rejected
+        **{
+            name: {"page": f.page, "box": list(f.box) if f.box else None, "source": f.source}
+            for name, f in result.fields.items()
+            if f.value and name not in conversion.rejected
+        },
+        **manual,
     }
     invoice.checks = checks
     invoice.raw_text = no_nul(outcome.document.text)

@@ -29,7 +29,8 @@ def _locked(invoice: Invoice) -> Invoice:
 def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) -> Invoice:
     """Apply field corrections (already type-checked values). Each field whose value really
     changes gets an InvoiceFieldChange row (who, when, old, new) and full confidence with a
-    "manual" source. Refused with 409 once the invoice is approved."""
+    "manual" source, which a later reprocess keeps. Refused with 409 once the invoice is
+    approved or while a job is about to store its own result."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(
@@ -52,6 +53,13 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
         if invoice.status == Invoice.Status.APPROVED:
             raise ConflictError(
                 "An approved invoice can no longer be changed.", code="invoice_approved"
+            )
+        if invoice.status in (Invoice.Status.QUEUED, Invoice.Status.PROCESSING):
+            # The running job would overwrite the correction when it stores its result.
+            raise ConflictError(
+                "This invoice is being processed; correct it once the job has finished.",
+                code="invoice_processing",
+                details={"job_id": invoice.job_id},
             )
         audit: list[InvoiceFieldChange] = []
         for name, value in changes.items():

@@ -90,3 +90,20 @@ def test_reprocess_action_queues_a_new_job(admin_client):
     )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.QUEUED and invoice.job is not None
+
+
+def test_deleting_an_invoice_removes_its_stored_file(
+    admin_client, media_root, django_capture_on_commit_callbacks
+):
+    admin_client.post(
+        reverse("admin:invoices_invoice_add"),
+        {"upload": upload_file("scan.pdf", documents.invoice_pdf())},
+    )
+    invoice = Invoice.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:invoices_invoice_delete", args=[invoice.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not Invoice.objects.exists()
+    assert stored_files(media_root) == []

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from invoices.models import Invoice, InvoiceLine
-from invoices.services import invoice_process, invoice_reprocess
+from invoices.services import invoice_process, invoice_reprocess, invoice_update
 from invoices.services.processing import _apply_outcome
 from ocrengine.models import DocumentType, ProcessingJob, PromptTemplate
 from ocrengine.services.jobs import job_run
@@ -129,6 +129,23 @@ def test_reprocess_runs_a_new_job_and_replaces_lines(
     # The superseded job, redelivered late, changes nothing.
     old = ProcessingJob.objects.get(pk=first_job)
     assert invoice_process(old) == {"skipped": "superseded"}
+
+
+def test_reprocess_keeps_the_corrections_people_made(
+    agent_client, agent, django_capture_on_commit_callbacks
+):
+    invoice = _upload(
+        agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
+    )
+    invoice_update(invoice=invoice, changes={"seller": "Nordwind (corrected)"}, changed_by=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_reprocess(invoice=invoice, requested_by=agent)
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.RECOGNIZED
+    assert invoice.seller == "Nordwind (corrected)"
+    assert invoice.field_sources["seller"]["source"] == "manual"
+    assert invoice.field_confidence["seller"] == 1.0
+    assert invoice.invoice_number == "INV-2024-0042"
 
 
 def test_active_default_template_is_used_and_marked(

@@ -41,6 +41,7 @@ def outcome_line(doc: str, outcome: DocumentOutcome) -> dict[str, Any]:
         "engine": outcome.engine,
         "seconds": round(outcome.seconds, 4),
         "cpu_seconds": round(outcome.cpu_seconds, 4),
+        "timings": outcome.timings,
         "source": outcome.source,
         "pages": len(outcome.document.pages) if outcome.document else 0,
         "lines": result.lines if result else [],
