@@ -12,7 +12,7 @@ from billing.models import Bill, CreditCard, Transaction
 from config.auth.roles import sees_all_customers
 from customers.models import Customer
 
-ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,15 @@ def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
     bill_scope = _prefixed(card_scope, "card__") & _period(filters, "statement_date")
     bills = Bill.objects.filter(bill_scope).count()
     row_scope = _prefixed(card_scope, "card__") & _period(filters, "transaction_date")
+    # COUNT(*) and one filtered sum: half the per-row work of two filtered sums, which
+    # matters when SQLite scans 100,000 index entries. Charges are the rest of the total.
     money = Transaction.objects.filter(row_scope).aggregate(
-        n=Count("pk"),
-        charges=Sum("amount", filter=Q(direction=Transaction.Direction.DEBIT)),
+        n=Count("*"),
+        total=Sum("amount"),
         payments=Sum("amount", filter=Q(direction=Transaction.Direction.CREDIT)),
     )
-    charges, payments = money["charges"] or ZERO, money["payments"] or ZERO
+    payments = _cents(money["payments"])
+    charges = _cents(money["total"]) - payments
     return {
         "customers": customers,
         "cards": cards,
@@ -60,6 +63,11 @@ def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
         "total_payments": payments,
         "net_balance": charges - payments,
     }
+
+
+def _cents(value) -> Decimal:
+    # SQLite sums decimals as floating point; money is exact to the cent.
+    return Decimal(value or 0).quantize(CENT)
 
 
 def _period(filters: SummaryFilters, field: str) -> Q:
