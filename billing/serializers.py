@@ -101,7 +101,10 @@ class StatementImportSerializer(serializers.ModelSerializer):
 class StatementUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     customer = serializers.PrimaryKeyRelatedField(
-        queryset=Customer.objects.none(), required=False, allow_null=True
+        queryset=Customer.objects.none(),
+        required=False,
+        allow_null=True,
+        pk_field=serializers.IntegerField(),
     )
     bank = serializers.SlugRelatedField(
         slug_field="code",

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from rest_framework import generics
 
 from billing.filters import BillFilter, CreditCardFilter, TransactionFilter
-from billing.models import Bank, Transaction
+from billing.models import Bank, Bill, CreditCard, Transaction
 from billing.selectors import bills_visible_to, cards_visible_to, transactions_visible_to
 from billing.serializers import (
     BankSerializer,
@@ -23,6 +23,7 @@ class BankListApi(generics.ListAPIView):
 
 
 class CardListApi(generics.ListAPIView):
+    queryset = CreditCard.objects.none()  # for the schema; requests use get_queryset
     serializer_class = CreditCardSerializer
     filterset_class = CreditCardFilter
     search_fields = ["last4", "holder", "customer__name"]
@@ -32,6 +33,7 @@ class CardListApi(generics.ListAPIView):
 
 
 class CardDetailApi(generics.RetrieveAPIView):
+    queryset = CreditCard.objects.none()
     serializer_class = CreditCardSerializer
 
     def get_queryset(self):
@@ -39,6 +41,7 @@ class CardDetailApi(generics.RetrieveAPIView):
 
 
 class BillListApi(generics.ListAPIView):
+    queryset = Bill.objects.none()
     serializer_class = BillSerializer
     filterset_class = BillFilter
     ordering_fields = ["statement_date", "new_balance", "status"]
@@ -48,6 +51,7 @@ class BillListApi(generics.ListAPIView):
 
 
 class BillDetailApi(generics.RetrieveAPIView):
+    queryset = Bill.objects.none()
     serializer_class = BillDetailSerializer
 
     def get_queryset(self):
@@ -58,6 +62,7 @@ class BillDetailApi(generics.RetrieveAPIView):
 
 
 class TransactionListApi(generics.ListAPIView):
+    queryset = Transaction.objects.none()
     serializer_class = TransactionSerializer
     filterset_class = TransactionFilter
     search_fields = ["description"]

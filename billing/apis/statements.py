@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.filters import StatementImportFilter
-from billing.models import Bill
+from billing.models import Bill, StatementImport
 from billing.selectors import imports_visible_to
 from billing.serializers import StatementImportSerializer, StatementUploadSerializer
 from billing.services import statement_import
@@ -21,6 +21,7 @@ def _customers_for(user):
 
 
 class StatementListCreateApi(generics.ListAPIView):
+    queryset = StatementImport.objects.none()  # for the schema; requests use get_queryset
     serializer_class = StatementImportSerializer
     filterset_class = StatementImportFilter
     parser_classes = [MultiPartParser, FormParser]
@@ -61,6 +62,7 @@ class StatementListCreateApi(generics.ListAPIView):
 
 
 class StatementDetailApi(generics.RetrieveAPIView):
+    queryset = StatementImport.objects.none()
     serializer_class = StatementImportSerializer
 
     def get_queryset(self):

@@ -6,153 +6,380 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('ocrengine', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("ocrengine", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bank',
+            name="Bank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('country', models.CharField(default='MY', max_length=2)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("country", models.CharField(default="MY", max_length=2)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CreditCard',
+            name="CreditCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last4', models.CharField(max_length=4)),
-                ('holder', models.CharField(blank=True, max_length=200)),
-                ('credit_limit', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='billing.bank')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last4", models.CharField(max_length=4)),
+                ("holder", models.CharField(blank=True, max_length=200)),
+                (
+                    "credit_limit",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cards",
+                        to="billing.bank",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cards",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bank__name', 'last4'],
+                "ordering": ["bank__name", "last4"],
             },
         ),
         migrations.CreateModel(
-            name='StatementImport',
+            name="StatementImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to='statements/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('format', models.CharField(choices=[('pdf', 'PDF'), ('csv', 'CSV'), ('xlsx', 'Excel'), ('ofx', 'OFX')], max_length=5)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('processing', 'Processing'), ('verified', 'Verified'), ('review', 'Needs review'), ('duplicate', 'Duplicate'), ('failed', 'Failed')], db_index=True, default='queued', max_length=12)),
-                ('parser_key', models.CharField(blank=True, max_length=40)),
-                ('template_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('error_code', models.CharField(blank=True, max_length=60)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('bank', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.bank')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='imports', to='customers.customer')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='billing.statementimport')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ocrengine.processingjob')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(max_length=300, upload_to="statements/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel"), ("ofx", "OFX")],
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("processing", "Processing"),
+                            ("verified", "Verified"),
+                            ("review", "Needs review"),
+                            ("duplicate", "Duplicate"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("parser_key", models.CharField(blank=True, max_length=40)),
+                ("template_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("error_code", models.CharField(blank=True, max_length=60)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="billing.bank",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="imports",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="billing.statementimport",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ocrengine.processingjob",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Bill',
+            name="Bill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement_date', models.DateField(db_index=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('period_start', models.DateField(blank=True, null=True)),
-                ('previous_balance', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('total_debits', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('total_credits', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('new_balance', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('minimum_payment', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('currency', models.CharField(default='MYR', max_length=3)),
-                ('status', models.CharField(choices=[('verified', 'Verified'), ('review', 'Needs review'), ('duplicate', 'Duplicate'), ('failed', 'Failed')], db_index=True, max_length=10)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='billing.creditcard')),
-                ('statement_import', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bills', to='billing.statementimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("statement_date", models.DateField(db_index=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("period_start", models.DateField(blank=True, null=True)),
+                ("previous_balance", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("total_debits", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("total_credits", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("new_balance", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "minimum_payment",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("currency", models.CharField(default="MYR", max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("verified", "Verified"),
+                            ("review", "Needs review"),
+                            ("duplicate", "Duplicate"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="billing.creditcard",
+                    ),
+                ),
+                (
+                    "statement_import",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bills",
+                        to="billing.statementimport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-statement_date', '-id'],
+                "ordering": ["-statement_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Transaction',
+            name="Transaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('posting_date', models.DateField(blank=True, null=True)),
-                ('transaction_date', models.DateField(db_index=True)),
-                ('description', models.CharField(max_length=500)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('direction', models.CharField(choices=[('debit', 'Debit'), ('credit', 'Credit')], db_index=True, max_length=6)),
-                ('category', models.CharField(blank=True, max_length=60)),
-                ('fx_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('fx_currency', models.CharField(blank=True, max_length=3)),
-                ('source_page', models.PositiveIntegerField(blank=True, null=True)),
-                ('source_line', models.PositiveIntegerField(blank=True, null=True)),
-                ('raw_text', models.TextField(blank=True)),
-                ('occurrence', models.PositiveIntegerField(default=0, help_text='Index among identical rows, so genuine repeats survive de-duplication.')),
-                ('bill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transactions', to='billing.bill')),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='billing.creditcard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("posting_date", models.DateField(blank=True, null=True)),
+                ("transaction_date", models.DateField(db_index=True)),
+                ("description", models.CharField(max_length=500)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("debit", "Debit"), ("credit", "Credit")],
+                        db_index=True,
+                        max_length=6,
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=60)),
+                (
+                    "fx_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("fx_currency", models.CharField(blank=True, max_length=3)),
+                ("source_page", models.PositiveIntegerField(blank=True, null=True)),
+                ("source_line", models.PositiveIntegerField(blank=True, null=True)),
+                ("raw_text", models.TextField(blank=True)),
+                (
+                    "occurrence",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Index among identical rows, so genuine repeats survive de-duplication.",
+                    ),
+                ),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transactions",
+                        to="billing.bill",
+                    ),
+                ),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="billing.creditcard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['transaction_date', 'id'],
+                "ordering": ["transaction_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BankTemplate',
+            name="BankTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('archived', 'Archived')], default='draft', max_length=10)),
-                ('spec', models.JSONField()),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='templates', to='billing.bank')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("spec", models.JSONField()),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="templates",
+                        to="billing.bank",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bank__name', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('bank', 'version'), name='bank_template_unique_version'), models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('bank',), name='bank_template_one_active')],
+                "ordering": ["bank__name", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("bank", "version"), name="bank_template_unique_version"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "active")),
+                        fields=("bank",),
+                        name="bank_template_one_active",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='creditcard',
-            constraint=models.UniqueConstraint(fields=('bank', 'last4'), name='credit_card_unique_bank_last4'),
+            model_name="creditcard",
+            constraint=models.UniqueConstraint(
+                fields=("bank", "last4"), name="credit_card_unique_bank_last4"
+            ),
         ),
         migrations.AddIndex(
-            model_name='bill',
-            index=models.Index(fields=['card', 'statement_date'], name='billing_bil_card_id_49c7d3_idx'),
+            model_name="bill",
+            index=models.Index(
+                fields=["card", "statement_date"], name="billing_bil_card_id_49c7d3_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['card', 'transaction_date'], name='billing_tra_card_id_710548_idx'),
+            model_name="transaction",
+            index=models.Index(
+                fields=["card", "transaction_date"], name="billing_tra_card_id_710548_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='transaction_amount_positive'),
+            model_name="transaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="transaction_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(fields=('card', 'transaction_date', 'description', 'amount', 'direction', 'occurrence'), name='transaction_unique_occurrence'),
+            model_name="transaction",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "card",
+                    "transaction_date",
+                    "description",
+                    "amount",
+                    "direction",
+                    "occurrence",
+                ),
+                name="transaction_unique_occurrence",
+            ),
         ),
     ]

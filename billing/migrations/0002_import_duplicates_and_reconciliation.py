@@ -5,57 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0001_initial'),
-        ('customers', '0001_initial'),
-        ('ocrengine', '0003_sensitive_fields_permission'),
+        ("billing", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("ocrengine", "0003_sensitive_fields_permission"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bill',
-            name='printed_total_credits',
+            model_name="bill",
+            name="printed_total_credits",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
         ),
         migrations.AddField(
-            model_name='bill',
-            name='printed_total_debits',
+            model_name="bill",
+            name="printed_total_debits",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
         ),
         migrations.AddField(
-            model_name='statementimport',
-            name='card_last4',
-            field=models.CharField(blank=True, help_text='For exports that do not print the card number.', max_length=4),
+            model_name="statementimport",
+            name="card_last4",
+            field=models.CharField(
+                blank=True, help_text="For exports that do not print the card number.", max_length=4
+            ),
         ),
         migrations.AddField(
-            model_name='statementimport',
-            name='parse_file',
-            field=models.FileField(blank=True, max_length=300, upload_to='statements/decrypted/'),
+            model_name="statementimport",
+            name="parse_file",
+            field=models.FileField(blank=True, max_length=300, upload_to="statements/decrypted/"),
         ),
         migrations.AddField(
-            model_name='statementimport',
-            name='parse_sha256',
+            model_name="statementimport",
+            name="parse_sha256",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AlterField(
-            model_name='bill',
-            name='new_balance',
+            model_name="bill",
+            name="new_balance",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
         ),
         migrations.AlterField(
-            model_name='bill',
-            name='previous_balance',
+            model_name="bill",
+            name="previous_balance",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
         ),
         migrations.AlterField(
-            model_name='statementimport',
-            name='sha256',
+            model_name="statementimport",
+            name="sha256",
             field=models.CharField(db_index=True, max_length=64),
         ),
         migrations.AddConstraint(
-            model_name='statementimport',
-            constraint=models.UniqueConstraint(condition=models.Q(('duplicate_of__isnull', True)), fields=('sha256',), name='statement_import_unique_original_sha256'),
+            model_name="statementimport",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("duplicate_of__isnull", True)),
+                fields=("sha256",),
+                name="statement_import_unique_original_sha256",
+            ),
         ),
     ]

@@ -4,22 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_daily_report_schedule'),
+        ("billing", "0003_daily_report_schedule"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='transaction',
-            name='billing_tra_card_id_710548_idx',
+            model_name="transaction",
+            name="billing_tra_card_id_710548_idx",
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['card', 'transaction_date', 'direction', 'amount'], name='tx_card_date_dir_amount'),
+            model_name="transaction",
+            index=models.Index(
+                fields=["card", "transaction_date", "direction", "amount"],
+                name="tx_card_date_dir_amount",
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['transaction_date', 'direction', 'amount'], name='tx_date_dir_amount'),
+            model_name="transaction",
+            index=models.Index(
+                fields=["transaction_date", "direction", "amount"], name="tx_date_dir_amount"
+            ),
         ),
     ]

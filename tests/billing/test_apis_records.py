@@ -100,4 +100,3 @@ def test_bills_filter_by_period(supervisor_client, two_customers):
     assert (
         supervisor_client.get("/api/v1/bills/", {"date_to": date(2026, 11, 1)}).json()["count"] == 0
     )
-
