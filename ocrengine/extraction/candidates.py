@@ -1,0 +1,299 @@
+"""Candidate values for each field: find a label, then read the value beside or below it.
+
+Every candidate carries how it was found (`method`) and a `score`; choosing among them is
+left to the validators in `checks.py`, which can prefer a lower-scored candidate that makes
+the totals add up.
+"""
+
+# ruff: noqa: RUF001 - full-width CJK punctuation is printed on the documents we read
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from ocrengine.extraction.labels import EXCLUDED_WORDS, QUALIFIED_BEFORE
+from ocrengine.extraction.layout import Layout, Segment
+from ocrengine.extraction.normalize import (
+    detect_currency,
+    find_amounts,
+    find_dates,
+    format_amount,
+)
+from ocrengine.extraction.taxids import find_tax_ids
+
+# How much we trust where the value was found, relative to its label.
+METHOD_WEIGHT = {"inline": 1.0, "right": 0.95, "below": 0.85, "letterhead": 0.6, "guess": 0.45}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LEADING_NOISE = re.compile(
+    r"^[\s:：#№°.,;|*)(（）\-–—]+|^(?:no|nr|n°|number|num)\b\.?[\s:#]*", re.I
+)
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str
+    type: str
+    labels: tuple[tuple[str, bool], ...]  # (alias, from the spec?)
+    patterns: tuple[re.Pattern, ...]
+    required: bool = False
+
+
+@dataclass
+class Candidate:
+    field: str
+    value: str
+    score: float
+    method: str
+    segment: Segment | None = None
+    alias: str = ""
+    amount: Decimal | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def confidence(self) -> float:
+        return self.segment.confidence if self.segment else 0.9
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    fields: tuple[str, ...]
+    alias: str
+    start: int
+    end: int
+    from_spec: bool
+
+
+def alias_regex(alias: str) -> re.Pattern:
+    """Case-insensitive, whitespace-tolerant; Latin aliases must sit on word boundaries."""
+    parts = [re.escape(ch) if not ch.isspace() else r"\s*" for ch in alias.strip()]
+    body = "".join(parts).replace(r"\.", r"\.?")
+    if _CJK.search(alias):
+        return re.compile(body)
+    if len(parts) > 3 and alias[0].isalpha() and alias[1].isalpha():
+        # Text layers often split a kerned capital from its word ("F actuurnummer").
+        body = parts[0] + r"\s?" + "".join(parts[1:]).replace(r"\.", r"\.?")
+    prefix = r"(?<![^\W\d_])" if alias[0].isalnum() else ""
+    suffix = r"(?![^\W\d_])" if alias.strip()[-1].isalnum() else ""
+    return re.compile(prefix + body + suffix, re.IGNORECASE)
+
+
+class LabelIndex:
+    """All aliases of all fields, matched at once so the longest label owns a span of text."""
+
+    def __init__(self, rules: list[FieldRule]):
+        owners: dict[str, list[str]] = {}
+        spec_alias: set[str] = set()
+        for rule in rules:
+            for alias, from_spec in rule.labels:
+                key = alias.casefold().strip()
+                owners.setdefault(key, [])
+                if rule.name not in owners[key]:
+                    owners[key].append(rule.name)
+                if from_spec:
+                    spec_alias.add(key)
+        # A cheap substring test on compacted text decides which regexes are worth running.
+        self._aliases = [
+            (_compact(key), alias_regex(key), key, tuple(names), key in spec_alias)
+            for key, names in owners.items()
+        ]
+
+    def hits(self, text: str) -> list[LabelHit]:
+        """Non-overlapping label occurrences, earliest first, the longest at each place."""
+        compact = _compact(text)
+        found = [
+            LabelHit(names, key, m.start(), m.end(), from_spec)
+            for needle, pattern, key, names, from_spec in self._aliases
+            if needle in compact
+            for m in pattern.finditer(text)
+        ]
+        found.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
+        chosen: list[LabelHit] = []
+        for hit in found:
+            if chosen and hit.start < chosen[-1].end:
+                continue
+            chosen.append(hit)
+        return chosen
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s.]+", "", text.casefold())
+
+
+@lru_cache(maxsize=32)
+def _label_index(rules: tuple[FieldRule, ...]) -> LabelIndex:
+    return LabelIndex(list(rules))
+
+
+def _values_in(text: str, rule: FieldRule, month_first: bool) -> list[tuple[str, Decimal | None]]:
+    """Parse the values of `rule`'s type out of a value region, best first."""
+    text = _LEADING_NOISE.sub("", text.strip()).strip()
+    if not text:
+        return []
+    if rule.type == "date":
+        return [(value, None) for value, _ in find_dates(text, month_first=month_first)][:1]
+    if rule.type == "amount":
+        amounts = [
+            (format_amount(value), value)
+            for value, start, end in find_amounts(text)
+            if _monetary(text, start, end)
+        ]
+        return amounts[::-1] if rule.name == "total_amount" else amounts
+    if rule.type == "currency":
+        code = detect_currency(text)
+        return [(code, None)] if code else []
+    if rule.type == "tax_id":
+        found = [(tax_id, None) for tax_id in find_tax_ids(text)]
+        if found or not rule.patterns:
+            return found
+    if rule.type == "name":
+        letters = sum(ch.isalpha() for ch in text)
+        return [(text, None)] if letters >= 2 and letters >= len(text) * 0.4 else []
+    for pattern in rule.patterns:
+        match = pattern.search(text)
+        if match:
+            return [(match.group(match.lastindex or 0), None)]
+    if rule.patterns:
+        return []
+    token = text.split()[0] if text.split() else ""
+    return [(token, None)] if any(ch.isdigit() for ch in token) else []
+
+
+_DECIMALS = re.compile(r"[.,]\d{2}-?$")
+_CURRENCY_BEFORE = re.compile(r"(€|\$|£|¥|￥|₹|RM|Rs\.?|[A-Z]{3})\s?-?$")
+_CURRENCY_AFTER = re.compile(r"^\s?(€|元|[A-Z]{3}\b)")
+
+
+def _monetary(text: str, start: int, end: int) -> bool:
+    """A money amount, not a rate, count or code: two decimals, or a currency sign beside it."""
+    after = text[end : end + 2].lstrip()
+    if after.startswith(("%", "x", "X", "*")) or text[end : end + 1].isalpha():
+        return False
+    if _DECIMALS.search(text[start:end]):
+        return True
+    return bool(_CURRENCY_BEFORE.search(text[max(0, start - 4) : start])) or bool(
+        _CURRENCY_AFTER.match(text[end:])
+    )
+
+
+def _span(segment: Segment, hit: LabelHit) -> tuple[float, float] | None:
+    """The label's own x-range inside a longer segment, by its share of the characters."""
+    if hit.start == 0 and hit.end >= len(segment.text.rstrip(" :：")):
+        return None
+    width = segment.box[2] - segment.box[0]
+    length = max(len(segment.text), 1)
+    return (
+        segment.box[0] + width * hit.start / length,
+        segment.box[0] + width * hit.end / length,
+    )
+
+
+def _region_after(segment: Segment, hit: LabelHit, hits: list[LabelHit]) -> str:
+    following = [h.start for h in hits if h.start >= hit.end]
+    return segment.text[hit.end : min(following) if following else len(segment.text)]
+
+
+def label_candidates(
+    layout: Layout, rules: list[FieldRule], *, month_first: bool = False
+) -> list[Candidate]:
+    """Candidates from every label occurrence: inline after the label, right of it, below it."""
+    by_name = {rule.name: rule for rule in rules}
+    index = _label_index(tuple(rules))
+    hits_by_segment = {seg.index: index.hits(seg.text) for seg in layout.segments}
+    candidates: list[Candidate] = []
+    for segment in layout.segments:
+        hits = hits_by_segment[segment.index]
+        for hit in hits:
+            region = _region_after(segment, hit, hits)
+            if region.strip() in ("/", "／", "或", "or"):
+                continue  # first half of a compound label ("统一社会信用代码/纳税人识别号")
+            specificity = 0.9 + min(len(hit.alias), 12) / 120 + (0.05 if hit.from_spec else 0.0)
+            words = set(re.findall(r"[^\W\d_]+", region.casefold()))
+            before = re.findall(r"[^\W\d_]+", segment.text[: hit.start].casefold())[-1:]
+            for name in hit.fields:
+                if words & set(EXCLUDED_WORDS.get(name, ())):
+                    continue  # "Total Qty", "VAT No": the label word, but another quantity
+                qualified = bool(set(before) & set(QUALIFIED_BEFORE.get(name, ())))
+                rule = by_name[name]
+                for rank, (value, amount, method, where) in enumerate(
+                    read_near(
+                        layout,
+                        segment,
+                        region,
+                        rule,
+                        hits_by_segment,
+                        month_first,
+                        _span(segment, hit),
+                    )
+                ):
+                    score = specificity * METHOD_WEIGHT[method] * (0.97**rank)
+                    score *= 0.7 if qualified else 1.0
+                    candidates.append(
+                        Candidate(name, value, score, method, where, hit.alias, amount)
+                    )
+    return candidates
+
+
+def read_near(
+    layout: Layout,
+    segment: Segment,
+    region: str,
+    rule: FieldRule,
+    hits_by_segment: dict[int, list[LabelHit]],
+    month_first: bool,
+    span: tuple[float, float] | None = None,
+) -> list[tuple[str, Decimal | None, str, Segment]]:
+    if rule.type == "name" and region.strip() and not re.match(r"\s*[:：]", region):
+        return []  # a party word inside running text ("greetings from ..."), not a label
+    inline = [
+        (value, amount, "inline", segment)
+        for value, amount in _values_in(region, rule, month_first)
+    ]
+    if inline and rule.type != "amount":
+        return inline
+    if region.strip(" :：#") and rule.type == "name":
+        return []
+    if rule.type == "name" and not region.strip():
+        # A party heading without a colon ("Factuuradres   Afleveradres") heads an address
+        # block: its name is the first line below, not the next heading to the right.
+        below = _read_below(layout, segment, rule, hits_by_segment, month_first, span)
+        if below:
+            return below
+    right: list[tuple[str, Decimal | None, str, Segment]] = []
+    for other in layout.right_of(segment)[:6]:
+        other_hits = hits_by_segment[other.index]
+        text = other.text[: other_hits[0].start] if other_hits else other.text
+        values = _values_in(text, rule, month_first)
+        right.extend((value, amount, "right", other) for value, amount in values)
+        # Only amounts continue along a table row ("Total  24.99  5.00  29.99").
+        if other_hits or (values and rule.type != "amount"):
+            break
+    if right:
+        # An amount inside the label ("Tax 15% on $ 112.90   $ 16.94") may be a base, not
+        # the value: keep both and let net + tax = total decide.
+        return inline + (right[::-1] if rule.name == "total_amount" else right)
+    if inline:
+        return inline
+    return _read_below(layout, segment, rule, hits_by_segment, month_first, span)
+
+
+def _read_below(
+    layout: Layout,
+    segment: Segment,
+    rule: FieldRule,
+    hits_by_segment: dict[int, list[LabelHit]],
+    month_first: bool,
+    span: tuple[float, float] | None,
+) -> list[tuple[str, Decimal | None, str, Segment]]:
+    max_rows = 2 if rule.type == "name" else 4
+    for other in layout.below(segment, max_rows=max_rows, span=span):
+        other_hits = hits_by_segment[other.index]
+        text = other.text[: other_hits[0].start] if other_hits else other.text
+        values = _values_in(text, rule, month_first)
+        if values:
+            return [(value, amount, "below", other) for value, amount in values]
+        if other_hits and other_hits[0].start == 0:
+            break
+    return []

@@ -1,0 +1,124 @@
+"""Unlabelled guesses, used only when no label led to a value: they score low on purpose."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ocrengine.extraction.candidates import Candidate
+from ocrengine.extraction.labels import COMPANY_FORMS
+from ocrengine.extraction.layout import Layout, Segment
+from ocrengine.extraction.normalize import (
+    detect_currency,
+    find_amounts,
+    find_dates,
+    format_amount,
+)
+from ocrengine.extraction.taxids import find_tax_ids
+
+_GENERIC_HEADINGS = re.compile(
+    r"^(tax\s*invoice|invoice|receipt|cash\s*(sale|bill|receipt)|official receipt|simplified tax "
+    r"invoice|rechnung|facture|factuur|fattura|factura|payment receipt|bill|quotation|发票|收据|"
+    r"welcome|thank you)\W*$",
+    re.IGNORECASE,
+)
+_FORMS = "|".join(re.escape(form).replace(r"\ ", r"\s*") for form in COMPANY_FORMS)
+# OCR glues words ("AEONCO.(M)BHD"), so a form that ends the line needs no left boundary.
+_COMPANY_RE = re.compile(
+    rf"(?<![^\W\d_])({_FORMS})(?![^\W\d_])|(sdn\.?\s*bhd|bhd|gmbh|ltd|llc|inc)\W*$",
+    re.IGNORECASE,
+)
+
+
+_ATTENTION = re.compile(r"^\s*(attn|attention|z\.\s*hd|à l'attention|t\.a\.v)\b", re.I)
+
+
+def date_guess(layout: Layout, month_first: bool) -> list[Candidate]:
+    for segment in layout.segments:
+        dates = find_dates(segment.text, month_first=month_first)
+        if dates:
+            return [Candidate("date", dates[0][0], 0.45, "guess", segment)]
+    return []
+
+
+def currency_guess(layout: Layout, *, chinese: bool) -> list[Candidate]:
+    code = detect_currency(layout.text)
+    if code:
+        return [Candidate("currency", code, 0.8, "detected")]
+    if chinese:
+        return [Candidate("currency", "CNY", 0.6, "guess")]
+    return []
+
+
+def total_guess(layout: Layout) -> list[Candidate]:
+    """The largest two-decimal amount: on most invoices and receipts that is the total."""
+    best: tuple[Decimal, Segment] | None = None
+    for segment in layout.segments:
+        for value, start, end in find_amounts(segment.text):
+            raw = segment.text[start:end]
+            plausible = re.search(r"[.,]\d{2}$", raw) and value < Decimal("10000000")
+            if plausible and (best is None or value > best[0]):
+                best = (value, segment)
+    if best is None:
+        return []
+    return [Candidate("total_amount", format_amount(best[0]), 0.3, "guess", best[1], "", best[0])]
+
+
+def _name_like(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 3 and letters >= len(text.replace(" ", "")) * 0.6
+
+
+# Company registration numbers printed after the name, e.g. "(126926-H)" in Malaysia.
+_REGISTRATION = re.compile(r"\s*[(\uff08]\s*[\dA-Z]*\d[\dA-Z]*-?[A-Z]?\s*[)\uff09]\s*$")
+
+
+def _company_name(top: list[Segment], index: int) -> str:
+    """The legal-form line plus the line above when a long name wraps in a narrow letterhead
+    (receipts), and the next line while a parenthesis is left open."""
+    segment = top[index]
+    text = segment.text
+    if index > 0:
+        above = top[index - 1]
+        gap = segment.box[1] - above.box[3]
+        close = -segment.height * 0.8 < gap < segment.height * 1.2
+        if close and above.text.isupper() and text.isupper() and not _has_digit(above.text):
+            text = f"{above.text} {text}"
+    if text.count("(") > text.count(")") and index + 1 < len(top):
+        text = f"{text} {top[index + 1].text}"
+    return _REGISTRATION.sub("", text).strip()
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def seller_guess(layout: Layout, *, exclude: set[int] | None = None) -> list[Candidate]:
+    """A company name near the top (a legal form like GmbH, B.V., SDN BHD), else the first
+    name-like line: letterheads put the issuer first. `exclude`: segment indexes already
+    read as the buyer (the address block of a window envelope)."""
+    if not layout.segments:
+        return []
+    exclude = exclude or set()
+    top = [
+        s for s in layout.segments if s.page == layout.segments[0].page and s.index not in exclude
+    ][:12]
+    for index, segment in enumerate(top):
+        if _ATTENTION.match(segment.text):
+            continue  # "ATTN: ..." addresses the recipient
+        name = _REGISTRATION.sub("", segment.text)
+        if _COMPANY_RE.search(name) and _name_like(name) and len(name) < 80:
+            return [Candidate("seller", _company_name(top, index), 0.55, "letterhead", segment)]
+    names = [s for s in top[:8] if _name_like(s.text) and not _GENERIC_HEADINGS.match(s.text)]
+    # Letterheads are set in capitals or title case; an all-lowercase line is a scribble or
+    # a sentence fragment.
+    names.sort(key=lambda s: not any(ch.isupper() for ch in s.text))
+    return [Candidate("seller", names[0].text, 0.35, "guess", names[0])] if names else []
+
+
+def tax_id_guess(layout: Layout) -> list[Candidate]:
+    for segment in layout.segments:
+        found = find_tax_ids(segment.text)
+        if found:
+            return [Candidate("seller_tax_id", found[0], 0.5, "guess", segment)]
+    return []

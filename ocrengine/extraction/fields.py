@@ -1,0 +1,225 @@
+"""Orchestration: candidates from labels, layout and format rules; validators choose."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from ocrengine.engines.base import DocumentText
+from ocrengine.extraction import fallbacks
+from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates
+from ocrengine.extraction.checks import (
+    choose_amounts,
+    date_plausible,
+    due_after_issue,
+    tax_id_ok,
+)
+from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
+from ocrengine.extraction.confidence import field_confidence, overall_confidence
+from ocrengine.extraction.labels import BUILTIN_LABELS
+from ocrengine.extraction.layout import Layout, build_layout
+from ocrengine.extraction.lines import extract_lines
+from ocrengine.extraction.normalize import format_amount, prefers_month_first
+from ocrengine.extraction.result import ExtractedField, ExtractionResult
+from ocrengine.extraction.spec import load_default_spec
+from ocrengine.extraction.xml_einvoice import read_einvoice
+
+AMOUNT_FIELDS = ("total_amount", "net_amount", "tax_amount")
+PARTY_FIELDS = ("buyer", "seller", "buyer_tax_id", "seller_tax_id")
+
+
+def rules_from_spec(spec: dict[str, Any]) -> list[FieldRule]:
+    """The spec's labels and patterns first, then built-in aliases it does not already list."""
+    rules = []
+    for field in spec["fields"]:
+        name = field["name"]
+        labels: list[tuple[str, bool]] = []
+        seen: set[str] = set()
+        for aliases in field.get("labels", {}).values():
+            for alias in aliases:
+                if alias.casefold() not in seen:
+                    seen.add(alias.casefold())
+                    labels.append((alias, True))
+        for aliases in BUILTIN_LABELS.get(name, {}).values():
+            for alias in aliases:
+                if alias.casefold() not in seen:
+                    seen.add(alias.casefold())
+                    labels.append((alias, False))
+        patterns = tuple(re.compile(p) for p in field.get("patterns", []))
+        rules.append(
+            FieldRule(
+                name,
+                field.get("type", "string"),
+                tuple(labels),
+                patterns,
+                bool(field.get("required", False)),
+            )
+        )
+    return rules
+
+
+def _gather(layout: Layout, rules: list[FieldRule], chinese: bool) -> dict[str, list[Candidate]]:
+    month_first = prefers_month_first(layout.text)
+    found = label_candidates(layout, rules, month_first=month_first)
+    if chinese:
+        # Buyer and seller share their labels (名称, 纳税人识别号): only the block-aware
+        # Chinese rule can tell whose value a label carries.
+        found = [c for c in found if c.field not in PARTY_FIELDS]
+        found += cn_vat_candidates(layout)
+    found += fallbacks.date_guess(layout, month_first)
+    found += fallbacks.currency_guess(layout, chinese=chinese)
+    found += fallbacks.total_guess(layout)
+    buyer_block = {c.segment.index for c in found if c.field == "buyer" and c.segment}
+    found += fallbacks.seller_guess(layout, exclude=buyer_block)
+    found += fallbacks.tax_id_guess(layout)
+    by_field: dict[str, list[Candidate]] = {rule.name: [] for rule in rules}
+    for candidate in found:
+        if candidate.field in by_field and candidate.value:
+            by_field[candidate.field].append(candidate)
+    return by_field
+
+
+def _derive(name: str, value: Decimal, basis: list[Candidate]) -> Candidate:
+    return Candidate(
+        name,
+        format_amount(value),
+        min(c.score for c in basis) * 0.8,
+        "derived",
+        basis[0].segment,
+        "",
+        value,
+    )
+
+
+def _money(by_field: dict[str, list[Candidate]]) -> tuple[dict[str, Candidate], dict]:
+    """Pick total/net/tax together; derive the missing one from the other two."""
+    choice = choose_amounts(
+        by_field.get("total_amount", []),
+        by_field.get("net_amount", []),
+        by_field.get("tax_amount", []),
+    )
+    picked = {"total_amount": choice.total, "net_amount": choice.net, "tax_amount": choice.tax}
+    total, net, tax = choice.total, choice.net, choice.tax
+    if not choice.consistent:
+        if total and tax and not net and tax.amount < total.amount:
+            picked["net_amount"] = _derive("net_amount", total.amount - tax.amount, [total, tax])
+        elif net and tax and not total:
+            picked["total_amount"] = _derive("total_amount", net.amount + tax.amount, [net, tax])
+        elif total and not tax and (not net or net.amount > total.amount):
+            # No tax printed anywhere: the net amount is the total.
+            picked["net_amount"] = _derive("net_amount", total.amount, [total])
+    check = {"name": "net_plus_tax_equals_total", "ok": choice.consistent}
+    if not choice.consistent and not (total and net and tax):
+        check["ok"] = None
+    return {k: v for k, v in picked.items() if v is not None}, check
+
+
+def _best(candidates: list[Candidate]) -> Candidate | None:
+    return max(candidates, key=lambda c: c.score) if candidates else None
+
+
+def _to_field(candidate: Candidate, validated: bool | None) -> ExtractedField:
+    segment = candidate.segment
+    source = candidate.method if candidate.method in ("xml", "derived") else None
+    return ExtractedField(
+        value=candidate.value,
+        confidence=field_confidence(candidate, validated),
+        page=segment.page if segment else None,
+        box=segment.box if segment else None,
+        source=source or (segment.source if segment else "derived"),
+    )
+
+
+def extract_invoice(
+    document: DocumentText,
+    *,
+    spec: dict | None = None,
+    pdf_bytes: bytes | None = None,
+) -> ExtractionResult:
+    """Extract the spec's fields (default: the invoice spec) from `document`.
+
+    Embedded CII/UBL XML in `pdf_bytes` (ZUGFeRD, Factur-X, XRechnung) wins over the text
+    layer where it has a value; the text supplies the rest.
+    """
+    spec = spec or load_default_spec("invoice")
+    rules = rules_from_spec(spec)
+    names = [rule.name for rule in rules]
+    layout = build_layout(document)
+    chinese = is_cn_vat_invoice(layout.text)
+    by_field = _gather(layout, rules, chinese)
+    money, money_check = _money(by_field)
+    chosen: dict[str, Candidate] = {}
+    for name in names:
+        candidate = money.get(name) if name in AMOUNT_FIELDS else _best(by_field[name])
+        if candidate is not None:
+            chosen[name] = candidate
+    xml_lines: list[dict] = []
+    if pdf_bytes and b"%PDF-" in pdf_bytes[:1024]:
+        embedded = read_einvoice(pdf_bytes)
+        if embedded:
+            xml_fields, xml_lines = embedded
+            for name, value in xml_fields.items():
+                if name in names and value:
+                    chosen[name] = Candidate(name, value, 2.0, "xml")
+            if all(chosen.get(n) and chosen[n].method == "xml" for n in AMOUNT_FIELDS):
+                money_check = {"name": "net_plus_tax_equals_total", "ok": _adds_up(chosen)}
+    checks, confirmed = _run_checks(chosen, money_check, by_field, chinese, spec)
+    fields = {
+        name: _to_field(chosen[name], confirmed.get(name))
+        if name in chosen
+        else ExtractedField(value=None)
+        for name in names
+    }
+    required = [rule.name for rule in rules if rule.required]
+    return ExtractionResult(
+        fields=fields,
+        lines=xml_lines or extract_lines(layout),
+        overall_confidence=overall_confidence(fields, required, checks),
+        checks=checks,
+    )
+
+
+def _adds_up(chosen: dict[str, Candidate]) -> bool:
+    values = [Decimal(chosen[n].value) for n in AMOUNT_FIELDS]
+    return abs(values[1] + values[2] - values[0]) <= Decimal("0.01")
+
+
+def _run_checks(
+    chosen: dict[str, Candidate],
+    money_check: dict,
+    by_field: dict[str, list[Candidate]],
+    chinese: bool,
+    spec: dict,
+) -> tuple[list[dict], dict[str, bool | None]]:
+    enabled = set(spec.get("validators", [])) | {
+        v for field in spec["fields"] for v in field.get("validators", [])
+    }
+    checks: list[dict] = []
+    confirmed: dict[str, bool | None] = {}
+    if "net_plus_tax_equals_total" in enabled and money_check["ok"] is not None:
+        checks.append(money_check)
+        for name in AMOUNT_FIELDS:
+            confirmed[name] = money_check["ok"]
+    if "cn_uppercase_total_matches" in enabled and chinese:
+        uppercase = [c for c in by_field.get("total_amount", []) if c.alias == "大写"]
+        total = chosen.get("total_amount")
+        if uppercase and total:
+            ok = Decimal(uppercase[0].value) == Decimal(total.value)
+            checks.append({"name": "cn_uppercase_total_matches", "ok": ok})
+            confirmed["total_amount"] = ok and confirmed.get("total_amount") is not False
+    date = chosen.get("date")
+    if "date_plausible" in enabled and date:
+        ok = date_plausible(date.value)
+        checks.append({"name": "date_plausible", "ok": ok})
+        confirmed.setdefault("date", ok if not ok else None)
+    due = chosen.get("due_date")
+    if "due_date_after_date" in enabled and date and due:
+        ok = due_after_issue(date.value, due.value)
+        checks.append({"name": "due_date_after_date", "ok": ok})
+    for name in ("seller_tax_id", "buyer_tax_id"):
+        if name in chosen and ("tax_id_format" in enabled or "cn_tax_id_format" in enabled):
+            ok = tax_id_ok(chosen[name].value, chinese=chinese)
+            checks.append({"name": f"{name}_format", "ok": ok})
+            confirmed[name] = ok
+    return checks, confirmed

@@ -1,0 +1,98 @@
+"""Field specs (the prompt template's content): loading defaults and validating imports.
+
+A spec is JSON: {"fields": [{"name", "type", "required", "labels": {lang: [alias...]},
+"patterns": [regex...], "validators": [...]}, ...], "validators": [...], "prompt": "..."}.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "prompt_specs"
+FIELD_TYPES = {"string", "date", "amount", "currency", "tax_id", "name"}
+# Validators the invoice extractor runs. Other document types' extractors bring their own
+# and filter these "unknown validator" messages for the names they know.
+KNOWN_VALIDATORS = {
+    "net_plus_tax_equals_total",
+    "cn_uppercase_total_matches",
+    "date_plausible",
+    "due_date_after_date",
+    "tax_id_format",
+    "cn_tax_id_format",
+    "positive_amount",
+}
+
+
+@lru_cache(maxsize=8)
+def _load(document_type: str) -> str:
+    return (SPEC_DIR / f"{document_type}.json").read_text(encoding="utf-8")
+
+
+def load_default_spec(document_type: str = "invoice") -> dict[str, Any]:
+    """The shipped default spec for `document_type` (a fresh copy, safe to mutate)."""
+    return json.loads(_load(document_type))
+
+
+def _field_errors(index: int, field: Any) -> list[str]:
+    where = f"fields[{index}]"
+    if not isinstance(field, dict):
+        return [f"{where}: must be an object"]
+    errors: list[str] = []
+    if not isinstance(field.get("name"), str) or not field.get("name"):
+        errors.append(f"{where}.name: required non-empty string")
+    if field.get("type", "string") not in FIELD_TYPES:
+        errors.append(f"{where}.type: must be one of {sorted(FIELD_TYPES)}")
+    if "required" in field and not isinstance(field["required"], bool):
+        errors.append(f"{where}.required: must be a boolean")
+    labels = field.get("labels", {})
+    if not isinstance(labels, dict) or not all(
+        isinstance(v, list) and all(isinstance(a, str) and a.strip() for a in v)
+        for v in labels.values()
+    ):
+        errors.append(f"{where}.labels: must map language codes to lists of non-empty strings")
+    patterns = field.get("patterns", [])
+    if not isinstance(patterns, list):
+        errors.append(f"{where}.patterns: must be a list of regular expressions")
+    else:
+        for number, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as error:
+                errors.append(f"{where}.patterns[{number}]: invalid regex ({error})")
+    errors.extend(_validator_errors(f"{where}.validators", field.get("validators", [])))
+    return errors
+
+
+def _validator_errors(where: str, validators: Any) -> list[str]:
+    if not isinstance(validators, list):
+        return [f"{where}: must be a list"]
+    return [
+        f"{where}: unknown validator {name!r}"
+        for name in validators
+        if not isinstance(name, str) or name not in KNOWN_VALIDATORS
+    ]
+
+
+def validate_spec(spec: Any) -> list[str]:
+    """Every problem with `spec`, as human-readable messages; an empty list means valid."""
+    if not isinstance(spec, dict):
+        return ["spec: must be a JSON object"]
+    fields = spec.get("fields")
+    if not isinstance(fields, list) or not fields:
+        return ["fields: required non-empty list"]
+    errors: list[str] = []
+    names: set[str] = set()
+    for index, field in enumerate(fields):
+        errors.extend(_field_errors(index, field))
+        name = field.get("name") if isinstance(field, dict) else None
+        if name in names:
+            errors.append(f"fields[{index}].name: duplicate field {name!r}")
+        names.add(name)
+    errors.extend(_validator_errors("validators", spec.get("validators", [])))
+    if "prompt" in spec and not isinstance(spec["prompt"], str):
+        errors.append("prompt: must be a string")
+    return errors
