@@ -208,3 +208,25 @@ def test_missing_stored_file_fails_permanently(agent_client, django_capture_on_c
     job_run(job_id=invoice.job_id)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.error_code) == (Invoice.Status.FAILED, "file_missing")
+
+
+def test_crashing_extraction_is_retried_then_the_invoice_fails_with_the_reason(
+    agent_client, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    from invoices.services import pipeline
+
+    calls = []
+
+    def crash(**kwargs):
+        calls.append(1)
+        raise RuntimeError("engine segfaulted")
+
+    monkeypatch.setattr(pipeline, "document_extract", crash)
+    invoice = _upload(
+        agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
+    )
+    invoice.refresh_from_db()
+    assert len(calls) == invoice.job.max_attempts == invoice.job.attempts
+    assert (invoice.status, invoice.error_code) == (Invoice.Status.FAILED, "attempts_exhausted")
+    assert "engine segfaulted" in invoice.error
+    assert stored_files(media_root) == [invoice.file.name]
