@@ -213,6 +213,8 @@ METRICS_ALLOW_INTERNAL = env.bool("METRICS_ALLOW_INTERNAL", default=True)
 ANALYSIS_DEFAULT_BACKEND = env.str("ANALYSIS_DEFAULT_BACKEND", default="rules")
 ANALYSIS_CACHE_TTL_S = env.int("ANALYSIS_CACHE_TTL_S", default=600)
 TEMPLATE_CACHE_TTL_S = env.int("TEMPLATE_CACHE_TTL_S", default=3600)
+# Each process also keeps templates this long, so another process's publish shows within it.
+LOCAL_TEMPLATE_TTL_S = env.float("LOCAL_TEMPLATE_TTL_S", default=5.0)
 ANALYSIS_BATCH_MAX_ITEMS = env.int("ANALYSIS_BATCH_MAX_ITEMS", default=50)
 ANALYSIS_MAX_TEXT_CHARS = env.int("ANALYSIS_MAX_TEXT_CHARS", default=200_000)
 LLM_DEFAULT_MODEL = env.str("LLM_DEFAULT_MODEL", default="")

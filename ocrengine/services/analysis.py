@@ -24,7 +24,7 @@ from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTyp
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
 from ocrengine.models import AnalysisLog, ApiClient
-from ocrengine.services import backends
+from ocrengine.services import backends, local_cache
 from ocrengine.services.masking import SENSITIVE_PERMISSION, mask_fields
 from ocrengine.services.raw_text import RAW_TEXT_ENGINE, raw_text_document
 from ocrengine.services.templates import (
@@ -151,7 +151,11 @@ def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     log.template_version = profile.version
     content_key = _content_hash(request)
     key = f"ocr:res:{profile.document_type}:v{profile.version}:{backend}:{content_key}"
-    cached = cache.get(key)
+    cached = local_cache.results.get(key)
+    if cached is None:
+        cached = cache.get(key)
+        if cached is not None:
+            local_cache.results.set(key, cached, settings.ANALYSIS_CACHE_TTL_S)
     if cached is not None:
         log.cache_hit, log.engine, log.confidence = (
             True,
@@ -182,6 +186,7 @@ def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     log.confidence, log.fallback_reason = result.overall_confidence, result.fallback_reason
     if not result.fallback_reason:
         cache.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
+        local_cache.results.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
     return payload
 
 

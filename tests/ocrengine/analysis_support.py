@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
 from ocrengine.extraction_other.prc_id import check_character
+from ocrengine.services import local_cache
 from ocrengine.services.reference_data import reference_data_seed
 
 INVOICE_TEXT = """ACME Supplies GmbH
@@ -42,6 +43,8 @@ def id_card_text(
 
 def fresh_analysis_state() -> None:
     cache.clear()
+    local_cache.results.clear()
+    local_cache.templates.clear()
     reference_data_seed()
 
 

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Benchmark: POST /api/v1/ocr/analyze/ on cached and uncached text, 16 concurrent callers,
+against gunicorn on loopback, with the default configuration (SQLite, database cache).
+
+usage: .venv/bin/python bench/analysis_api.py [--requests 2000] [--uncached 600]
+                                              [--concurrency 16] [--workers 2] [--threads 4]
+                                              [--doc docs/benchmarks.md] [--no-record]
+
+Sets up a throwaway database under a temporary folder (migrate, cache table, reference data, a
+user and a JWT), starts gunicorn like scripts/run.sh does, and measures each request's
+wall time from the callers' side. "cached" repeats one text (every call after the first is a
+result-cache hit); "uncached" sends a different invoice number each time, so every call runs
+the rules backend. The rate limit is raised for the run (ANALYZE_RATE_LIMIT) since all calls
+come from one user. Writes the section between `<!-- bench:analysis_api -->` markers in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python")
+TARGETS_MS = {"cached": 30.0, "uncached": 150.0}
+INVOICE = """ACME Supplies GmbH
+Hauptstrasse 1, 10115 Berlin
+VAT ID: DE123456789
+
+Invoice number: {number}
+Invoice date: 2024-03-15
+Due date: 2024-04-14
+
+Description              Qty   Unit price   Amount
+Consulting services       10       100.00  1000.00
+
+Net amount:   1000.00 EUR
+VAT 19%:       190.00 EUR
+Total:        1190.00 EUR"""
+
+
+def _environment(folder: Path, redis_url: str) -> dict[str, str]:
+    return {
+        "REDIS_URL": redis_url,
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "LOG_DIR": str(folder / "log"),
+        "LOG_LEVEL": "WARNING",
+        "ANALYZE_RATE_LIMIT": "100000000/min",
+        "JWT_ACCESS_LIFETIME_S": "7200",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "prometheus"),
+    }
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+TOKEN_SCRIPT = """
+from django.contrib.auth import get_user_model
+from rest_framework_simplejwt.tokens import RefreshToken
+user, _ = get_user_model().objects.get_or_create(username="bench")
+print(RefreshToken.for_user(user).access_token)
+"""
+
+
+def _prepare(env: dict[str, str]) -> str:
+    (Path(env["PROMETHEUS_MULTIPROC_DIR"])).mkdir(parents=True)
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    _manage(env, "createcachetable")
+    _manage(env, "seed_reference_data")
+    return _manage(env, "shell", "-c", TOKEN_SCRIPT).strip().splitlines()[-1]
+
+
+def _start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(200):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/v1/health/")
+            connection.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit("gunicorn did not start:\n" + server.stderr.read().decode()[-3000:])
+
+
+def _run(port: int, token: str, bodies: list[bytes], concurrency: int) -> dict:
+    """Send `bodies` from `concurrency` callers with keep-alive connections."""
+    latencies: list[float] = []
+    errors: list[int] = []
+    hits = [0]
+    lock = threading.Lock()
+    next_index = [0]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def caller() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if next_index[0] >= len(bodies):
+                    break
+                body = bodies[next_index[0]]
+                next_index[0] += 1
+            started = time.perf_counter()
+            connection.request("POST", "/api/v1/ocr/analyze/", body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if response.status == 200:
+                    latencies.append(elapsed)
+                    hits[0] += json.loads(payload)["cache_hit"]
+                else:
+                    errors.append(response.status)
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=caller) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(share: float) -> float:
+        return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 1) if ordered else 0.0
+
+    return {
+        "requests": len(bodies),
+        "ok": len(latencies),
+        "errors": len(errors),
+        "cache_hits": hits[0],
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(statistics.fmean(ordered), 1) if ordered else 0.0,
+        "throughput_rps": round(len(bodies) / wall, 1),
+    }
+
+
+def _body(number: str) -> bytes:
+    return json.dumps(
+        {"document_type": "invoice", "raw_texts": [INVOICE.format(number=number)]}
+    ).encode()
+
+
+def _section(results: dict[str, dict[str, dict]], args: argparse.Namespace) -> str:
+    lines = [
+        "## Analysis API",
+        "",
+        f"`.venv/bin/python bench/analysis_api.py` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"gunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1, "
+        f"{args.concurrency} concurrent callers (keep-alive, JWT), SQLite database; shared cache "
+        "in the database (the default configuration) or Redis (the compose configuration); "
+        f"the load generator runs on the same machine (load average {args.load:.1f} at the "
+        "start: other work on the machine competes for its 2 cores).",
+        "",
+        "| shared cache | scenario | requests | errors | cache hits | p50 ms | p95 ms | p99 ms | "
+        "req/s | p95 target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for cache_kind, by_scenario in results.items():
+        for name, result in by_scenario.items():
+            lines.append(_row(cache_kind, name, result))
+    lines += [
+        "",
+        "Cached: one invoice text repeated (first call warms the cache). Uncached: a new "
+        "invoice number per call, so each runs the rules backend. Latency is the callers' "
+        "wall time per request, including JWT auth, the rate-limit check, the AnalysisLog "
+        "insert and masking.",
+    ]
+    return "\n".join(lines)
+
+
+def _row(cache_kind: str, name: str, result: dict) -> str:
+    target = TARGETS_MS[name]
+    met = result["p95_ms"] <= target and not result["errors"]
+    return (
+        f"| {cache_kind} | {name} | {result['requests']} | {result['errors']} | "
+        f"{result['cache_hits']} | {result['p50_ms']} | {result['p95_ms']} | "
+        f"{result['p99_ms']} | {result['throughput_rps']} | ≤ {target:.0f} | "
+        f"{'yes' if met else 'no'} |"
+    )
+
+
+def record(section: str, doc: Path) -> None:
+    start, end = "<!-- bench:analysis_api -->", "<!-- /bench:analysis_api -->"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
+
+
+def _bench(args: argparse.Namespace, cache_kind: str) -> dict[str, dict]:
+    with tempfile.TemporaryDirectory(prefix="ledgerlens-bench-") as folder:
+        redis = None
+        if cache_kind == "redis":
+            redis = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(args.port + 1),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(0.5)
+        redis_url = f"redis://127.0.0.1:{args.port + 1}/0" if redis else ""
+        env = _environment(Path(folder), redis_url)
+        token = _prepare(env)
+        server = _start_server(env, args.port, args.workers, args.threads)
+        try:
+            # Warm-up: each worker imports the engine and loads templates once.
+            _run(args.port, token, [_body(f"WARM-{n}") for n in range(4 * args.workers)], 4)
+            cached = [_body("INV-CACHED-1")] * args.requests
+            _run(args.port, token, cached[:1], 1)
+            results = {"cached": _run(args.port, token, cached, args.concurrency)}
+            uncached = [_body(f"INV-{n:06d}") for n in range(args.uncached)]
+            results["uncached"] = _run(args.port, token, uncached, args.concurrency)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            if redis is not None:
+                redis.terminate()
+                redis.wait(timeout=10)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="cached requests")
+    parser.add_argument("--uncached", type=int, default=600, help="uncached requests")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--no-record", action="store_true")
+    parser.add_argument(
+        "--cache",
+        nargs="+",
+        choices=["database", "redis"],
+        default=["database", "redis"],
+        help="shared cache: the database (default configuration) and/or a "
+        "throwaway redis-server on loopback (the compose configuration)",
+    )
+    args = parser.parse_args()
+    args.load = os.getloadavg()[0]
+    results: dict[str, dict[str, dict]] = {}
+    for cache_kind in args.cache:
+        results[cache_kind] = _bench(args, cache_kind)
+        print(cache_kind, json.dumps(results[cache_kind], indent=1))
+    section = _section(results, args)
+    print(section)
+    if not args.no_record:
+        record(section, args.doc)
+
+
+if __name__ == "__main__":
+    main()
