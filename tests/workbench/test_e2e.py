@@ -152,7 +152,7 @@ def test_agent_reviews_an_uploaded_invoice_from_login_to_logout(
 
 
 def test_a_refused_login_stays_on_the_login_page_with_the_reason(
-    desktop, live_server, agent_user, page_timings
+    desktop, live_server, agent_user, settings
 ):
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/")
@@ -166,6 +166,14 @@ def test_a_refused_login_stays_on_the_login_page_with_the_reason(
     assert page.evaluate("localStorage.getItem('ll.access')") is None
     assert page.input_value("#password") == ""
     screenshot(page, "login-refused")
+
+    # Guessing on: after LOGIN_FAILURE_LIMIT failures the server locks the name out, and the
+    # page says for how long instead of repeating "invalid".
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        with page.expect_response("**/api/v1/auth/login/"):
+            log_in(page, base, agent_user.username, "still-wrong")
+    page.wait_for_selector("[data-role=login-notice]:has-text('Too many failed attempts')")
+    assert re.match(r"Too many failed attempts\. Try again in \d+ seconds\.", notice.inner_text())
 
 
 def test_an_expired_session_sends_the_agent_to_login_with_a_message(

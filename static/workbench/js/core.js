@@ -158,6 +158,13 @@
         if (!response.ok) return errorFrom(response).then(function (error) { throw error; });
         return response.json().then(function (tokens) { session.store(tokens); return tokens.access; });
       }, function () { throw networkError(); })
+      .catch(function (error) {
+        // Another tab may have spent the same refresh token a moment earlier: its new pair is
+        // in the shared storage, and the session lives on.
+        var current = session.refresh();
+        if (error.status && current && current !== refresh && session.access()) return session.access();
+        throw error;
+      })
       .finally(function () { refreshing = null; });
     return refreshing;
   }
