@@ -43,10 +43,17 @@ def statement_import_run(job: ProcessingJob) -> dict:
         statement = StatementImport.objects.select_for_update().get(pk=statement.pk)
         _mark_processing(statement)
     parsed = _parse(statement)
-    with transaction.atomic():
-        statement = StatementImport.objects.select_for_update().get(pk=statement.pk)
-        summary = statement_store(statement_import=statement, parsed=parsed)
-    return summary
+    try:
+        with transaction.atomic():
+            statement = StatementImport.objects.select_for_update().get(pk=statement.pk)
+            return statement_store(statement_import=statement, parsed=parsed)
+    except PermanentJobError:
+        # The file was read but cannot be filed (no bank, no card number): keep what the
+        # reader found (e.g. rows with unreadable flags) so the user sees it with the error.
+        StatementImport.objects.filter(pk=statement.pk).update(
+            problems=statement_status(parsed)[1], parser_key=parsed.bank_code
+        )
+        raise
 
 
 def statement_import_failed(job: ProcessingJob) -> None:

@@ -226,3 +226,20 @@ def test_failed_import_can_be_uploaded_again_with_more_details(django_capture_on
     bill = again.bills.get()
     assert bill.transactions.count() == 2
     assert bill.total_debits + bill.total_credits == Decimal("24.50")
+
+
+def test_a_failed_import_still_lists_what_the_reader_found(django_capture_on_commit_callbacks):
+    from tests.billing.statement_factory import flagged_csv
+
+    rows = [
+        ("02.11.2026", "GROCERIES", "12,50", "O"),
+        ("02.11.2026", "BAKERY", "3,20", "O"),
+        ("02.11.2026", "BAKERY", "3,20", "O"),
+        ("03.11.2026", "REFUND", "100,00", "I"),
+        ("04.11.2026", "MYSTERY", "7,00", "EUR"),
+        ("05.11.2026", "MYSTERY TWO", "8,00", ""),
+    ]
+    statement = import_file(django_capture_on_commit_callbacks, flagged_csv(rows), "flags.csv")
+    assert (statement.status, statement.error_code) == ("failed", "bank_not_identified")
+    assert [p["code"] for p in statement.problems].count("row_unreadable") == 2
+    assert not Bill.objects.exists()
