@@ -101,3 +101,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"workbench-{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def measure(page, timings: list[dict], name: str, viewport: str) -> dict:
+    """Navigation start → load event, and → the page's own 'ready' mark (data and images in)."""
+    page.wait_for_selector("body[data-ready]")
+    numbers = page.evaluate(
+        """() => {
+            const nav = performance.getEntriesByType("navigation")[0];
+            const ready = performance.getEntriesByName("workbench-ready").pop();
+            return {load_ms: nav.loadEventEnd - nav.startTime,
+                    ready_ms: ready ? ready.startTime : null};
+        }"""
+    )
+    entry = {"page": name, "viewport": viewport, **{k: round(v, 1) for k, v in numbers.items()}}
+    timings.append(entry)
+    return entry
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form[data-role=login-form] button[type=submit]")

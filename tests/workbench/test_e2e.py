@@ -14,7 +14,7 @@ import pytest
 
 from invoices.models import Invoice, InvoiceFieldChange
 from tests.factories import DEFAULT_PASSWORD
-from tests.workbench.conftest import screenshot
+from tests.workbench.conftest import log_in, measure, screenshot
 from tests.workbench.records import agent_named, invoice_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -28,28 +28,6 @@ def invoice_image(path: Path) -> Path:
 @pytest.fixture
 def agent_user(transactional_db):
     return agent_named("agent_e2e")
-
-
-def measure(page, timings: list[dict], name: str, viewport: str) -> dict:
-    """Navigation start → load event, and → the page's own 'ready' mark (data and images in)."""
-    page.wait_for_selector("body[data-ready]")
-    numbers = page.evaluate(
-        """() => {
-            const nav = performance.getEntriesByType("navigation")[0];
-            const ready = performance.getEntriesByName("workbench-ready").pop();
-            return {load_ms: nav.loadEventEnd - nav.startTime,
-                    ready_ms: ready ? ready.startTime : null};
-        }"""
-    )
-    entry = {"page": name, "viewport": viewport, **{k: round(v, 1) for k, v in numbers.items()}}
-    timings.append(entry)
-    return entry
-
-
-def log_in(page, base: str, username: str, password: str) -> None:
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("form[data-role=login-form] button[type=submit]")
 
 
 def figure(page, key: str) -> str:
@@ -67,7 +45,7 @@ def test_agent_reviews_an_uploaded_invoice_from_login_to_logout(
     page.wait_for_url(re.compile(r"/workbench/login/\?reason=expired"))
     measure(page, page_timings, "login", "desktop")
     screenshot(page, "login")
-    log_in(page, base, agent_user.username, DEFAULT_PASSWORD)
+    log_in(page, agent_user.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     measure(page, page_timings, "queue (empty)", "desktop")
     assert page.inner_text('[data-count="needs_review"]') == "0"
@@ -157,7 +135,7 @@ def test_a_refused_login_stays_on_the_login_page_with_the_reason(
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/")
 
-    log_in(page, base, agent_user.username, "not-the-password")
+    log_in(page, agent_user.username, "not-the-password")
 
     notice = page.locator("[data-role=login-notice]")
     notice.wait_for()
@@ -171,7 +149,7 @@ def test_a_refused_login_stays_on_the_login_page_with_the_reason(
     # page says for how long instead of repeating "invalid".
     for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
         with page.expect_response("**/api/v1/auth/login/"):
-            log_in(page, base, agent_user.username, "still-wrong")
+            log_in(page, agent_user.username, "still-wrong")
     page.wait_for_selector("[data-role=login-notice]:has-text('Too many failed attempts')")
     assert re.match(r"Too many failed attempts\. Try again in \d+ seconds\.", notice.inner_text())
 
@@ -181,7 +159,7 @@ def test_an_expired_session_sends_the_agent_to_login_with_a_message(
 ):
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/")
-    log_in(page, base, agent_user.username, DEFAULT_PASSWORD)
+    log_in(page, agent_user.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     # Both tokens unusable: the access token fails, the refresh is refused, the agent is out.
     page.evaluate(
@@ -194,14 +172,14 @@ def test_an_expired_session_sends_the_agent_to_login_with_a_message(
         re.compile(r"/workbench/login/\?reason=expired&next=%2Fworkbench%2Fupload%2F")
     )
     assert "session has expired" in page.inner_text("[data-role=login-notice]")
-    log_in(page, base, agent_user.username, DEFAULT_PASSWORD)
+    log_in(page, agent_user.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/upload/")
 
 
 def test_a_stale_access_token_is_refreshed_silently(desktop, live_server, agent_user):
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/")
-    log_in(page, base, agent_user.username, DEFAULT_PASSWORD)
+    log_in(page, agent_user.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     before = page.evaluate(
         "[localStorage.getItem('ll.access'), localStorage.getItem('ll.refresh')]"

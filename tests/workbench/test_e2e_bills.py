@@ -11,9 +11,8 @@ import pytest
 from billing.models import Transaction
 from billing.services import reference_data_seed
 from tests.factories import DEFAULT_PASSWORD, CustomerFactory
-from tests.workbench.conftest import screenshot
+from tests.workbench.conftest import log_in, measure, screenshot
 from tests.workbench.records import agent_named, bill_for, month_start
-from tests.workbench.test_e2e import log_in, measure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,7 +29,7 @@ def test_agent_reads_a_bill_that_does_not_reconcile(
     agent, bill = agent_with_bill
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/?next=/workbench/")
-    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    log_in(page, agent.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     measure(page, page_timings, "queue (with a bill)", "desktop")
     assert page.inner_text('[data-count="review"]') == "1"
@@ -81,7 +80,7 @@ def test_the_chart_holds_when_the_year_has_more_rows_than_a_page(
     )  # fmt: skip
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/?next=/workbench/dashboard/")
-    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    log_in(page, agent.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/dashboard/")
     page.wait_for_selector("body[data-ready]")
 
@@ -106,7 +105,7 @@ def test_a_dropped_statement_is_followed_to_its_bill(desktop, live_server, trans
     customer = CustomerFactory(name="Ahmad Demo", assigned_agent=agent)
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/?next=/workbench/upload/")
-    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    log_in(page, agent.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/upload/")
     page.wait_for_selector("body[data-ready]")
     page.select_option("[data-role=customer]", str(customer.pk))

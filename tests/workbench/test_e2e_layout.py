@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import DEFAULT_PASSWORD
-from tests.workbench.conftest import screenshot
+from tests.workbench.conftest import log_in, measure, screenshot
 from tests.workbench.records import agent_named, bill_for, invoice_waiting_for
-from tests.workbench.test_e2e import log_in, measure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -25,7 +24,7 @@ def test_pages_fit_a_narrow_phone_screen(narrow, live_server, agent_with_work, p
     page.goto(base + "/workbench/login/")
     measure(page, page_timings, "login", "390 px")
     screenshot(page, "narrow-login")
-    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    log_in(page, agent.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     for path, name in [
         ("/workbench/", "queue"),
@@ -49,7 +48,7 @@ def test_the_workbench_speaks_chinese_after_the_switch(desktop, live_server, age
     page.select_option("[data-action=language]", "zh-hans")
     page.wait_for_selector("html[lang=zh-hans]")
     assert page.inner_text("h1") == "业务员工作台"
-    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    log_in(page, agent.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     page.goto(f"{base}/workbench/bills/{bill.pk}/")
     page.wait_for_selector("body[data-ready]")

@@ -7,9 +7,8 @@ import pytest
 
 from invoices.models import Invoice, InvoiceFieldChange
 from tests.factories import DEFAULT_PASSWORD
-from tests.workbench.conftest import screenshot
+from tests.workbench.conftest import log_in, screenshot
 from tests.workbench.records import agent_named, invoice_waiting_for
-from tests.workbench.test_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -19,7 +18,7 @@ def signed_in(desktop, live_server, transactional_db):
     agent = agent_named("agent_review")
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/")
-    log_in(page, base, agent.username, DEFAULT_PASSWORD)
+    log_in(page, agent.username, DEFAULT_PASSWORD)
     page.wait_for_url(base + "/workbench/")
     return page, base, agent
 
