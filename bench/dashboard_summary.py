@@ -184,6 +184,8 @@ def _measure(users: dict, requests: int) -> list[dict]:
 
 
 def _record(args, results: list[dict], worst: float) -> None:
+    worst_cpu = max(r["cpu_p95"] for r in results)
+    load = os.getloadavg()[0]
     lines = [
         f"## {SECTION}",
         "",
@@ -201,9 +203,15 @@ def _record(args, results: list[dict], worst: float) -> None:
         *(f"| {r['case']} | {r['transactions']:,} | {r['p50']:.1f} | {r['p95']:.1f} | {r['cpu_p95']:.1f} |"
           for r in results),
         "",
-        f"Worst p95: **{worst:.1f} ms** (target ≤ {TARGET_P95_MS:.0f} ms: "
-        f"{'met' if worst <= TARGET_P95_MS else 'NOT met'}). The endpoint runs a constant "
-        "number of queries (4 aggregates + auth), proven in "
+        f"Worst p95: **{worst:.1f} ms** wall, {worst_cpu:.1f} ms CPU (target ≤ "
+        f"{TARGET_P95_MS:.0f} ms wall: {'met' if worst <= TARGET_P95_MS else 'NOT met'}"
+        + (
+            f"; the machine was busy — load {load:.1f} on {os.cpu_count()} cores — so wall "
+            "time includes waiting for a CPU, and CPU time is the request's own cost)."
+            if load > (os.cpu_count() or 1)
+            else ")."
+        )
+        + " The endpoint runs a constant number of queries (4 aggregates + auth), proven in "
         "`tests/billing/test_apis_dashboard.py`.",
         "",
     ]  # fmt: skip
