@@ -24,7 +24,8 @@ TITLE = "## Workbench page loads"
 TARGET_MS = 1000.0
 
 
-def section(loads: list[dict]) -> str:
+def section(run: dict) -> str:
+    loads = run["loads"]
     worst = max(max(entry["load_ms"], entry["ready_ms"] or 0) for entry in loads)
     verdict = "met" if worst <= TARGET_MS else "NOT met"
     lines = [
@@ -33,8 +34,10 @@ def section(loads: list[dict]) -> str:
         f"Recorded {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/workbench_pages.py` from the "
         "e2e run (`pytest tests/workbench -m e2e`): headless Debian Chromium driven by "
         "Playwright against pytest-django's live server (SQLite, static files from the "
-        f"finders), {platform.machine()} with {_cpus()} CPU(s). Each page is opened once, with "
-        "a cold browser cache per test.",
+        f"finders), {platform.machine()} with {run.get('cpus') or '?'} CPU(s). One browser "
+        "context (cold cache) per test; the server answers one warm-up request first.",
+        "",
+        _load_note(run.get("load_average")),
         "",
         "*load* is navigation start to the load event; *ready* is navigation start to the "
         "page's `workbench-ready` mark: its API calls answered and rendered, and on the review "
@@ -43,21 +46,28 @@ def section(loads: list[dict]) -> str:
         f"Target: every page ≤ {TARGET_MS:.0f} ms. Slowest figure: {worst:.0f} ms — target "
         f"{verdict}.",
         "",
-        "| page | viewport | load (ms) | ready (ms) |",
-        "|---|---|---:|---:|",
+        "| page | viewport | load (ms) | ready (ms) | API calls | slowest API call (ms) |",
+        "|---|---|---:|---:|---:|---|",
     ]
     for entry in loads:
         ready = "n/a" if entry["ready_ms"] is None else f"{entry['ready_ms']:.0f}"
+        slowest = entry.get("slowest_api")
+        call = f"`{slowest['path']}` {slowest['ms']:.0f}" if slowest else "n/a"
         lines.append(
-            f"| {entry['page']} | {entry['viewport']} | {entry['load_ms']:.0f} | {ready} |"
+            f"| {entry['page']} | {entry['viewport']} | {entry['load_ms']:.0f} | {ready} "
+            f"| {entry.get('api_calls', 'n/a')} | {call} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def _cpus() -> int:
-    import os
-
-    return os.cpu_count() or 1
+def _load_note(load_average: list[float] | None) -> str:
+    if not load_average:
+        return "Machine load during the run: not recorded."
+    one, five, fifteen = load_average
+    return (
+        f"Machine load average at the end of the run (1/5/15 min): {one:.1f} / {five:.1f} / "
+        f"{fifteen:.1f}. Other work shared these CPUs; the figures include waiting for them."
+    )
 
 
 def replace_section(document: str, new: str) -> str:
@@ -74,14 +84,14 @@ def main(argv: list[str]) -> int:
     if not source.exists():
         print(f"{source} not found: run `pytest tests/workbench -m e2e` first", file=sys.stderr)
         return 1
-    loads = json.loads(source.read_text())["loads"]
-    if not loads:
+    run = json.loads(source.read_text())
+    if not run.get("loads"):
         print(f"{source} holds no page loads", file=sys.stderr)
         return 1
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     current = REPORT.read_text() if REPORT.exists() else ""
-    REPORT.write_text(replace_section(current, section(loads)))
-    print(f"wrote {TITLE[3:]!r} ({len(loads)} page loads) to {REPORT.relative_to(ROOT)}")
+    REPORT.write_text(replace_section(current, section(run)))
+    print(f"wrote {TITLE[3:]!r} ({len(run['loads'])} page loads) to {REPORT.relative_to(ROOT)}")
     return 0
 
 

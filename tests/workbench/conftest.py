@@ -57,7 +57,9 @@ def page_timings() -> Iterator[list[dict]]:
     yield entries
     if entries:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        TIMINGS_FILE.write_text(json.dumps({"loads": entries}, indent=2) + "\n")
+        # The machine's load says how much else competed with the browser and the server.
+        run = {"loads": entries, "load_average": os.getloadavg(), "cpus": os.cpu_count()}
+        TIMINGS_FILE.write_text(json.dumps(run, indent=2) + "\n")
 
 
 @pytest.fixture(scope="session")
@@ -110,11 +112,26 @@ def measure(page, timings: list[dict], name: str, viewport: str) -> dict:
         """() => {
             const nav = performance.getEntriesByType("navigation")[0];
             const ready = performance.getEntriesByName("workbench-ready").pop();
+            const api = performance.getEntriesByType("resource")
+                .filter(r => r.name.includes("/api/v1/"))
+                .sort((a, b) => b.duration - a.duration);
             return {load_ms: nav.loadEventEnd - nav.startTime,
-                    ready_ms: ready ? ready.startTime : null};
+                    ready_ms: ready ? ready.startTime : null,
+                    api_calls: api.length,
+                    slowest_api: api.length ? [new URL(api[0].name).pathname, api[0].duration] : null};
         }"""
     )
-    entry = {"page": name, "viewport": viewport, **{k: round(v, 1) for k, v in numbers.items()}}
+    slowest = numbers.pop("slowest_api")
+    entry = {
+        "page": name,
+        "viewport": viewport,
+        "load_ms": round(numbers["load_ms"], 1),
+        "ready_ms": None if numbers["ready_ms"] is None else round(numbers["ready_ms"], 1),
+        "api_calls": numbers["api_calls"],
+        "slowest_api": None
+        if slowest is None
+        else {"path": slowest[0], "ms": round(slowest[1], 1)},
+    }
     timings.append(entry)
     return entry
 

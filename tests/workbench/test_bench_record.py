@@ -10,14 +10,12 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "workbench_pages.py"
 LOADS = [
-    {"page": "login", "viewport": "desktop", "load_ms": 210.4, "ready_ms": 190.0},
-    {
-        "page": "review (with page image)",
-        "viewport": "390 px",
-        "load_ms": 300.0,
-        "ready_ms": 1200.0,
-    },
-]
+    {"page": "login", "viewport": "desktop", "load_ms": 210.4, "ready_ms": 190.0,
+     "api_calls": 0, "slowest_api": None},
+    {"page": "review (with page image)", "viewport": "390 px", "load_ms": 300.0,
+     "ready_ms": 1200.0, "api_calls": 2,
+     "slowest_api": {"path": "/api/v1/invoices/1/pages/1.png", "ms": 640.2}},
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -32,7 +30,7 @@ def record(tmp_path, monkeypatch):
 
 def write_timings(tmp_path: Path) -> Path:
     path = tmp_path / "timings.json"
-    path.write_text(json.dumps({"loads": LOADS}))
+    path.write_text(json.dumps({"loads": LOADS, "load_average": [3.5, 2.0, 1.25], "cpus": 2}))
     return path
 
 
@@ -41,8 +39,10 @@ def test_a_missing_report_gets_a_title_and_the_section(record, tmp_path):
 
     text = record.REPORT.read_text()
     assert text.startswith("# Benchmarks\n\n## Workbench page loads\n")
-    assert "| login | desktop | 210 | 190 |" in text
-    assert "| review (with page image) | 390 px | 300 | 1200 |" in text
+    assert "| login | desktop | 210 | 190 | 0 | n/a |" in text
+    review = "| review (with page image) | 390 px | 300 | 1200 | 2 | `/api/v1/invoices/1/pages/1.png` 640 |"
+    assert review in text
+    assert "(1/5/15 min): 3.5 / 2.0 / 1.2" in text and "with 2 CPU(s)" in text
     assert "Slowest figure: 1200 ms — target NOT met." in text
 
 
