@@ -132,3 +132,49 @@ def test_a_dropped_statement_is_followed_to_its_bill(desktop, live_server, trans
     assert "/workbench/bills/" in page.url
     assert page.locator('[data-role=problems] li[data-code="row_unreadable"]').count() == 1
     assert page.locator("[data-role=transactions] tr").count() == 2
+
+
+def test_upload_progress_follows_the_job_through_each_status(
+    desktop, live_server, transactional_db
+):
+    """Tests run jobs inline, so the first poll already sees the end; here the first two polls
+    are answered as a busy worker would answer them, to see the row walk through each state."""
+    reference_data_seed()
+    agent = agent_named("agent_progress")
+    customer = CustomerFactory(name="Ahmad Demo", assigned_agent=agent)
+    page, base = desktop, live_server.url
+    early = iter(["queued", "running"])
+
+    def answer(route):
+        status = next(early, None)
+        if status is None:
+            return route.continue_()
+        job_id = int(route.request.url.rstrip("/").rsplit("/", 1)[1])
+        return route.fulfill(json={"id": job_id, "status": status, "target": None})
+
+    page.route("**/api/v1/jobs/*/", answer)
+    page.goto(base + "/workbench/login/?next=/workbench/upload/")
+    log_in(page, agent.username, DEFAULT_PASSWORD)
+    page.wait_for_url(base + "/workbench/upload/")
+    page.wait_for_selector("body[data-ready]")
+    page.evaluate(
+        """() => {
+            window.seen = [];
+            new MutationObserver(changes => changes.forEach(change =>
+                window.seen.push(change.target.getAttribute("data-status"))
+            )).observe(document.querySelector("[data-role=uploads]"),
+                       {attributes: true, subtree: true, attributeFilter: ["data-status"]});
+        }"""
+    )
+    page.select_option("[data-role=customer]", str(customer.pk))
+    page.select_option("[data-role=bank]", "public_bank")
+    page.fill("[data-role=card-last4]", "9876")
+
+    page.set_input_files(
+        "[data-role=statement-input]",
+        files=[{"name": "export.csv", "mimeType": "text/csv",
+                "buffer": ("\n".join(STATEMENT_ROWS) + "\n").encode()}],
+    )  # fmt: skip
+
+    page.locator("[data-statement-status=review]").wait_for()
+    assert page.evaluate("window.seen") == ["sending", "queued", "running", "succeeded"]
