@@ -223,19 +223,16 @@ def _store_bill(
         problems=own,
         fingerprint=fingerprint,
     )
-    skipped = _store_transactions(bill, parsed)
-    if skipped:
-        note = {
-            "code": "overlap_rows_skipped",
-            "message": f"{skipped} row(s) were already stored with an earlier bill of this card "
-            "(overlapping statements) and were not stored twice.",
-            "severity": "warning",
-            "bill": index,
-            "card_last4": card.last4,
-        }
-        problems.append(note)
-        bill.problems = [*own, note]
-        bill.save(update_fields=["problems"])
+    notes = [
+        {**note, "bill": index, "card_last4": card.last4}
+        for note in _store_transactions(bill, parsed)
+    ]
+    if notes:
+        problems.extend(notes)
+        bill.problems = [*own, *notes]
+        if any(note["severity"] == "error" for note in notes):
+            bill.status = Bill.Status.REVIEW
+        bill.save(update_fields=["problems", "status"])
     return None
 
 
@@ -256,8 +253,8 @@ def _last_row_date(parsed: ParsedBill):
     return max(dates) if dates else None
 
 
-def _store_transactions(bill: Bill, parsed: ParsedBill) -> int:
-    """Store the bill's rows; returns how many were already stored by an overlapping bill.
+def _store_transactions(bill: Bill, parsed: ParsedBill) -> list[dict]:
+    """Store the bill's rows; returns notes on rows not stored (and why).
 
     `occurrence` is the n-th identical row (same date, text, amount, direction) within this
     statement: two real identical coffees survive, while the same coffee printed again on the
@@ -265,37 +262,70 @@ def _store_transactions(bill: Bill, parsed: ParsedBill) -> int:
     """
     seen: Counter = Counter()
     rows: list[Transaction] = []
+    undated, zero = [], []
     for tx in parsed.transactions:
         if tx.is_memo:
             continue
         day = tx.transaction_date or tx.posting_date
         if day is None:
+            undated.append(tx)
+            continue
+        if tx.amount <= 0:
+            zero.append(tx)
             continue
         description = " ".join(tx.description.split())[:500]
         key = (day, description, tx.amount, tx.direction)
         occurrence = seen[key]
         seen[key] += 1
-        rows.append(
-            Transaction(
-                bill=bill,
-                card=bill.card,
-                posting_date=tx.posting_date,
-                transaction_date=day,
-                description=description,
-                amount=tx.amount,
-                direction=tx.direction,
-                fx_amount=tx.fx_amount,
-                fx_currency=(tx.fx_currency or "")[:3],
-                source_page=tx.page,
-                source_line=tx.line,
-                raw_text=tx.raw_text,
-                occurrence=occurrence,
-            )
-        )
+        rows.append(_transaction(bill, tx, day, description, occurrence))
     existing = _existing_keys(bill, rows)
     fresh = [r for r in rows if _row_key(r) not in existing]
     Transaction.objects.bulk_create(fresh, batch_size=500)
-    return len(rows) - len(fresh)
+    return _row_notes(len(rows) - len(fresh), undated, zero)
+
+
+def _transaction(bill: Bill, tx, day, description: str, occurrence: int) -> Transaction:
+    return Transaction(
+        bill=bill,
+        card=bill.card,
+        posting_date=tx.posting_date,
+        transaction_date=day,
+        description=description,
+        amount=tx.amount,
+        direction=tx.direction,
+        fx_amount=tx.fx_amount,
+        fx_currency=(tx.fx_currency or "")[:3],
+        source_page=tx.page,
+        source_line=tx.line,
+        raw_text=tx.raw_text,
+        occurrence=occurrence,
+    )
+
+
+def _row_notes(overlapping: int, undated: list, zero: list) -> list[dict]:
+    notes = []
+    if overlapping:
+        notes.append({
+            "code": "overlap_rows_skipped",
+            "message": f"{overlapping} row(s) were already stored with an earlier bill of this "
+            "card (overlapping statements) and were not stored twice.",
+            "severity": "warning",
+        })  # fmt: skip
+    if undated:
+        lines = ", ".join(str(tx.line) for tx in undated[:10])
+        notes.append({
+            "code": "row_undated",
+            "message": f"{len(undated)} row(s) without a date were not stored (line {lines}).",
+            "severity": "error",
+        })  # fmt: skip
+    if zero:
+        lines = ", ".join(str(tx.line) for tx in zero[:10])
+        notes.append({
+            "code": "row_zero_amount",
+            "message": f"{len(zero)} row(s) of 0.00 were not stored (line {lines}).",
+            "severity": "warning",
+        })  # fmt: skip
+    return notes
 
 
 def _row_key(row: Transaction) -> tuple:

@@ -243,3 +243,33 @@ def test_a_failed_import_still_lists_what_the_reader_found(django_capture_on_com
     assert (statement.status, statement.error_code) == ("failed", "bank_not_identified")
     assert [p["code"] for p in statement.problems].count("row_unreadable") == 2
     assert not Bill.objects.exists()
+
+
+def test_rows_without_a_date_or_amount_are_reported_not_stored():
+    from billing.parsers import ParsedBill, ParsedStatement, ParsedTransaction
+    from billing.services import statement_store
+    from tests.billing.factories import StatementImportFactory
+
+    def row(day, text, amount, line):
+        return ParsedTransaction(day, day, text, D(amount), "debit", page=1, line=line)
+
+    bill = ParsedBill(
+        card_last4="4321",
+        statement_date=date(2026, 11, 18),
+        due_date=date(2026, 12, 8),
+        previous_balance=D("0.00"),
+        new_balance=D("15.00"),
+        transactions=[
+            row(date(2026, 11, 2), "BOOKS", "15.00", 7),
+            row(None, "NO DATE", "0.00", 8),
+            row(date(2026, 11, 3), "WAIVED FEE", "0.00", 9),
+        ],
+    )
+    parsed = ParsedStatement("maybank", 1, "pdf", bills=[bill])
+    statement = StatementImportFactory(status="processing")
+    summary = statement_store(statement_import=statement, parsed=parsed)
+    stored = statement.bills.get()
+    assert [t.description for t in stored.transactions.all()] == ["BOOKS"]
+    codes = {p["code"]: p["severity"] for p in stored.problems}
+    assert codes == {"row_undated": "error", "row_zero_amount": "warning"}
+    assert (stored.status, summary["status"]) == ("review", "review")
