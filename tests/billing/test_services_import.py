@@ -273,3 +273,30 @@ def test_rows_without_a_date_or_amount_are_reported_not_stored():
     codes = {p["code"]: p["severity"] for p in stored.problems}
     assert codes == {"row_undated": "error", "row_zero_amount": "warning"}
     assert (stored.status, summary["status"]) == ("review", "review")
+
+
+def test_ocbc_account_export_through_its_table_template(django_capture_on_commit_callbacks):
+    """The shipped table template (OCBC CSV export): detected without naming the bank; the
+    export prints no card number, so the upload gives it; no previous balance → review."""
+    export = (
+        "Account details for:,DEMO Account 123-456789-001\n"
+        'Available Balance,"1,000.00"\nLedger Balance,"1,000.00"\n\nTransaction History\n'
+        "Transaction date,Value date,Description,Withdrawals (SGD),Deposits (SGD)\n"
+        "18/04/2018,18/04/2018,DEBIT PURCHASE,6.66,\n,,UBER EATS DEMO,\n"
+        "17/04/2018,17/04/2018,SALARY,,1000.00\n"
+    )
+    statement = import_file(
+        django_capture_on_commit_callbacks, export.encode(), "history.csv", card_last4="9001"
+    )
+    assert (statement.status, statement.bank.code, statement.parser_key) == (
+        "review",
+        "ocbc",
+        "ocbc",
+    )
+    bill = statement.bills.get()
+    rows = {(t.description, t.amount, t.direction) for t in bill.transactions.all()}
+    assert rows == {
+        ("DEBIT PURCHASE UBER EATS DEMO", D("6.66"), "debit"),
+        ("SALARY", D("1000.00"), "credit"),
+    }
+    assert "balance_missing" in {p["code"] for p in bill.problems}
