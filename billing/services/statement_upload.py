@@ -76,9 +76,12 @@ def statement_import(
 
 
 def _import_or_record(opened: StatementFile, name: str, details: dict) -> StatementUploadResult:
+    # The first row with these bytes is the one that stored them (a later byte-identical
+    # row is a `duplicate` record); it may itself be a fingerprint duplicate of another file.
     original = (
         StatementImport.objects.select_for_update()
-        .filter(sha256=opened.sha256, duplicate_of__isnull=True)
+        .filter(sha256=opened.sha256)
+        .order_by("pk")
         .first()
     )
     if original is None:

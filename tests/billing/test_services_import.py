@@ -300,3 +300,17 @@ def test_ocbc_account_export_through_its_table_template(django_capture_on_commit
         ("SALARY", D("1000.00"), "credit"),
     }
     assert "balance_missing" in {p["code"] for p in bill.problems}
+
+
+def test_reuploading_a_fingerprint_duplicate_file_stores_nothing_new(
+    django_capture_on_commit_callbacks,
+):
+    fake = fake_statement()
+    import_file(django_capture_on_commit_callbacks, maybank_pdf(fake))
+    export = maybank_xlsx(fake)
+    as_export = import_file(django_capture_on_commit_callbacks, export, "export.xlsx")
+    again = statement_import(file=upload(export, "export again.xlsx"), uploaded_by=None)
+    assert again.queued is False
+    assert again.statement_import.duplicate_of_id == as_export.pk
+    assert again.statement_import.file.name == as_export.file.name
+    assert Bill.objects.count() == 1
