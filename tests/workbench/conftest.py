@@ -62,6 +62,13 @@ def page_timings() -> Iterator[list[dict]]:
         TIMINGS_FILE.write_text(json.dumps(run, indent=2) + "\n")
 
 
+@pytest.fixture
+def e2e_db(transactional_db, django_db_serialized_rollback) -> None:
+    """The live server needs committed data (a transactional test); the rollback reloads what
+    migrations seeded (role groups, document types, banks), which the flush would wipe for the
+    tests that run after."""
+
+
 @pytest.fixture(scope="session")
 def warm_server(live_server) -> str:
     """One request before any page is timed: the server's first answer pays for imports and

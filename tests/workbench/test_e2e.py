@@ -26,7 +26,7 @@ def invoice_image(path: Path) -> Path:
 
 
 @pytest.fixture
-def agent_user(transactional_db):
+def agent_user(e2e_db):
     return agent_named("agent_e2e")
 
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def agent_with_bill(transactional_db):
+def agent_with_bill(e2e_db):
     agent = agent_named("agent_bills")
     return agent, bill_for(agent)
 
@@ -99,7 +99,7 @@ STATEMENT_ROWS = [  # a headerless bank export: date; description; amount; O(ut)
 ]
 
 
-def test_a_dropped_statement_is_followed_to_its_bill(desktop, live_server, transactional_db):
+def test_a_dropped_statement_is_followed_to_its_bill(desktop, live_server, e2e_db):
     reference_data_seed()
     agent = agent_named("agent_statements")
     customer = CustomerFactory(name="Ahmad Demo", assigned_agent=agent)
@@ -134,9 +134,7 @@ def test_a_dropped_statement_is_followed_to_its_bill(desktop, live_server, trans
     assert page.locator("[data-role=transactions] tr").count() == 2
 
 
-def test_upload_progress_follows_the_job_through_each_status(
-    desktop, live_server, transactional_db
-):
+def test_upload_progress_follows_the_job_through_each_status(desktop, live_server, e2e_db):
     """Tests run jobs inline, so the first poll already sees the end; here the first two polls
     are answered as a busy worker would answer them, to see the row walk through each state."""
     reference_data_seed()

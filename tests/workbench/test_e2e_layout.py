@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def agent_with_work(transactional_db):
+def agent_with_work(e2e_db):
     agent = agent_named("agent_layout")
     return agent, bill_for(agent), invoice_waiting_for(agent)
 

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def signed_in(desktop, live_server, transactional_db):
+def signed_in(desktop, live_server, e2e_db):
     agent = agent_named("agent_review")
     page, base = desktop, live_server.url
     page.goto(base + "/workbench/login/")
