@@ -21,7 +21,12 @@ from billing.parsers import (
     statement_status,
 )
 from billing.parsers.reconcile import bill_sums
-from billing.services.checks import bill_fingerprint, card_bill_before, previous_bill_problem
+from billing.services.checks import (
+    bill_fingerprint,
+    card_bill_before,
+    chain_recheck_after,
+    previous_bill_problem,
+)
 from ocrengine.models import ProcessingJob
 from ocrengine.services.jobs import PermanentJobError
 
@@ -233,6 +238,7 @@ def _store_bill(
         if any(note["severity"] == "error" for note in notes):
             bill.status = Bill.Status.REVIEW
         bill.save(update_fields=["problems", "status"])
+    chain_recheck_after(bill)
     return None
 
 

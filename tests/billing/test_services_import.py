@@ -314,3 +314,29 @@ def test_reuploading_a_fingerprint_duplicate_file_stores_nothing_new(
     assert again.statement_import.duplicate_of_id == as_export.pk
     assert again.statement_import.file.name == as_export.file.name
     assert Bill.objects.count() == 1
+
+
+def test_an_earlier_statement_imported_later_rechecks_the_next_bill(
+    django_capture_on_commit_callbacks,
+):
+    capture = django_capture_on_commit_callbacks
+    october = fake_statement(statement_date=date(2026, 10, 18), previous="100.00")
+    wrong_next = fake_statement(previous="1.00")  # does not follow from October
+    right_next = fake_statement(last4="0002", previous=str(october.cards[0].new_balance))
+    november_bad = import_file(capture, maybank_pdf(wrong_next))
+    november_ok = import_file(capture, maybank_pdf(right_next))
+    assert (november_bad.status, november_ok.status) == ("verified", "verified")  # no history yet
+    import_file(capture, maybank_pdf(october))
+    october_ok = import_file(
+        capture,
+        maybank_pdf(
+            fake_statement(last4="0002", statement_date=date(2026, 10, 18), previous="100.00")
+        ),
+    )
+    november_bad.refresh_from_db()
+    november_ok.refresh_from_db()
+    assert october_ok.status == "verified"
+    assert november_bad.status == "review"
+    assert "previous_balance_mismatch" in {p["code"] for p in november_bad.bills.get().problems}
+    assert "previous_balance_mismatch" in {p["code"] for p in november_bad.problems}
+    assert november_ok.status == "verified"
