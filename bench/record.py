@@ -51,6 +51,20 @@ def _scored_table(title: str, scores: dict) -> list[str]:
     return ["", f"**{title}**", "", *_table(("", "accuracy", "n"), rows)]
 
 
+def accuracy_by_suffix(groups: dict) -> dict:
+    """Pool `lang/kind` groups by kind (e.g. yes / image), weighting each by its field count."""
+    pooled: dict[str, list[float]] = {}
+    for name, value in groups.items():
+        if not isinstance(value, dict) or "/" not in name or not value.get("n"):
+            continue
+        total = pooled.setdefault(name.rsplit("/", 1)[1], [0.0, 0])
+        total[0] += value["accuracy"] * value["n"]
+        total[1] += value["n"]
+    return {
+        kind: {"accuracy": round(ok / n, 4), "n": n} for kind, (ok, n) in sorted(pooled.items())
+    }
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * share + 0.5) - 1)]
@@ -85,9 +99,9 @@ def seconds_by_source(predictions: Path) -> list[str]:
         return []
     header = ("read by", "documents", "median s/doc", "p95 s/doc", "median s/page", "p95 s/page",
               "median CPU s/page")  # fmt: skip
-    note = ("Wall-clock seconds per document, models already loaded (as in a worker). CPU "
-            "seconds count every thread of the process, so on an otherwise idle 2-core machine "
-            "wall time is about CPU time / 2 for OCR pages.")  # fmt: skip
+    note = ("Wall-clock seconds per document with the OCR models already loaded (as in a "
+            "worker). CPU seconds count every thread of the process; when other work shares the "
+            "cores (see the load average above) they are the steadier measure.")  # fmt: skip
     return ["", "**Seconds per document**", "", note, "", *_table(header, rows)]
 
 
@@ -113,6 +127,9 @@ def render_section(kind: str, score: dict, predictions: Path | None) -> str:
         lines += _scored_table("Per field", score["per_field"])
     if isinstance(score.get("per_group"), dict):
         lines += _scored_table("Per group (language / text layer)", score["per_group"])
+        by_kind = accuracy_by_suffix(score["per_group"])
+        if len(by_kind) > 1:
+            lines += _scored_table("By how the document was made (text layer)", by_kind)
     if predictions is not None and predictions.exists():
         lines += seconds_by_source(predictions)
     return "\n".join(lines) + "\n"
