@@ -61,4 +61,5 @@ class AnalyzeRateThrottle(SimpleRateThrottle):
         return max(1.0, self.duration * (1 - room / previous) - into)
 
     def wait(self) -> float | None:
-        return math.ceil(getattr(self, "_wait", self.duration))
+        # Rounded first: 60 * (1 - 2/3) is 20.000000000000004, not worth an extra second.
+        return math.ceil(round(getattr(self, "_wait", self.duration), 6))

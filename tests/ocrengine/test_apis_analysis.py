@@ -258,3 +258,20 @@ def test_rate_limit_answers_429_with_retry_after(agent_client, other_agent, monk
     assert 1 <= int(limited["Retry-After"]) <= 61
     assert other.status_code == 200  # the limit is per caller
     assert_error_shape(batch, 429, "too_many_requests")  # a batch costs one unit per item
+
+
+def test_rate_limit_window_slides_rather_than_resetting(agent_client, monkeypatch):
+    """Three calls late in one minute still count early in the next, fading with time."""
+    from ocrengine.apis import throttling
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"analyze": "3/min"})
+    clock = [6000 * 60 + 50.0]  # 50 s into a minute
+    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    assert [_analyse(agent_client).status_code for _ in range(3)] == [200, 200, 200]
+    clock[0] += 15  # 5 s into the next minute: the last minute still weighs 11/12 of 3
+    limited = _analyse(agent_client)
+    assert_error_shape(limited, 429, "too_many_requests")
+    # 15 s until the weight of 3 drops to 2, plus the error handler's one-second margin.
+    assert int(limited["Retry-After"]) == 16
+    clock[0] += 15  # 20 s in: 3 x 2/3 = 2 → room for one
+    assert _analyse(agent_client).status_code == 200
