@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from invoices.models import Invoice, InvoiceFieldChange
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from tests.workbench.conftest import log_in, screenshot
 from tests.workbench.records import agent_named, invoice_waiting_for
 
@@ -92,3 +92,23 @@ def test_an_invoice_of_another_agent_is_not_found(signed_in):
 
     assert "No such invoice" in page.inner_text("[data-role=doc-meta]")
     assert page.locator("[data-role=field-list] .field").count() == 0
+
+
+def test_an_invoice_uploaded_without_a_customer_is_filed_under_one(signed_in):
+    page, base, agent = signed_in
+    mine = CustomerFactory(name="Mei Lin", assigned_agent=agent)
+    CustomerFactory(name="Not Mine", assigned_agent=agent_named("agent_elsewhere"))
+    invoice = invoice_waiting_for(agent)
+    open_review(page, base, invoice)
+    options = page.eval_on_selector_all("#field-customer option", "o => o.map(x => x.textContent)")
+    assert options == ["Not yet known", "Mei Lin"]
+
+    page.select_option("#field-customer", str(mine.pk))
+    page.keyboard.press("Control+s")
+
+    page.wait_for_selector("[data-role=flash]:has-text('Saved.')")
+    invoice.refresh_from_db()
+    assert invoice.customer == mine
+    page.goto(base + "/workbench/")
+    page.wait_for_selector("body[data-ready]")
+    assert "Mei Lin" in page.inner_text(f'tr[data-id="{invoice.pk}"]')

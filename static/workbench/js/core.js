@@ -262,6 +262,14 @@
     return Array.isArray(body) ? body.length : (body && body.count) || 0;
   }
 
+  // The agent's customers (the API scopes the list), fetched once per page: invoices carry
+  // only the customer's id.
+  var customers = null;
+  function customerList() {
+    customers = customers || api("/api/v1/customers/?page_size=200&ordering=name").then(results, function () { return []; });
+    return customers;
+  }
+
   /* ---- shell --------------------------------------------------------------------------- */
 
   function ready(name) {
@@ -296,6 +304,7 @@
     pollJob: pollJob,
     results: results,
     count: count,
+    customerList: customerList,
     session: session,
     ready: ready,
     ApiError: ApiError,

@@ -13,9 +13,12 @@
     { kind: "bill", status: "review", path: "/api/v1/bills/?status=review&ordering=created_at&page_size=200" },
   ];
 
+  var names = {};
+
   function customerName(item) {
     var customer = item.customer;
     if (customer && typeof customer === "object") return customer.name || "";
+    if (customer && names[customer]) return names[customer];
     var card = item.card && typeof item.card === "object" ? item.card : {};
     return item.customer_name || card.customer_name || (customer ? "#" + customer : "");
   }
@@ -66,7 +69,11 @@
     });
   });
 
-  Promise.allSettled(SOURCES.map(function (source) { return LL.api(source.path); })).then(function (outcomes) {
+  var named = LL.customerList().then(function (list) {
+    list.forEach(function (customer) { names[customer.id] = customer.name; });
+  });
+  Promise.allSettled(SOURCES.map(function (source) { return LL.api(source.path); }).concat([named])).then(function (outcomes) {
+    outcomes = outcomes.slice(0, SOURCES.length);
     var total = 0;
     outcomes.forEach(function (outcome, index) {
       var source = SOURCES[index];

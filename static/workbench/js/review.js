@@ -30,8 +30,18 @@
 
   function input(name) { return form.elements[name]; }
 
+  var customerSelect = LL.role("customer");
+  var customersReady = false;
+
+  function customerId(value) {
+    return value && typeof value === "object" ? value.id : value;
+  }
+
   function dirtyFields() {
     var changes = {};
+    var chosen = customerSelect.value;
+    // Until the options are in, the select's empty value says nothing about the customer.
+    if (customersReady && chosen !== text(customerId(invoice.customer))) changes.customer = chosen ? Number(chosen) : null;
     FIELDS.forEach(function (name) {
       var value = input(name).value.trim();
       if (value !== text(invoice[name])) changes[name] = value === "" ? (AMOUNT_FIELDS[name] || DATE_FIELDS[name] ? null : "") : value;
@@ -42,8 +52,27 @@
   function refreshDirty() {
     var dirty = Object.keys(dirtyFields());
     saveButton.disabled = dirty.length === 0 || Boolean(FINAL[invoice.status]);
-    FIELDS.forEach(function (name) {
+    FIELDS.concat(["customer"]).forEach(function (name) {
       input(name).closest(".field").classList.toggle("dirty", dirty.indexOf(name) !== -1);
+    });
+  }
+
+  // The agent may file an invoice uploaded without a customer under one of theirs.
+  function renderCustomer() {
+    var current = text(customerId(invoice.customer));
+    customerSelect.disabled = Boolean(FINAL[invoice.status]);
+    customersReady = false;
+    return LL.customerList().then(function (list) {
+      customerSelect.replaceChildren(customerSelect.options[0]);
+      list.forEach(function (customer) {
+        customerSelect.appendChild(el("option", { value: customer.id, text: customer.name }));
+      });
+      if (current && !list.some(function (c) { return String(c.id) === current; })) {
+        customerSelect.appendChild(el("option", { value: current, text: "#" + current }));
+      }
+      customerSelect.value = current;
+      customersReady = true;
+      refreshDirty();
     });
   }
 
@@ -225,6 +254,7 @@
     invoice = data;
     renderHeader();
     renderFields();
+    renderCustomer();
     renderChecks();
     renderLines();
     LL.role("original-link").onclick = openOriginal;

@@ -150,11 +150,11 @@
 
   function loadCustomers() {
     if (!customerSelect) return Promise.resolve();
-    return LL.api("/api/v1/customers/?page_size=200&ordering=name").then(function (body) {
-      LL.results(body).forEach(function (customer) {
+    return LL.customerList().then(function (list) {
+      list.forEach(function (customer) {
         customerSelect.appendChild(el("option", { value: customer.id, text: customer.name }));
       });
-    }, function () { customerSelect.closest("label").hidden = true; });
+    });
   }
 
   function loadBanks() {
