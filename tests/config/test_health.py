@@ -4,7 +4,9 @@ The worker check reads the heartbeat that a django-q2 cluster writes to the shar
 200 case starts a real `manage.py qcluster` process on a throwaway file database and file cache
 that this test process reads too."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -71,7 +73,8 @@ def test_a_running_cluster_makes_it_200_and_stopping_it_503(anon_client, tmp_pat
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "django_q", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)  # fmt: skip
-    cluster = subprocess.Popen([*manage, "qcluster"], cwd=ROOT, env=env,
+    # Its own process group, so the sentinel and workers it forks can be stopped with it.
+    cluster = subprocess.Popen([*manage, "qcluster"], cwd=ROOT, env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     file_cache = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                               "LOCATION": str(cache_dir)}}  # fmt: skip
@@ -80,15 +83,15 @@ def test_a_running_cluster_makes_it_200_and_stopping_it_503(anon_client, tmp_pat
             response = _poll(anon_client, until=200)
             assert response.status_code == 200, response.json()
             assert "1 cluster(s) alive" in _checks(response)["worker"]["detail"]
-            cluster.terminate()
+            os.killpg(cluster.pid, signal.SIGTERM)
             cluster.wait(timeout=30)
             response = _poll(anon_client, until=503)
             assert response.status_code == 503
             assert _checks(response)["worker"]["ok"] is False
     finally:
-        if cluster.poll() is None:
-            cluster.kill()
-            cluster.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(cluster.pid, signal.SIGKILL)
+        cluster.wait(timeout=10)
 
 
 def _poll(client, *, until: int, timeout_s: float = 60.0):
