@@ -66,6 +66,21 @@ def invoice_png(lines: tuple[str, ...] = INVOICE_LINES, *, fmt: str = "PNG") -> 
     return buffer.getvalue()
 
 
+def scanned_pdf() -> bytes:
+    """A PDF whose only page is an image of the invoice: no text layer, as from a scanner."""
+    from reportlab.lib.utils import ImageReader
+
+    picture = Image.open(io.BytesIO(invoice_png()))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0] - 60
+    pdf.drawImage(ImageReader(picture), 30, A4[1] - 30 - width * picture.height / picture.width,
+                  width=width, height=width * picture.height / picture.width)  # fmt: skip
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 def blank_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), "white").save(buffer, format="PNG")

@@ -75,6 +75,17 @@ def test_rendered_image_is_read_by_rapidocr_end_to_end(
     assert invoice.boxes[0]["source"] == "ocr" and invoice.boxes[0]["lines"]
 
 
+def test_scanned_pdf_takes_the_ocr_path(agent_client, django_capture_on_commit_callbacks):
+    invoice = _upload(
+        agent_client, "scan.pdf", documents.scanned_pdf(), django_capture_on_commit_callbacks
+    )
+    invoice.refresh_from_db()
+    assert invoice.status in (Invoice.Status.RECOGNIZED, Invoice.Status.NEEDS_REVIEW)
+    assert (invoice.engine, invoice.boxes[0]["source"]) == ("rapidocr", "ocr")
+    assert invoice.invoice_number == "INV-2024-0042"
+    assert invoice.file.name.startswith("invoices/pdf/")
+
+
 def test_text_pdf_stores_fields_confidence_sources_and_lines(
     agent_client, django_capture_on_commit_callbacks
 ):
