@@ -109,8 +109,9 @@ def _import_or_record(opened: StatementFile, name: str, details: dict) -> Statem
         problems=[
             {
                 "code": "duplicate_file",
-                "message": f"The same file was already imported as import #{original.pk} "
-                f"({original.original_name}, {original.status}).",
+                # No file name or customer here: the uploader may not be allowed to see
+                # the original import, only to know that these bytes are already in.
+                "message": f"The same file was already imported as import #{original.pk}.",
                 "severity": "error",
             }
         ],
