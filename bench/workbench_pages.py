@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMINGS = ROOT / "tests" / "artifacts" / "workbench_timings.json"
 REPORT = ROOT / "docs" / "benchmarks.md"
 TITLE = "## Workbench page loads"
+START, END = "<!-- bench:workbench -->", "<!-- /bench:workbench -->"
 TARGET_MS = 1000.0
 
 
@@ -71,12 +72,17 @@ def _load_note(load_average: list[float] | None) -> str:
 
 
 def replace_section(document: str, new: str) -> str:
-    """Swap this section in place (up to the next `## ` heading); append it when missing."""
-    pattern = re.compile(rf"^{re.escape(TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(document):
-        return pattern.sub(lambda _match: new + "\n", document, count=1).rstrip("\n") + "\n"
+    """Swap the block between this section's markers (the convention of bench/record.py);
+    an unmarked older copy of the section is replaced in place; else the block is appended."""
+    block = f"{START}\n{new}{END}"
+    if START in document and END in document.split(START, 1)[1]:
+        before, rest = document.split(START, 1)
+        return before + block + rest.split(END, 1)[1]
+    legacy = re.compile(rf"^{re.escape(TITLE)}\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
+    if legacy.search(document):
+        return legacy.sub(lambda _match: block + "\n\n", document, count=1)
     head = document.rstrip("\n")
-    return (head + "\n\n" if head else "# Benchmarks\n\n") + new
+    return (head + "\n\n" if head else "# Benchmarks\n\n") + block + "\n"
 
 
 def main(argv: list[str]) -> int:

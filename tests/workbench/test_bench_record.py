@@ -38,7 +38,8 @@ def test_a_missing_report_gets_a_title_and_the_section(record, tmp_path):
     assert record.main(["x", str(write_timings(tmp_path))]) == 0
 
     text = record.REPORT.read_text()
-    assert text.startswith("# Benchmarks\n\n## Workbench page loads\n")
+    assert text.startswith("# Benchmarks\n\n<!-- bench:workbench -->\n## Workbench page loads\n")
+    assert text.endswith("<!-- /bench:workbench -->\n")
     assert "| login | desktop | 210 | 190 | 0 | n/a |" in text
     review = "| review (with page image) | 390 px | 300 | 1200 | 2 | `/api/v1/invoices/1/pages/1.png` 640 |"
     assert review in text
@@ -46,12 +47,19 @@ def test_a_missing_report_gets_a_title_and_the_section(record, tmp_path):
     assert "Slowest figure: 1200 ms — target NOT met." in text
 
 
-def test_the_section_is_replaced_in_place_and_others_survive(record, tmp_path):
+OTHERS = "<!-- bench:statements -->\n## Statements\n\nscore 0.8\n<!-- /bench:statements -->\n"
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "<!-- bench:workbench -->\n## Workbench page loads\n\nold numbers\n<!-- /bench:workbench -->\n\n",
+        "## Workbench page loads\n\nold numbers\n\n",  # written before the markers
+    ],
+)
+def test_the_section_is_replaced_in_place_and_others_survive(record, tmp_path, old):
     record.REPORT.parent.mkdir(parents=True)
-    record.REPORT.write_text(
-        "# Benchmarks\n\n## Invoices\n\nscore 0.9\n\n## Workbench page loads\n\nold numbers\n\n"
-        "## Statements\n\nscore 0.8\n"
-    )
+    record.REPORT.write_text("# Benchmarks\n\n## Invoices\n\nscore 0.9\n\n" + old + OTHERS)
 
     record.main(["x", str(write_timings(tmp_path))])
 
@@ -59,7 +67,7 @@ def test_the_section_is_replaced_in_place_and_others_survive(record, tmp_path):
     assert "old numbers" not in text
     assert text.count("## Workbench page loads") == 1
     assert text.index("## Invoices") < text.index("## Workbench") < text.index("## Statements")
-    assert text.endswith("## Statements\n\nscore 0.8\n")
+    assert text.endswith("<!-- /bench:workbench -->\n\n" + OTHERS)
 
 
 def test_no_timings_is_an_error_not_an_empty_section(record, tmp_path, capsys):
