@@ -3,12 +3,18 @@ the next-document shortcut, reprocessing, and an invoice the agent may not see."
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from invoices.models import Invoice, InvoiceFieldChange
+from invoices.services import invoices_upload
 from tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from tests.workbench.conftest import log_in, screenshot
-from tests.workbench.records import agent_named, invoice_waiting_for
+from tests.workbench.records import INVOICE_LINES, agent_named, invoice_waiting_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -112,3 +118,34 @@ def test_an_invoice_uploaded_without_a_customer_is_filed_under_one(signed_in):
     page.goto(base + "/workbench/")
     page.wait_for_selector("body[data-ready]")
     assert "Mei Lin" in page.inner_text(f'tr[data-id="{invoice.pk}"]')
+
+
+def invoice_pdf() -> bytes:
+    """An A4 invoice with a text layer: boxes come back in PDF points, not pixels."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 12)
+    for row, text in enumerate(INVOICE_LINES):
+        pdf.drawString(72, A4[1] - 120 - row * 24, text)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_boxes_of_a_pdf_page_are_placed_in_points_on_the_rendered_image(signed_in, settings):
+    page, base, agent = signed_in
+    settings.OCR_CONFIDENCE_THRESHOLD = 0.99
+    [outcome] = invoices_upload(
+        files=[SimpleUploadedFile("a4.pdf", invoice_pdf(), "application/pdf")], uploaded_by=agent
+    )
+    invoice = Invoice.objects.get(pk=outcome.invoice.pk)
+    assert invoice.field_sources["seller"]["source"] == "text_layer"
+
+    open_review(page, base, invoice)
+
+    frame = page.locator("[data-role=page-frame] img").bounding_box()
+    box = page.locator('[data-box="seller"]').bounding_box()
+    x0, top, _x1, _bottom = invoice.field_sources["seller"]["box"]
+    # Where the text layer put it, as a share of the A4 page, whatever the image's pixels.
+    assert abs((box["x"] - frame["x"]) / frame["width"] - x0 / A4[0]) < 0.01
+    assert abs((box["y"] - frame["y"]) / frame["height"] - top / A4[1]) < 0.01
+    assert abs((box["x"] - frame["x"]) / frame["width"] - 72 / A4[0]) < 0.01
