@@ -8,13 +8,14 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from invoices.models import Invoice, InvoiceFieldChange
 from invoices.services import invoices_upload
 from tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from tests.workbench.conftest import log_in, screenshot
-from tests.workbench.records import INVOICE_LINES, agent_named, invoice_waiting_for
+from tests.workbench.records import INVOICE_LINES, agent_named, invoice_png, invoice_waiting_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -149,3 +150,42 @@ def test_boxes_of_a_pdf_page_are_placed_in_points_on_the_rendered_image(signed_i
     assert abs((box["x"] - frame["x"]) / frame["width"] - x0 / A4[0]) < 0.01
     assert abs((box["y"] - frame["y"]) / frame["height"] - top / A4[1]) < 0.01
     assert abs((box["x"] - frame["x"]) / frame["width"] - 72 / A4[0]) < 0.01
+
+
+def scanned_pdf() -> bytes:
+    """A PDF holding only a picture of the invoice: no text layer, so it is rasterised and
+    OCR'd, and its boxes come back in pixels of the OCR rendering (OCR_RASTER_DPI)."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0] - 72  # the 1000 x 760 px scan, 36 pt margins
+    pdf.drawImage(
+        ImageReader(io.BytesIO(invoice_png())),
+        36,
+        A4[1] - 36 - width * 0.76,
+        width=width,
+        height=width * 0.76,
+    )
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_boxes_of_a_scanned_pdf_page_are_placed_from_ocr_pixels(signed_in, settings):
+    page, base, agent = signed_in
+    settings.OCR_CONFIDENCE_THRESHOLD = 0.99
+    [outcome] = invoices_upload(
+        files=[SimpleUploadedFile("scan.pdf", scanned_pdf(), "application/pdf")], uploaded_by=agent
+    )
+    invoice = Invoice.objects.get(pk=outcome.invoice.pk)
+    assert invoice.field_sources["seller"]["source"] == "ocr"
+
+    open_review(page, base, invoice)
+
+    frame = page.locator("[data-role=page-frame] img").bounding_box()
+    box = page.locator('[data-box="seller"]').bounding_box()
+    # The seller line sits 290 px down the 760 px scan, which fills the page width less margins.
+    scale = (A4[0] - 72) / 1000
+    expected_x = (36 + 60 * scale) / A4[0]
+    expected_y = (36 + 290 * scale) / A4[1]
+    assert abs((box["x"] - frame["x"]) / frame["width"] - expected_x) < 0.015
+    assert abs((box["y"] - frame["y"]) / frame["height"] - expected_y) < 0.015
+    screenshot(page, "review-scanned-pdf")
