@@ -154,20 +154,23 @@ def _apply_outcome(invoice: Invoice, outcome: pipeline.DocumentOutcome) -> list[
     return line_rows(invoice, result.lines)
 
 
-def _is_current(invoice: Invoice | None, job: ProcessingJob) -> bool:
-    return (
-        invoice is not None
-        and invoice.job_id == job.pk
-        and invoice.status != Invoice.Status.APPROVED
-    )
+def _skip_reason(invoice: Invoice | None, job: ProcessingJob) -> str:
+    """Why this run must not touch the invoice, or "" when it is the invoice's current job."""
+    if invoice is None:
+        return "invoice_deleted"
+    if invoice.job_id != job.pk:
+        return "superseded"
+    if invoice.status == Invoice.Status.APPROVED:
+        return "approved"
+    return ""
 
 
 def invoice_process(job: ProcessingJob) -> dict:
     """Job handler for `invoice.process`. Unreadable documents fail permanently (the original
     file stays where it is); crashes propagate so the job mechanism retries."""
     invoice = Invoice.objects.select_related("document_type").filter(pk=job.target_id).first()
-    if not _is_current(invoice, job):
-        return {"skipped": "superseded"}
+    if reason := _skip_reason(invoice, job):
+        return {"skipped": reason}
     Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.PROCESSING)
     try:
         data = file_read(invoice.file.name)
@@ -185,8 +188,8 @@ def invoice_process(job: ProcessingJob) -> dict:
         raise PermanentJobError(outcome.error_code, outcome.error)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
-        if not _is_current(invoice, job):
-            return {"skipped": "superseded"}
+        if reason := _skip_reason(invoice, job):
+            return {"skipped": reason}
         lines = _apply_outcome(invoice, outcome)
         invoice.template_version = template.version if template else None
         invoice.file.name = file_relocate(
@@ -219,7 +222,7 @@ def invoice_process_failed(job: ProcessingJob) -> None:
     """The job ended failed: the invoice says why; its file stays where it is."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=job.target_id).first()
-        if not _is_current(invoice, job):
+        if _skip_reason(invoice, job):
             return
         invoice.status = Invoice.Status.FAILED
         invoice.error_code = job.error_code[:60]

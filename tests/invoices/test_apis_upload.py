@@ -163,3 +163,16 @@ def test_anonymous_upload_is_401(anon_client, text_pdf):
 def test_json_body_is_415(agent_client):
     response = agent_client.post(INVOICES_URL, {"file": "x"}, format="json")
     assert_error_shape(response, 415, "unsupported_media_type")
+
+
+def test_body_larger_than_any_allowed_upload_is_refused_before_parsing(agent_client, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    settings.INVOICE_UPLOAD_MAX_FILES = 1
+    response = agent_client.post(
+        INVOICES_URL,
+        {"file": upload_file("a.pdf", b"%PDF-1.4 small")},
+        format="multipart",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert_error_shape(response, 413, "file_too_large")
+    assert not Invoice.objects.exists()
