@@ -40,8 +40,12 @@ class OcrResult:
         """
         rows = _visual_rows(lines)
         ordered = [line for row in rows for line in row]
-        return cls(text="\n".join(_row_text(row) for row in rows), lines=ordered,
-                   width=width, height=height)
+        return cls(
+            text="\n".join(_row_text(row) for row in rows),
+            lines=ordered,
+            width=width,
+            height=height,
+        )
 
 
 def _visual_rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
@@ -52,7 +56,7 @@ def _visual_rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
         if rows:
             row = rows[-1]
             centre = sum((item.box[1] + item.box[3]) / 2 for item in row) / len(row)
-            tolerance = min(max(item.box[3] - item.box[1], 1.0) for item in row + [line]) * 0.5
+            tolerance = min(max(item.box[3] - item.box[1], 1.0) for item in [*row, line]) * 0.5
             if abs(middle - centre) <= tolerance:
                 row.append(line)
                 continue

@@ -34,7 +34,9 @@ jobs.register_job_handler(
 jobs.register_job_handler("test.permanent", jobs.JobHandler(run=_permanent))
 
 
-def test_job_runs_through_the_queue_and_records_its_result(django_capture_on_commit_callbacks, agent):
+def test_job_runs_through_the_queue_and_records_its_result(
+    django_capture_on_commit_callbacks, agent
+):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_create(kind="test.count_words", created_by=agent)
     job.refresh_from_db()
@@ -64,8 +66,9 @@ def test_crashing_job_is_retried_then_fails_with_reason(django_capture_on_commit
 
 
 def test_worker_dying_each_time_ends_failed_not_forever():
-    job = ProcessingJob.objects.create(kind="test.count_words", attempts=3, max_attempts=3,
-                                       status=ProcessingJob.Status.RUNNING)
+    job = ProcessingJob.objects.create(
+        kind="test.count_words", attempts=3, max_attempts=3, status=ProcessingJob.Status.RUNNING
+    )
     assert jobs.job_run(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.status == ProcessingJob.Status.FAILED
@@ -92,7 +95,9 @@ def test_job_status_and_retry_api(django_capture_on_commit_callbacks, agent, age
     assert job.status == "failed" and job.attempts == 1  # ran again from a fresh count
 
 
-def test_retry_of_a_job_that_did_not_fail_is_a_409(django_capture_on_commit_callbacks, agent, agent_client):
+def test_retry_of_a_job_that_did_not_fail_is_a_409(
+    django_capture_on_commit_callbacks, agent, agent_client
+):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_create(kind="test.count_words", created_by=agent)
     assert_error_shape(agent_client.post(f"/api/v1/jobs/{job.pk}/retry/"), 409, "job_not_failed")

@@ -1,0 +1,323 @@
+"""The document reader: text layer first, OCR only where needed, typed errors for bad input."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+import reportlab
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib import pdfencrypt
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from ocrengine.documents import (
+    DocumentError,
+    detect_mime,
+    has_usable_text,
+    page_count,
+    read_document,
+    recognize_page,
+    render_page_png,
+    upright_rgb,
+)
+from ocrengine.engines.base import OcrLine, OcrResult
+from ocrengine.engines.rapidocr_engine import RapidOcrEngine
+
+VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+INVOICE_LINES = ("Invoice No: INV-2024-0042", "Total due: 1,234.56 EUR")
+
+
+class CountingEngine:
+    """A real engine behind a counter, to prove which pages were OCR'd."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.calls = 0
+
+    @property
+    def version(self) -> str:
+        return self.engine.version
+
+    def available(self) -> bool:
+        return True
+
+    def recognize(self, image: Image.Image) -> OcrResult:
+        self.calls += 1
+        return self.engine.recognize(image)
+
+
+class SizeEngine:
+    """Reports each image's size as its only line: checks page plumbing without a model."""
+
+    name = "size"
+    version = "test"
+
+    def available(self) -> bool:
+        return True
+
+    def recognize(self, image: Image.Image) -> OcrResult:
+        line = OcrLine(f"{image.width}x{image.height}", (0, 0, image.width, image.height), 1.0)
+        return OcrResult(line.text, [line], image.width, image.height)
+
+
+@pytest.fixture(scope="module")
+def rapidocr() -> RapidOcrEngine:
+    engine = RapidOcrEngine()
+    engine.warm_up()
+    return engine
+
+
+def text_image(lines=INVOICE_LINES, size: int = 40, width: int = 1100) -> Image.Image:
+    font = ImageFont.truetype(str(VERA), size)
+    image = Image.new("RGB", (width, 60 + len(lines) * size * 2), "white")
+    draw = ImageDraw.Draw(image)
+    for index, line in enumerate(lines):
+        draw.text((30, 30 + index * size * 2), line, fill="black", font=font)
+    return image
+
+
+def encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def pdf_bytes(pages: list[str | Image.Image], encrypt=None) -> bytes:
+    """A PDF whose pages are typed text (str) or a scan (an image at 200 dpi)."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595, 842), encrypt=encrypt)
+    for page in pages:
+        if isinstance(page, str):
+            pdf.setFont("Helvetica", 12)
+            for index, line in enumerate(page.splitlines()):
+                pdf.drawString(72, 770 - index * 18, line)
+        else:
+            width, height = page.width * 72 / 200, page.height * 72 / 200
+            pdf.drawImage(ImageReader(page), 40, 842 - 60 - height, width, height)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+TEXT_PAGE = "ACME GmbH\nInvoice No: INV-2024-0042\nDate: 2024-05-12\nTotal due: 1,234.56 EUR"
+
+
+def huge_png(width: int = 30_000, height: int = 30_000) -> bytes:
+    """A valid 1-bit PNG declaring width x height, built row by row (~100 KB, no big buffers)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    body = b"".join(compressor.compress(row * 1000) for _ in range(height // 1000))
+    body += compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
+
+
+def error_code(data: bytes, **options) -> tuple[str, dict]:
+    with pytest.raises(DocumentError) as caught:
+        read_document(data, engine=SizeEngine(), **options)
+    return caught.value.code, caught.value.details
+
+
+# --- type detection ---------------------------------------------------------------------------
+
+
+def test_detect_mime_trusts_magic_bytes_only():
+    image = Image.new("RGB", (8, 8), "white")
+    assert detect_mime(pdf_bytes([TEXT_PAGE])) == "application/pdf"
+    assert detect_mime(encoded(image, "PNG")) == "image/png"
+    assert detect_mime(encoded(image, "JPEG")) == "image/jpeg"
+    assert detect_mime(encoded(image, "TIFF")) == "image/tiff"
+    assert detect_mime(encoded(image, "WEBP")) == "image/webp"
+    assert detect_mime(encoded(image, "GIF")) is None
+    assert detect_mime(b"PK\x03\x04 spreadsheet.xlsx") is None
+    assert detect_mime(b"") is None
+
+
+# --- PDFs -----------------------------------------------------------------------------------
+
+
+def test_text_pdf_uses_the_text_layer_without_ocr(rapidocr):
+    engine = CountingEngine(rapidocr)
+
+    document = read_document(pdf_bytes([TEXT_PAGE]), engine=engine)
+
+    assert engine.calls == 0
+    [page] = document.pages
+    assert (page.number, page.source) == (1, "text_layer")
+    assert "INV-2024-0042" in document.text and "1,234.56" in document.text
+    assert page.width == 595 and page.height == 842  # boxes in PDF points
+
+
+def test_scanned_pdf_is_rasterised_and_ocrd(rapidocr):
+    engine = CountingEngine(rapidocr)
+
+    document = read_document(pdf_bytes([text_image()]), engine=engine)
+
+    assert engine.calls == 1
+    [page] = document.pages
+    assert (page.source, page.engine) == ("ocr", "rapidocr")
+    assert "INV-2024-0042" in page.text and "1,234.56" in page.text
+    assert page.width == pytest.approx(595 * 200 / 72, abs=2)  # pixels at 200 dpi
+    assert document.mean_confidence > 0.8
+
+
+def test_mixed_pdf_ocrs_only_the_scanned_page():
+    engine = CountingEngine(SizeEngine())
+
+    document = read_document(pdf_bytes([TEXT_PAGE, text_image(), TEXT_PAGE]), engine=engine)
+
+    assert engine.calls == 1
+    assert [page.source for page in document.pages] == ["text_layer", "ocr", "text_layer"]
+    assert [page.number for page in document.pages] == [1, 2, 3]
+
+
+def test_usable_text_rejects_crumbs_and_cid_garbage():
+    assert has_usable_text(TEXT_PAGE)
+    assert not has_usable_text("Page 1")
+    assert not has_usable_text("(cid:12)(cid:34)(cid:56) " * 20 + "Total 12.00")
+    assert not has_usable_text("\ue001\ue002\ue003" * 20)
+
+
+def test_poster_sized_pdf_page_is_rendered_within_the_pixel_limit():
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(14_400, 14_400))
+    pdf.showPage()
+    pdf.save()
+
+    document = read_document(buffer.getvalue(), engine=SizeEngine(), max_image_pixels=4_000_000)
+
+    width, height = (int(value) for value in document.pages[0].text.split("x"))
+    assert width * height <= 4_000_000
+
+
+# --- images ---------------------------------------------------------------------------------
+
+
+def test_png_invoice_is_ocrd(rapidocr):
+    document = read_document(encoded(text_image(), "PNG"), engine=rapidocr)
+
+    [page] = document.pages
+    assert page.source == "ocr" and "INV-2024-0042" in page.text
+
+
+def test_multi_frame_tiff_is_one_page_per_frame():
+    frames = [Image.new("RGB", (300, 200), "white"), Image.new("RGB", (200, 100), "white")]
+    data = encoded(frames[0], "TIFF", save_all=True, append_images=frames[1:])
+
+    document = read_document(data, engine=SizeEngine())
+
+    assert [page.text for page in document.pages] == ["300x200", "200x100"]
+    assert page_count(data) == 2
+
+
+def test_exif_orientation_is_applied():
+    image = Image.new("RGB", (300, 100), "white")
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    data = encoded(image, "JPEG", exif=exif)
+
+    document = read_document(data, engine=SizeEngine())
+
+    assert document.pages[0].text == "100x300"
+
+
+def test_transparent_background_becomes_white_not_black():
+    image = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    assert upright_rgb(image).getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_tall_images_are_read_in_tiles_without_duplicates():
+    class LinesEverywhere(SizeEngine):
+        """Reports a line every 100 px of whatever crop it is given."""
+
+        def recognize(self, image):
+            lines = [
+                OcrLine(f"row {top}", (10, top + 40, 200, top + 60), 0.9)
+                for top in range(0, image.height - 60, 100)
+            ]
+            return OcrResult("", lines, image.width, image.height)
+
+    tall = Image.new("RGB", (400, 6000), "white")
+
+    result = recognize_page(LinesEverywhere(), tall)
+
+    tops = [line.box[1] for line in result.lines]
+    assert len(tops) == len(set(tops))  # nothing read twice in the overlaps
+    assert tops == sorted(tops) and tops[0] == 40 and tops[-1] > 5800
+
+
+# --- hostile and broken input ---------------------------------------------------------------
+
+
+def test_empty_random_and_wrong_magic_files():
+    assert error_code(b"")[0] == "empty_file"
+    assert error_code(os.urandom(4096).replace(b"%PDF", b"xxxx"))[0] == "unsupported_type"
+    gif = encoded(Image.new("RGB", (8, 8)), "GIF")
+    assert error_code(gif, mime="image/png")[0] == "unsupported_type"
+
+
+def test_truncated_pdf_is_corrupt():
+    data = pdf_bytes([TEXT_PAGE])
+    assert error_code(data[:200])[0] == "corrupt_file"
+
+
+def test_truncated_png_is_corrupt():
+    data = encoded(text_image(), "PNG")
+    assert error_code(data[: len(data) // 2])[0] == "corrupt_file"
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    data = huge_png()
+    assert len(data) < 1_000_000
+    assert error_code(data)[0] == "image_too_large"
+    assert error_code(encoded(text_image(), "PNG"), max_image_pixels=1000)[0] == "image_too_large"
+
+
+def test_encrypted_pdf_needs_the_right_password():
+    secret = pdfencrypt.StandardEncryption("s3cret", ownerPassword="owner", strength=128)
+    data = pdf_bytes([TEXT_PAGE], encrypt=secret)
+
+    code, details = error_code(data)
+    assert (code, details["reason"]) == ("encrypted", "password_required")
+    code, details = error_code(data, password="wrong")
+    assert (code, details["reason"]) == ("encrypted", "password_incorrect")
+    document = read_document(data, password="s3cret", engine=SizeEngine())
+    assert "INV-2024-0042" in document.text
+
+
+def test_page_limit():
+    data = pdf_bytes([TEXT_PAGE] * 3)
+    code, details = error_code(data, max_pages=2)
+    assert (code, details["pages"]) == ("too_many_pages", 3)
+
+
+# --- viewer helpers -------------------------------------------------------------------------
+
+
+def test_render_page_png_for_pdf_and_image_pages():
+    pdf = pdf_bytes([TEXT_PAGE, TEXT_PAGE])
+    png = render_page_png(pdf, 2, mime="application/pdf", dpi=72)
+    assert Image.open(io.BytesIO(png)).size == (595, 842)
+
+    image = encoded(Image.new("RGBA", (120, 80), (0, 0, 0, 0)), "PNG")
+    rendered = Image.open(io.BytesIO(render_page_png(image, 1)))
+    assert rendered.size == (120, 80) and rendered.mode == "RGB"
+
+    with pytest.raises(DocumentError) as caught:
+        render_page_png(pdf, 3)
+    assert caught.value.code == "page_not_found"
+    assert page_count(pdf, "application/pdf") == 2
