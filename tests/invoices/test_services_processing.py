@@ -241,3 +241,18 @@ def test_crashing_extraction_is_retried_then_the_invoice_fails_with_the_reason(
     assert (invoice.status, invoice.error_code) == (Invoice.Status.FAILED, "attempts_exhausted")
     assert "engine segfaulted" in invoice.error
     assert stored_files(media_root) == [invoice.file.name]
+
+
+def test_a_late_redelivery_never_overwrites_an_approved_invoice(
+    agent_client, agent, django_capture_on_commit_callbacks
+):
+    from invoices.services import invoice_approve
+
+    invoice = _upload(
+        agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
+    )
+    invoice_update(invoice=invoice, changes={"seller": "Checked GmbH"}, changed_by=agent)
+    invoice_approve(invoice=invoice, approved_by=agent)
+    assert invoice_process(ProcessingJob.objects.get(pk=invoice.job_id)) == {"skipped": "approved"}
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.seller) == (Invoice.Status.APPROVED, "Checked GmbH")
