@@ -1,0 +1,66 @@
+"""The errors the document reader raises: a stable `code` for the API, a message for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DocumentError(Exception):
+    """A document the reader cannot turn into text; `code` is stable, `message` is for people."""
+
+    code = "document_error"
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+class _CodedError(DocumentError):
+    """A DocumentError whose subclass fixes the code."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(type(self).code, message, **details)
+
+
+class UnsupportedType(_CodedError):
+    code = "unsupported_type"
+
+
+class EmptyFile(_CodedError):
+    code = "empty_file"
+
+
+class CorruptFile(_CodedError):
+    code = "corrupt_file"
+
+
+class EncryptedDocument(_CodedError):
+    """`details["reason"]` says why: password_required, password_incorrect or unsupported."""
+
+    code = "encrypted"
+    reason = "unsupported"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason=self.reason)
+
+
+class PasswordRequired(EncryptedDocument):
+    reason = "password_required"
+
+
+class PasswordIncorrect(EncryptedDocument):
+    reason = "password_incorrect"
+
+
+class TooManyPages(_CodedError):
+    code = "too_many_pages"
+
+
+class ImageTooLarge(_CodedError):
+    code = "image_too_large"
+
+
+class PageNotFound(_CodedError):
+    code = "page_not_found"

@@ -1,0 +1,176 @@
+"""PDF pages: PDFium for opening, page counts and rendering; pdfplumber for the text layer."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from ocrengine.documents.errors import (
+    CorruptFile,
+    DocumentError,
+    EncryptedDocument,
+    PasswordIncorrect,
+    PasswordRequired,
+    TooManyPages,
+)
+from ocrengine.engines.base import DocumentText, PageText
+from ocrengine.engines.pdf_text import page_text
+
+logger = logging.getLogger("ocrengine.documents")
+
+# A text layer is "usable" with at least this many visible characters, of which at most this
+# share is undecodable glyphs ((cid:NN), U+FFFD, private-use code points from custom fonts).
+USABLE_TEXT_MIN_CHARS = 20
+USABLE_TEXT_MAX_GARBAGE = 0.3
+# A page mostly covered by images with only a little text (a stamp, a "scanned by" footer) is
+# a scan: OCR it rather than trusting the crumbs of text on top.
+SCAN_IMAGE_COVERAGE = 0.5
+SCAN_TEXT_MAX_CHARS = 200
+_CID = re.compile(r"\(cid:\d+\)")
+
+# PDFium is not thread-safe: every call into it holds this lock (OCR runs outside it).
+_pdfium_lock = threading.RLock()
+
+
+@contextmanager
+def pdfium_document(data: bytes, password: str | None) -> Iterator[pdfium.PdfDocument]:
+    with _pdfium_lock:
+        try:
+            document = pdfium.PdfDocument(data, password=password)
+        except pdfium.PdfiumError as error:
+            raise _pdfium_open_error(error, password) from None
+    try:
+        yield document
+    finally:
+        with _pdfium_lock:
+            document.close()
+
+
+def _pdfium_open_error(error: pdfium.PdfiumError, password: str | None) -> DocumentError:
+    if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+        if password:
+            return PasswordIncorrect("the password does not open this PDF")
+        return PasswordRequired("this PDF is encrypted and needs a password")
+    if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+        return EncryptedDocument("this PDF uses an unsupported encryption scheme")
+    return CorruptFile("the PDF is damaged or truncated and cannot be read")
+
+
+def pdf_page_total(document: pdfium.PdfDocument, max_pages: int) -> int:
+    with _pdfium_lock:
+        total = len(document)
+    if total < 1:
+        raise CorruptFile("the PDF has no pages")
+    if total > max_pages:
+        raise TooManyPages(f"the PDF has {total} pages; the limit is {max_pages}", pages=total)
+    return total
+
+
+def render_pdf_page(
+    document: pdfium.PdfDocument, index: int, dpi: int, max_pixels: int
+) -> Image.Image:
+    """Rasterise one page at `dpi`, lowered as needed to stay within `max_pixels`."""
+    with _pdfium_lock:
+        page = document[index]
+        try:
+            width, height = page.get_size()
+            scale = dpi / 72
+            area = max(width * height, 1.0)
+            if area * scale * scale > max_pixels:  # poster-sized pages: cap memory, not reject
+                scale = math.sqrt(max_pixels / area)
+            return page.render(scale=scale).to_pil().convert("RGB")
+        except pdfium.PdfiumError:
+            raise CorruptFile(f"page {index + 1} of the PDF cannot be rendered") from None
+        finally:
+            page.close()
+
+
+def has_usable_text(text: str) -> bool:
+    """True when a text layer has enough real characters to skip OCR (see module constants)."""
+    cids = len(_CID.findall(text))
+    visible = [char for char in _CID.sub("", text) if not char.isspace()]
+    garbage = cids + sum(
+        1 for char in visible if char == "\ufffd" or unicodedata.category(char) in ("Co", "Cc")
+    )
+    total = len(visible) + cids
+    if total - garbage < USABLE_TEXT_MIN_CHARS:
+        return False
+    return garbage / total <= USABLE_TEXT_MAX_GARBAGE
+
+
+def _image_coverage(page: Any) -> float:
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for image in page.images:
+        width = min(float(image["x1"]), page.width) - max(float(image["x0"]), 0)
+        height = min(float(image["bottom"]), page.height) - max(float(image["top"]), 0)
+        covered += max(width, 0) * max(height, 0)
+    return min(covered / area, 1.0)
+
+
+def _text_layer(plumber: Any, number: int) -> PageText | None:
+    """The page's text layer when it is usable, else None (the page will be OCR'd)."""
+    if plumber is None:
+        return None
+    page = None
+    try:
+        page = plumber.pages[number - 1]
+        layer = page_text(page, number)
+        if not has_usable_text(layer.text):
+            return None
+        compact = len("".join(layer.text.split()))
+        if compact < SCAN_TEXT_MAX_CHARS and _image_coverage(page) >= SCAN_IMAGE_COVERAGE:
+            return None
+        return layer
+    except Exception:  # pdfminer raises anything on odd pages; OCR still works
+        logger.warning("text layer of page %d unreadable; falling back to OCR", number)
+        return None
+    finally:
+        if page is not None:
+            page.close()  # drop pdfminer's per-page caches: long statements add up
+
+
+def _open_plumber(data: bytes, password: str | None) -> Any:
+    try:
+        return pdfplumber.open(io.BytesIO(data), password=password or "")
+    except Exception:  # PDFium opened it, so OCR every page instead
+        logger.warning("pdfminer cannot parse this PDF; every page will be OCR'd")
+        return None
+
+
+def read_pdf(
+    data: bytes,
+    ocr: Callable[[Image.Image], PageText],
+    password: str | None,
+    max_pages: int,
+    max_pixels: int,
+    dpi: int,
+) -> DocumentText:
+    result = DocumentText()
+    with pdfium_document(data, password) as document:
+        total = pdf_page_total(document, max_pages)
+        plumber = _open_plumber(data, password)
+        try:
+            for number in range(1, total + 1):
+                layer = _text_layer(plumber, number)
+                if layer is None:
+                    image = render_pdf_page(document, number - 1, dpi, max_pixels)
+                    layer = ocr(image)
+                    layer.number = number
+                result.pages.append(layer)
+        finally:
+            if plumber is not None:
+                plumber.close()
+    return result

@@ -1,0 +1,85 @@
+"""The reader's public entry points: whole documents, page counts, page images."""
+
+from __future__ import annotations
+
+import io
+
+from ocrengine.documents.errors import PageNotFound
+from ocrengine.documents.images import image_page, open_image
+from ocrengine.documents.mime import DEFAULT_MAX_IMAGE_PIXELS, PDF, UNLIMITED, content_type
+from ocrengine.documents.ocr import ocr_with
+from ocrengine.documents.pdf import pdf_page_total, pdfium_document, read_pdf, render_pdf_page
+from ocrengine.engines.base import DocumentText, OcrEngine
+
+
+def read_document(
+    data: bytes,
+    *,
+    mime: str | None = None,
+    engine: OcrEngine | None = None,
+    password: str | None = None,
+    max_pages: int = 50,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    raster_dpi: int = 200,
+) -> DocumentText:
+    """Read every page of a PDF or image file into text with line boxes.
+
+    Guarantees: pages come back in order, numbered from 1; text-layer pages have boxes in PDF
+    points and source "text_layer", OCR'd pages have boxes in pixels and source "ocr"; the
+    content's magic bytes decide the type (`mime` is only a hint); limits are checked before
+    pixels are decoded; any unreadable input raises a DocumentError subclass.
+    """
+    kind = content_type(data, mime)
+    ocr = ocr_with(engine)
+    if kind == PDF:
+        return read_pdf(data, ocr, password, max_pages, max_image_pixels, raster_dpi)
+    image, frames = open_image(data, max_image_pixels, max_pages)
+    result = DocumentText()
+    for index in range(frames):
+        page = ocr(image_page(image, index, max_image_pixels))
+        page.number = index + 1
+        result.pages.append(page)
+    return result
+
+
+def page_count(data: bytes, mime: str | None = None, *, password: str | None = None) -> int:
+    """Number of pages (PDF pages or image frames); raises DocumentError when unreadable."""
+    kind = content_type(data, mime)
+    if kind == PDF:
+        with pdfium_document(data, password) as document:
+            return pdf_page_total(document, max_pages=UNLIMITED)
+    _image, frames = open_image(data, UNLIMITED, UNLIMITED)
+    return frames
+
+
+def render_page_png(
+    data: bytes,
+    page_number: int,
+    *,
+    mime: str | None = None,
+    dpi: int = 110,
+    password: str | None = None,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+) -> bytes:
+    """PNG of one page (1-based) for the review viewer: PDFs rendered at `dpi`, image pages
+    upright and re-encoded at their own size. Raises PageNotFound for a page out of range."""
+    kind = content_type(data, mime)
+    if kind == PDF:
+        with pdfium_document(data, password) as document:
+            total = pdf_page_total(document, max_pages=UNLIMITED)
+            _check_page_number(page_number, total)
+            image = render_pdf_page(document, page_number - 1, dpi, max_image_pixels)
+    else:
+        source, frames = open_image(data, max_image_pixels, UNLIMITED)
+        _check_page_number(page_number, frames)
+        image = image_page(source, page_number - 1, max_image_pixels)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+def _check_page_number(page_number: int, total: int) -> None:
+    if not 1 <= page_number <= total:
+        raise PageNotFound(
+            f"page {page_number} does not exist; the document has {total}", pages=total
+        )
