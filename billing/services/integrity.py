@@ -20,6 +20,7 @@ from billing.models import Bill, StatementImport, Transaction
 from billing.services.checks import CONSECUTIVE_MAX_GAP
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 CHUNK = 1 << 20
 
 
@@ -41,19 +42,46 @@ def billing_integrity_problems() -> Iterator[IntegrityProblem]:
 
 
 def _bill_problems() -> Iterator[IntegrityProblem]:
-    sums = {
-        row["bill"]: row
-        for row in Transaction.objects.values("bill").annotate(
-            debits=Sum("amount", filter=Q(direction="debit")),
-            credits=Sum("amount", filter=Q(direction="credit")),
-            rows=Count("pk"),
-        )
-    }
-    verified = Bill.objects.filter(status=Bill.Status.VERIFIED).select_related("card__bank")
-    for bill in verified.iterator(chunk_size=2000):
+    sums = _row_sums()
+    bills = Bill.objects.select_related("card__bank").order_by("pk")
+    for bill in bills.iterator(chunk_size=2000):
         ref = f"bill #{bill.pk} ({bill.card}, {bill.statement_date})"
-        for message in _bill_rule_failures(bill, sums.get(bill.pk)):
+        if (message := _kept_sums_mismatch(bill, sums.get(bill.pk))) is not None:
             yield IntegrityProblem("bill", ref, message)
+        if bill.status == Bill.Status.VERIFIED:
+            for message in _bill_rule_failures(bill, sums.get(bill.pk)):
+                yield IntegrityProblem("bill", ref, message)
+
+
+def _kept_sums_mismatch(bill: Bill, stored: dict | None) -> str | None:
+    """The dashboard reads each bill's kept count and sums of its rows: they must be true."""
+    stored = stored or {}
+    actual = (stored.get("rows", 0), stored.get("debits") or ZERO, stored.get("credits") or ZERO)
+    kept = (bill.row_count, bill.row_debits, bill.row_credits)
+    if actual != kept:
+        return (
+            f"keeps {kept[0]} rows, debits {kept[1]}, credits {kept[2]} but holds "
+            f"{actual[0]} rows, debits {actual[1]}, credits {actual[2]}"
+        )
+    return None
+
+
+def _row_sums() -> dict:
+    """Per bill: count, debits and credits of its stored rows, to the cent (SQLite sums
+    decimals in floating point)."""
+    rows = Transaction.objects.values("bill").annotate(
+        debits=Sum("amount", filter=Q(direction="debit")),
+        credits=Sum("amount", filter=Q(direction="credit")),
+        rows=Count("pk"),
+    )
+    return {
+        row["bill"]: {
+            "rows": row["rows"],
+            "debits": Decimal(row["debits"] or 0).quantize(CENT),
+            "credits": Decimal(row["credits"] or 0).quantize(CENT),
+        }
+        for row in rows
+    }
 
 
 def _bill_rule_failures(bill: Bill, stored: dict | None) -> list[str]:

@@ -287,6 +287,10 @@ def _store_transactions(bill: Bill, parsed: ParsedBill) -> list[dict]:
     existing = _existing_keys(bill, rows)
     fresh = [r for r in rows if _row_key(r) not in existing]
     Transaction.objects.bulk_create(fresh, batch_size=500)
+    bill.row_count = len(fresh)
+    bill.row_debits = sum((r.amount for r in fresh if r.direction == "debit"), Decimal("0"))
+    bill.row_credits = sum((r.amount for r in fresh if r.direction == "credit"), Decimal("0"))
+    bill.save(update_fields=["row_count", "row_debits", "row_credits"])
     return _row_notes(len(rows) - len(fresh), undated, zero)
 
 

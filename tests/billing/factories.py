@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+from django.db.models import F
 
 from billing.models import Bank, Bill, CreditCard, StatementImport, Transaction
 
@@ -65,3 +66,13 @@ class TransactionFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"SHOP {n}")
     amount = Decimal("10.00")
     direction = Transaction.Direction.DEBIT
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Keep the bill's stored-row count and sums, as the import service does."""
+        row = super()._create(model_class, *args, **kwargs)
+        sums = {"row_count": F("row_count") + 1}
+        field = "row_debits" if row.direction == Transaction.Direction.DEBIT else "row_credits"
+        sums[field] = F(field) + row.amount
+        Bill.objects.filter(pk=row.bill_id).update(**sums)
+        return row

@@ -96,3 +96,11 @@ def test_invoice_files_are_checked(db):
     )
     code, out = _run()
     assert code == 1 and f"invoice #{invoice.pk}" in out
+
+
+def test_a_bill_whose_kept_row_sums_drift_is_found(imported):
+    bill = imported.bills.get()
+    bill.transactions.filter(direction="credit").first().delete()
+    code, out = _run()
+    assert code == 1
+    assert "keeps 5 rows" in out and "holds 4 rows" in out
