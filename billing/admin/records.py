@@ -82,3 +82,8 @@ class TransactionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A row belongs to its statement: removing one would break the bill's reconciliation
+        # and the sums it keeps. Re-import (or delete the bill) instead.
+        return False
