@@ -2,15 +2,21 @@
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.auth.permissions import HasRole
 from customers import selectors, services
-from customers.filters import CustomerFilter
+from customers.filters import CustomerFilter, CustomerFilterBackend
 from customers.models import Customer
-from customers.serializers import CustomerInputSerializer, CustomerOutputSerializer
+from customers.serializers import (
+    LIST_VALUES,
+    CustomerInputSerializer,
+    CustomerOutputSerializer,
+    customer_list_rows,
+)
 
 
 class _CustomerApi(GenericAPIView):
@@ -32,6 +38,7 @@ class _CustomerApi(GenericAPIView):
 
 
 class CustomerListApi(_CustomerApi):
+    filter_backends = [CustomerFilterBackend, SearchFilter, OrderingFilter]
     filterset_class = CustomerFilter
     search_fields = ["name", "email", "phone", "tax_id"]
     ordering_fields = ["name", "created_at", "updated_at", "id"]
@@ -43,8 +50,10 @@ class CustomerListApi(_CustomerApi):
         summary="List the customers you may see",
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = self.filter_queryset(self.get_queryset()).values(*LIST_VALUES)
+        page = self.paginate_queryset(rows)
+        sensitive = selectors.user_can_view_sensitive(request.user)
+        return self.get_paginated_response(customer_list_rows(page, can_view_sensitive=sensitive))
 
     @extend_schema(request=CustomerInputSerializer, responses={201: CustomerOutputSerializer},
                    summary="Create a customer (an agent's is assigned to them)")  # fmt: skip

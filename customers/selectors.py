@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db.models import Q, QuerySet
 
 from config.auth.roles import sees_all_customers
 from config.errors import NotFoundError
@@ -30,4 +30,14 @@ def customer_get(*, user: AbstractBaseUser, customer_id: int) -> Customer:
 
 
 def user_can_view_sensitive(user: AbstractBaseUser) -> bool:
-    return user.has_perm("customers.view_sensitive")
+    """user.has_perm("customers.view_sensitive") in one query instead of ModelBackend's two
+    (all the user's permissions, then all their groups'): it runs on every list request."""
+    if not user.is_active or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user),
+        content_type__app_label="customers",
+        codename="view_sensitive",
+    ).exists()

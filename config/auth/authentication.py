@@ -1,3 +1,4 @@
+from django.db.models import prefetch_related_objects
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
@@ -10,6 +11,9 @@ class ActiveUserJWTAuthentication(JWTAuthentication):
         user = super().get_user(validated_token)
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
+        # Roles are groups and every permission check asks for them: one query per request, not
+        # one per check (m2m add/remove on this user clears the prefetched list).
+        prefetch_related_objects([user], "groups")
         return user
 
 

@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""GET /api/v1/customers/ under load, next to a minimal Django view on the same server.
+
+usage: .venv/bin/python bench/customers_list.py [--requests N] [--concurrency 32] [--no-record]
+
+Migrates a fresh SQLite database in a temporary folder, creates 1,000 customers assigned to one
+agent plus a supervisor, starts gunicorn (config.wsgi, 2 workers x 4 threads as scripts/run.sh
+does) on 127.0.0.1 with the default configuration (SQLite, JSON access logs, metrics), and drives
+32 concurrent keep-alive connections from an asyncio load generator on the same machine.
+Each scenario sends a fixed number of requests after a warm-up. Writes the "Customers list"
+section of docs/benchmarks.md. Targets: the list at >= 40% of the minimal view's requests/s and
+p95 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python")
+TARGET_RATIO = 0.40
+TARGET_P95_MS = 100.0
+START, END = "<!-- bench:customers_list -->", "<!-- /bench:customers_list -->"
+
+SEED_SCRIPT = """
+import json
+from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from rest_framework_simplejwt.tokens import RefreshToken
+from customers.models import Customer
+User = get_user_model()
+agent = User.objects.create_user("bench_agent", password="bench-agent-pass-1")
+agent.groups.add(Group.objects.get(name="agent"))
+supervisor = User.objects.create_user("bench_supervisor", password="bench-sup-pass-1")
+supervisor.groups.add(Group.objects.get(name="supervisor"))
+Customer.objects.bulk_create(
+    Customer(name=f"Customer {n:04d}", kind="company" if n % 5 == 0 else "person",
+             email=f"customer{n}@example.test", phone=f"+86 10 5555 {n:04d}",
+             id_number=f"11010519491231{n:04d}", tax_id=f"9111{n:06d}",
+             address=f"{n} Bench Street", assigned_agent=agent)
+    for n in range(COUNT)
+)
+print(json.dumps({"agent": str(RefreshToken.for_user(agent).access_token),
+                  "supervisor": str(RefreshToken.for_user(supervisor).access_token)}))
+"""
+
+
+def _environment(folder: Path) -> dict[str, str]:
+    (folder / "prometheus").mkdir(parents=True)
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.customers_settings",
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "LOG_DIR": str(folder / "log"),
+        "JWT_ACCESS_LIFETIME_S": "7200",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "prometheus"),
+        "DEBUG": "0",
+    }
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def _prepare(env: dict[str, str], customers: int) -> dict[str, str]:
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    _manage(env, "createcachetable")
+    output = _manage(env, "shell", "-c", SEED_SCRIPT.replace("COUNT", str(int(customers))))
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+    # The JSON log goes to stderr for every request: into a file, never an unread pipe, which
+    # fills after a few hundred lines and stalls every worker.
+    errors = open(Path(env["LOG_DIR"]).parent / "gunicorn.err", "wb")  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+    )
+    for _ in range(600):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/bench/minimal/")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.1)
+    server.kill()
+    sys.exit("gunicorn did not start:\n" + Path(errors.name).read_text(errors="replace")[-3000:])
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, request: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writer.write(request)
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.partition(":") for line in lines[1:] if line)
+        }
+        body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.writer.close()
+            self.reader = self.writer = None
+        return status, body
+
+
+async def _drive(port: int, path: str, token: str | None, total: int, concurrency: int) -> dict:
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}X-Client: api\r\n\r\n").encode()
+    latencies: list[float] = []
+    errors = 0
+    remaining = [total]
+
+    async def caller() -> None:
+        nonlocal errors
+        connection = _Connection(port)
+        while remaining[0] > 0:
+            remaining[0] -= 1
+            started = time.perf_counter()
+            try:
+                status, _ = await asyncio.wait_for(connection.get(request), timeout=30)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError):
+                connection = _Connection(port)
+                status = 0
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += status != 200
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(share: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(share * len(latencies)))], 1)
+
+    return {"requests": total, "errors": errors, "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99), "rps": round(total / elapsed, 1)}  # fmt: skip
+
+
+def _measure(port: int, tokens: dict[str, str], requests: int, concurrency: int) -> dict[str, dict]:
+    scenarios = {
+        "minimal Django view": ("/bench/minimal/", None),
+        "customers list, agent (page 1 of 20)": ("/api/v1/customers/", tokens["agent"]),
+        "customers list, supervisor (page 10 of 20)": ("/api/v1/customers/?page=10", tokens["supervisor"]),
+        "customers list, agent search + filter": (
+            "/api/v1/customers/?search=5555&kind=person&ordering=-created_at", tokens["agent"]),
+    }  # fmt: skip
+    results = {}
+    for name, (path, token) in scenarios.items():
+        asyncio.run(_drive(port, path, token, max(100, requests // 10), concurrency))  # warm-up
+        results[name] = asyncio.run(_drive(port, path, token, requests, concurrency))
+        print(f"{name:<46} {json.dumps(results[name])}", flush=True)
+    return results
+
+
+def _section(results: dict[str, dict], args: argparse.Namespace, queries: int) -> str:
+    baseline = results["minimal Django view"]["rps"]
+    lines = [
+        "## Customers list",
+        "",
+        f"`.venv/bin/python bench/customers_list.py` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{platform.machine()}, {os.cpu_count()} CPU(s), load average before the run "
+        f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}. gunicorn "
+        f"`config.wsgi` with {args.workers} workers x {args.threads} threads on 127.0.0.1, the default "
+        f"configuration (SQLite WAL, JSON access log, Prometheus metrics); {args.customers:,} customers "
+        f"assigned to one agent, pages of 50; {args.concurrency} concurrent keep-alive connections "
+        f"from an asyncio load generator on the same machine; {args.requests:,} requests per scenario "
+        "after a warm-up. The minimal view is a plain Django view returning a small JSON body "
+        "through the same middleware, served from a bench-only URL module.",
+        "",
+        "| scenario | requests | errors | p50 ms | p95 ms | p99 ms | req/s | vs minimal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in results.items():
+        ratio = row["rps"] / baseline if baseline else 0.0
+        lines.append(f"| {name} | {row['requests']} | {row['errors']} | {row['p50_ms']} | "
+                     f"{row['p95_ms']} | {row['p99_ms']} | {row['rps']} | {ratio:.0%} |")  # fmt: skip
+    lists = [row for name, row in results.items() if name.startswith("customers")]
+    worst_ratio = min(row["rps"] for row in lists) / baseline
+    worst_p95 = max(row["p95_ms"] for row in lists)
+    met = worst_ratio >= TARGET_RATIO and worst_p95 <= TARGET_P95_MS
+    lines += [
+        "",
+        f"Targets: list throughput ≥ {TARGET_RATIO:.0%} of the minimal view's and p95 ≤ "
+        f"{TARGET_P95_MS:.0f} ms. Lowest ratio {worst_ratio:.0%}, highest p95 {worst_p95} ms: "
+        f"{'met' if met else 'NOT met'}.",
+        "",
+        f"Queries per list request: {queries}, whatever the page size or the number of customers "
+        "(user, role groups, permissions for masking, count, page; asserted by "
+        "`tests/customers/test_apis_customers_list.py`).",
+    ]
+    return "\n".join(lines)
+
+
+def _record(section: str, doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    block = f"{START}\n{section}\n{END}"
+    if START in text and END in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
+
+
+QUERY_SCRIPT = """
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.test import Client
+from django.contrib.auth import get_user_model
+from rest_framework_simplejwt.tokens import RefreshToken
+user = get_user_model().objects.get(username="bench_agent")
+client = Client(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+with CaptureQueriesContext(connection) as captured:
+    assert client.get("/api/v1/customers/", HTTP_HOST="127.0.0.1").status_code == 200
+print(len(captured.captured_queries))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="ledgerlens-bench-customers-"))
+    env = _environment(folder)
+    tokens = _prepare(env, args.customers)
+    queries = int(_manage(env, "shell", "-c", QUERY_SCRIPT).strip().splitlines()[-1])
+    server = _start_server(env, args.port, args.workers, args.threads)
+    try:
+        results = _measure(args.port, tokens, args.requests, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    section = _section(results, args, queries)
+    print(section)
+    if not args.no_record:
+        _record(section, args.doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
