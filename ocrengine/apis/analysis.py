@@ -4,6 +4,7 @@ service. JWT users, staff sessions and HMAC-signed machine clients may call them
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -124,7 +125,11 @@ class BatchAnalyzeApi(APIView):
         items = request.data.get("items") if isinstance(request.data, dict) else None
         return len(items) if isinstance(items, list) else 1
 
-    @extend_schema(request=BatchAnalyzeSerializer, summary="Analyse up to 50 documents")
+    @extend_schema(
+        request=BatchAnalyzeSerializer,
+        responses=OpenApiTypes.OBJECT,
+        summary="Analyse up to 50 documents",
+    )
     def post(self, request: Request) -> Response:
         serializer = BatchAnalyzeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
@@ -79,3 +80,20 @@ class HmacSignatureAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'HMAC-SHA256 realm="api"'
+
+
+class HmacSignatureScheme(OpenApiAuthenticationExtension):
+    """Describes the signature headers in the OpenAPI schema."""
+
+    target_class = HmacSignatureAuthentication
+    name = "hmacSignature"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Signature",
+            "description": "HMAC-SHA256 (hex) of METHOD, path with query, X-Timestamp, X-Nonce "
+            "and the body's SHA-256, one per line, with the client's secret; "
+            "send X-Key-Id, X-Timestamp and X-Nonce too.",
+        }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -38,6 +39,7 @@ class AnalysisStatsApi(APIView):
             OpenApiParameter("document_type", str),
             OpenApiParameter("period", str, enum=sorted(PERIODS)),
         ],
+        responses=OpenApiTypes.OBJECT,
         summary="Analysis statistics: success, confidence, latency, cache hits",
     )
     def get(self, request: Request) -> Response:

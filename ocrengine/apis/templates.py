@@ -4,6 +4,7 @@ import. Reading needs a login; writing needs the model permissions (staff have t
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -141,6 +142,7 @@ class PromptTemplatePublishApi(APIView):
 class PromptTemplateExportApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("document_type", str, many=True, required=False)],
+        responses=OpenApiTypes.OBJECT,
         summary="Export templates as a JSON bundle",
     )
     def get(self, request: Request) -> Response:
@@ -156,6 +158,8 @@ class PromptTemplateImportApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("activate", bool, required=False)],
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
         summary="Import a JSON bundle (all or nothing, with a report)",
     )
     def post(self, request: Request) -> Response:
