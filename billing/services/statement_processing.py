@@ -6,6 +6,7 @@ of this import stored, so a re-run (a redelivered task, a retry) never doubles a
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from decimal import Decimal
 
@@ -29,6 +30,8 @@ from billing.services.checks import (
 )
 from ocrengine.models import ProcessingJob
 from ocrengine.services.jobs import PermanentJobError
+
+logger = logging.getLogger(__name__)
 
 
 def active_template_specs() -> list[dict]:
@@ -89,6 +92,15 @@ def _parse(statement: StatementImport) -> ParsedStatement:
         )
     except StatementError as error:
         raise PermanentJobError(error.code, error.message) from error
+    except Exception as error:
+        # Reading the same bytes with the same templates fails the same way every time, so
+        # this is not retried; the traceback goes to the log for the template's author.
+        logger.exception("statement import %s: the reader crashed", statement.pk)
+        raise PermanentJobError(
+            "unreadable_statement",
+            f"The statement could not be read ({type(error).__name__}); "
+            "it was logged for a template fix.",
+        ) from error
 
 
 def statement_store(*, statement_import: StatementImport, parsed: ParsedStatement) -> dict:

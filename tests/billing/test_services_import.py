@@ -340,3 +340,17 @@ def test_an_earlier_statement_imported_later_rechecks_the_next_bill(
     assert "previous_balance_mismatch" in {p["code"] for p in november_bad.bills.get().problems}
     assert "previous_balance_mismatch" in {p["code"] for p in november_bad.problems}
     assert november_ok.status == "verified"
+
+
+def test_a_reader_crash_fails_at_once_instead_of_retrying(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from billing.services import statement_processing
+
+    def crash(*args, **kwargs):
+        raise ValueError("template regex blew up")
+
+    monkeypatch.setattr(statement_processing, "parse_statement", crash)
+    statement = import_file(django_capture_on_commit_callbacks, maybank_pdf(fake_statement()))
+    assert (statement.status, statement.error_code) == ("failed", "unreadable_statement")
+    assert statement.job.attempts == 1
