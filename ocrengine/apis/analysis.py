@@ -21,6 +21,7 @@ from ocrengine.services.analysis import (
     AnalysisRequest,
     Caller,
     UploadedDocument,
+    analysis_log_refused,
     document_analyse,
     documents_analyse_batch,
 )
@@ -107,7 +108,14 @@ class AnalyzeApi(APIView):
     )
     def post(self, request: Request) -> Response:
         serializer = AnalyzeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            analysis_log_refused(
+                # A JSON array or a scalar body is no mapping: nothing to name the type by.
+                document_type=getattr(request.data, "get", lambda key: None)("document_type"),
+                caller=Caller.from_request(request),
+                error_code="validation_error",
+            )
+            raise serializers.ValidationError(serializer.errors)
         result = document_analyse(
             request=_analysis_request(serializer.validated_data),
             caller=Caller.from_request(request),
@@ -141,6 +149,11 @@ class BatchAnalyzeApi(APIView):
                 requests.append(_analysis_request(item.validated_data))
             else:
                 errors = item.errors or {"raw_texts": ["This field is required."]}
+                analysis_log_refused(
+                    document_type=raw.get("document_type"),
+                    caller=caller,
+                    error_code="validation_error",
+                )
                 requests.append(
                     {
                         "code": "validation_error",

@@ -96,6 +96,14 @@ def document_analyse(*, request: AnalysisRequest, caller: Caller) -> dict[str, A
     return _present(payload, caller, cache_hit=log.cache_hit)
 
 
+def analysis_log_refused(*, document_type: Any, caller: Caller, error_code: str) -> None:
+    """Log a call refused before analysis (its input failed validation), so the log and the
+    statistics see every call."""
+    code = document_type if isinstance(document_type, str) else ""
+    log = AnalysisLog(document_type=code[:40], backend=settings.ANALYSIS_DEFAULT_BACKEND)
+    _finish(log, caller, time.perf_counter(), error_code=error_code)
+
+
 def documents_analyse_batch(*, requests: list[AnalysisRequest], caller: Caller) -> list[dict]:
     """Each item analysed on its own, results in order; an item's failure is reported in the
     one error shape in its place and does not stop the others."""

@@ -173,6 +173,18 @@ def test_corrupt_and_unsupported_files_are_clear_4xx(agent_client):
 )
 def test_bad_requests_get_the_one_error_shape(agent_client, body, status, code):
     assert_error_shape(agent_client.post(URL, body, format="json"), status, code)
+    log = AnalysisLog.objects.get()  # refused calls are logged too
+    assert (log.success, log.error_code) == (False, code)
+
+
+def test_a_body_that_is_not_an_object_is_400(agent_client):
+    for body in ([1, 2], "just a string", 42):
+        assert_error_shape(agent_client.post(URL, body, format="json"), 400, "validation_error")
+    assert_error_shape(agent_client.post(BATCH_URL, [1], format="json"), 400)
+    assert_error_shape(agent_client.post(BATCH_URL, {"items": [1, "x"]}, format="json"), 400)
+    assert_error_shape(
+        agent_client.post(URL, b"{not json", content_type="application/json"), 400, "parse_error"
+    )
 
 
 @override_settings(ANALYSIS_MAX_TEXT_CHARS=100)
@@ -230,7 +242,9 @@ def test_batch_results_in_order_with_per_item_errors(agent_client):
     assert results[1]["error"]["code"] == "unknown_document_type"
     assert results[2]["error"]["code"] == "validation_error"
     assert results[3]["result"]["document_type"] == "id_card"
-    assert AnalysisLog.objects.count() == 3  # the invalid item never reached the service
+    logged = list(AnalysisLog.objects.order_by("id").values_list("success", "error_code"))
+    assert logged.count((False, "validation_error")) == 1  # every item is logged, bad ones too
+    assert len(logged) == 4
 
 
 @override_settings(ANALYSIS_BATCH_MAX_ITEMS=3)
