@@ -187,6 +187,14 @@ def test_a_body_that_is_not_an_object_is_400(agent_client):
     )
 
 
+@override_settings(UPLOAD_MAX_BYTES=1000)
+def test_oversized_file_is_413_and_nothing_is_read(agent_client):
+    pdf = io.BytesIO(_pdf(invoice_text().splitlines() * 20))
+    pdf.name = "big.pdf"
+    response = agent_client.post(URL, {"document_type": "invoice", "file": pdf}, format="multipart")
+    assert_error_shape(response, 413, "file_too_large")
+
+
 @override_settings(ANALYSIS_MAX_TEXT_CHARS=100)
 def test_oversized_text_is_413(agent_client):
     response = agent_client.post(
