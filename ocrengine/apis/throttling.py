@@ -46,10 +46,12 @@ class AnalyzeRateThrottle(SimpleRateThrottle):
         if previous * overlap + current + cost > self.num_requests:
             self._wait = self._seconds_until_room(current, previous, cost, into)
             return False
-        if not cache.add(current_key, cost, 2 * self.duration):
+        # The read above says whether this window's counter exists: add it once, then increment
+        # (a failed add is a wasted write transaction with the database cache).
+        if current or not cache.add(current_key, cost, 2 * self.duration):
             try:
                 cache.incr(current_key, cost)
-            except ValueError:  # expired between add and incr
+            except ValueError:  # expired since it was read
                 cache.set(current_key, cost, 2 * self.duration)
         return True
 
