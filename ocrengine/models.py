@@ -29,7 +29,9 @@ class PromptTemplate(models.Model):
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
 
-    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="templates")
+    document_type = models.ForeignKey(
+        DocumentType, on_delete=models.PROTECT, related_name="templates"
+    )
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_default = models.BooleanField(default=False)
@@ -111,7 +113,9 @@ class AnalysisLog(models.Model):
     template_version = models.PositiveIntegerField(null=True, blank=True)
     backend = models.CharField(max_length=20)
     engine = models.CharField(max_length=40, blank=True)
-    client_kind = models.CharField(max_length=10, choices=ClientKind.choices, default=ClientKind.API)
+    client_kind = models.CharField(
+        max_length=10, choices=ClientKind.choices, default=ClientKind.API
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -169,9 +173,7 @@ class ApiNonce(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "nonce"], name="api_nonce_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["client", "nonce"], name="api_nonce_unique")]
 
     def __str__(self) -> str:
         return self.nonce
