@@ -28,7 +28,23 @@ TIMINGS_FILE = ARTIFACTS / "workbench_timings.json"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
+def serialized_db_contents(django_db_setup) -> dict[str, str]:
+    """What the test database held after migrations, taken before the browser starts.
+
+    Django keeps it on the connection object, and `connections` is context-local: once
+    Playwright's event loop runs in this thread, the tests get other connection objects (to
+    the same database) that lack it, and a serialized rollback silently restores nothing."""
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(scope="session")
+def browser(serialized_db_contents) -> Iterator:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/system_deps.sh")
     from playwright.sync_api import sync_playwright
@@ -63,10 +79,19 @@ def page_timings() -> Iterator[list[dict]]:
 
 
 @pytest.fixture
-def e2e_db(transactional_db, django_db_serialized_rollback) -> None:
-    """The live server needs committed data (a transactional test); the rollback reloads what
-    migrations seeded (role groups, document types, banks), which the flush would wipe for the
-    tests that run after."""
+def _serialized_contents_here(serialized_db_contents, browser) -> None:
+    from django.db import connections
+
+    for alias, contents in serialized_db_contents.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture
+def e2e_db(_serialized_contents_here, transactional_db, django_db_serialized_rollback) -> None:
+    """The live server needs committed data (a transactional test); the serialized rollback
+    reloads what migrations seeded (role groups, document types, banks) before each test, as
+    the flush after each test wipes it."""
 
 
 @pytest.fixture(scope="session")

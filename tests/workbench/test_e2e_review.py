@@ -138,6 +138,7 @@ def test_boxes_of_a_pdf_page_are_placed_in_points_on_the_rendered_image(signed_i
     [outcome] = invoices_upload(
         files=[SimpleUploadedFile("a4.pdf", invoice_pdf(), "application/pdf")], uploaded_by=agent
     )
+    assert outcome.error is None, outcome.error
     invoice = Invoice.objects.get(pk=outcome.invoice.pk)
     assert invoice.field_sources["seller"]["source"] == "text_layer"
 
@@ -175,6 +176,7 @@ def test_boxes_of_a_scanned_pdf_page_are_placed_from_ocr_pixels(signed_in, setti
     [outcome] = invoices_upload(
         files=[SimpleUploadedFile("scan.pdf", scanned_pdf(), "application/pdf")], uploaded_by=agent
     )
+    assert outcome.error is None, outcome.error
     invoice = Invoice.objects.get(pk=outcome.invoice.pk)
     assert invoice.field_sources["seller"]["source"] == "ocr"
 
