@@ -65,11 +65,13 @@ class TooManyRequestsError(DomainError):
 def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {
         "error": {"code": code, "message": message, "details": details or {}},
-        "request_id": request_context.current.get().request_id,
+        "request_id": request_context.get_current().request_id,
     }
 
 
-def error_response(status: int, code: str, message: str, details: dict | None = None) -> JsonResponse:
+def error_response(
+    status: int, code: str, message: str, details: dict | None = None
+) -> JsonResponse:
     return JsonResponse(error_body(code, message, details), status=status)
 
 

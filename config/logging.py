@@ -10,13 +10,16 @@ from datetime import UTC, datetime
 
 from . import request_context
 
-_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
 _CONTEXT_ATTRS = ("request_id", "user", "client_kind", "path")
 
 
 class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        context = request_context.current.get()
+        context = request_context.get_current()
         for attr in _CONTEXT_ATTRS:
             if not hasattr(record, attr):
                 setattr(record, attr, getattr(context, attr))

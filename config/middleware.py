@@ -61,7 +61,10 @@ class ApiErrorMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        if response.get("Content-Type", "").startswith("text/plain") and request.path == "/api/v1/metrics/":
+        if (
+            response.get("Content-Type", "").startswith("text/plain")
+            and request.path == "/api/v1/metrics/"
+        ):
             return response
         code, message = _plain_error(response.status_code)
         replacement = error_response(response.status_code, code, message)

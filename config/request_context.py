@@ -18,7 +18,14 @@ class RequestContext:
     path: str = "-"
 
 
-current = contextvars.ContextVar("ledgerlens_request_context", default=RequestContext())
+current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "ledgerlens_request_context"
+)
+
+
+def get_current() -> RequestContext:
+    """The running request's context, or an empty one outside requests (workers, commands)."""
+    return current.get(None) or RequestContext()
 
 
 def new_request_id(incoming: str | None) -> str:

@@ -17,7 +17,9 @@ class JobDetailApi(APIView):
 
 
 class JobRetryApi(APIView):
-    @extend_schema(request=None, responses={202: ProcessingJobSerializer}, summary="Retry a failed job")
+    @extend_schema(
+        request=None, responses={202: ProcessingJobSerializer}, summary="Retry a failed job"
+    )
     def post(self, request: Request, pk: int) -> Response:
         job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
         job = job_retry(job=job)

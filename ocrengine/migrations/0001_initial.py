@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,114 +14,271 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DocumentType',
+            name="DocumentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('sensitive_fields', models.JSONField(blank=True, default=list)),
-                ('llm_model', models.CharField(blank=True, help_text='Model for the llm backend.', max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
+                ("sensitive_fields", models.JSONField(blank=True, default=list)),
+                (
+                    "llm_model",
+                    models.CharField(
+                        blank=True, help_text="Model for the llm backend.", max_length=100
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ApiClient',
+            name="ApiClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('key_id', models.CharField(max_length=40, unique=True)),
-                ('secret', models.CharField(max_length=128)),
-                ('previous_secret', models.CharField(blank=True, max_length=128)),
-                ('scopes', models.JSONField(blank=True, default=list)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, help_text='Whose permissions the client acts with (e.g. to see sensitive fields).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='api_clients', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("key_id", models.CharField(max_length=40, unique=True)),
+                ("secret", models.CharField(max_length=128)),
+                ("previous_secret", models.CharField(blank=True, max_length=128)),
+                ("scopes", models.JSONField(blank=True, default=list)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Whose permissions the client acts with (e.g. to see sensitive fields).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="api_clients",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AnalysisLog',
+            name="AnalysisLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_type', models.CharField(db_index=True, max_length=40)),
-                ('template_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('backend', models.CharField(max_length=20)),
-                ('engine', models.CharField(blank=True, max_length=40)),
-                ('client_kind', models.CharField(choices=[('web', 'Web'), ('mobile', 'Mobile'), ('api', 'API')], default='api', max_length=10)),
-                ('success', models.BooleanField(default=True)),
-                ('confidence', models.FloatField(blank=True, null=True)),
-                ('latency_ms', models.FloatField(default=0)),
-                ('cache_hit', models.BooleanField(default=False)),
-                ('error_code', models.CharField(blank=True, max_length=60)),
-                ('fallback_reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('api_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ocrengine.apiclient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("document_type", models.CharField(db_index=True, max_length=40)),
+                ("template_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("backend", models.CharField(max_length=20)),
+                ("engine", models.CharField(blank=True, max_length=40)),
+                (
+                    "client_kind",
+                    models.CharField(
+                        choices=[("web", "Web"), ("mobile", "Mobile"), ("api", "API")],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("success", models.BooleanField(default=True)),
+                ("confidence", models.FloatField(blank=True, null=True)),
+                ("latency_ms", models.FloatField(default=0)),
+                ("cache_hit", models.BooleanField(default=False)),
+                ("error_code", models.CharField(blank=True, max_length=60)),
+                ("fallback_reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "api_client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ocrengine.apiclient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApiNonce',
+            name="ApiNonce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ocrengine.apiclient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="ocrengine.apiclient",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('client', 'nonce'), name='api_nonce_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("client", "nonce"), name="api_nonce_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProcessingJob',
+            name="ProcessingJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=40)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], db_index=True, default='queued', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('max_attempts', models.PositiveIntegerField(default=3)),
-                ('target_type', models.CharField(blank=True, help_text='app_label.model', max_length=60)),
-                ('target_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error_code', models.CharField(blank=True, max_length=60)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("max_attempts", models.PositiveIntegerField(default=3)),
+                (
+                    "target_type",
+                    models.CharField(blank=True, help_text="app_label.model", max_length=60),
+                ),
+                ("target_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error_code", models.CharField(blank=True, max_length=60)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='ocrengine_p_target__b42391_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="ocrengine_p_target__b42391_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PromptTemplate',
+            name="PromptTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('archived', 'Archived')], default='draft', max_length=10)),
-                ('is_default', models.BooleanField(default=False)),
-                ('spec', models.JSONField(help_text='Field spec: fields with labels, patterns, validators.')),
-                ('prompt', models.TextField(blank=True, help_text='Prompt text for the llm backend.')),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('used_at', models.DateTimeField(blank=True, help_text='First use; immutable after.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='templates', to='ocrengine.documenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("is_default", models.BooleanField(default=False)),
+                (
+                    "spec",
+                    models.JSONField(
+                        help_text="Field spec: fields with labels, patterns, validators."
+                    ),
+                ),
+                (
+                    "prompt",
+                    models.TextField(blank=True, help_text="Prompt text for the llm backend."),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                (
+                    "used_at",
+                    models.DateTimeField(
+                        blank=True, help_text="First use; immutable after.", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="templates",
+                        to="ocrengine.documenttype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document_type__code', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('document_type', 'version'), name='prompt_template_unique_version'), models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('document_type',), name='prompt_template_one_default_per_type')],
+                "ordering": ["document_type__code", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document_type", "version"), name="prompt_template_unique_version"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("document_type",),
+                        name="prompt_template_one_default_per_type",
+                    ),
+                ],
             },
         ),
     ]

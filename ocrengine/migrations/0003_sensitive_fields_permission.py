@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ocrengine', '0002_document_types'),
+        ("ocrengine", "0002_document_types"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='documenttype',
-            options={'ordering': ['code'], 'permissions': [('view_sensitive_fields', 'Can see sensitive fields unmasked')]},
+            name="documenttype",
+            options={
+                "ordering": ["code"],
+                "permissions": [("view_sensitive_fields", "Can see sensitive fields unmasked")],
+            },
         ),
     ]

@@ -80,7 +80,7 @@ def job_run(*, job_id: int) -> ProcessingJob | None:
         result = handler.run(job)
     except PermanentJobError as error:
         return _fail(job, handler, error.code, error.message)
-    except Exception as error:  # noqa: BLE001 - any crash is recorded on the job, then retried
+    except Exception as error:
         logger.exception("job %s attempt %s crashed", job.pk, job.attempts)
         if job.attempts >= job.max_attempts:
             message = f"Gave up after {job.attempts} attempts: {type(error).__name__}: {error}"
@@ -98,7 +98,10 @@ def job_run(*, job_id: int) -> ProcessingJob | None:
 def _claim(job_id: int) -> ProcessingJob | None:
     with transaction.atomic():
         job = ProcessingJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in (ProcessingJob.Status.SUCCEEDED, ProcessingJob.Status.FAILED):
+        if job is None or job.status in (
+            ProcessingJob.Status.SUCCEEDED,
+            ProcessingJob.Status.FAILED,
+        ):
             return None
         if job.kind not in _handlers:
             job.status = ProcessingJob.Status.FAILED

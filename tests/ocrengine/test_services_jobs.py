@@ -10,11 +10,12 @@ from tests.conftest import assert_error_shape
 pytestmark = pytest.mark.django_db
 
 CALLS: list[int] = []
+PHRASE = "a real small task"
 
 
 def _count_words(job: ProcessingJob) -> dict:
     CALLS.append(job.pk)
-    return {"words": len("a real small task".split())}
+    return {"words": len(PHRASE.split())}
 
 
 def _always_crash(job: ProcessingJob) -> dict:

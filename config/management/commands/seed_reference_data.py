@@ -5,7 +5,9 @@ from ocrengine.services import reference_data_seed as ocrengine_seed
 
 
 class Command(BaseCommand):
-    help = "Load reference data (banks, bank templates, document types, prompt templates). Idempotent."
+    help = (
+        "Load reference data (banks, bank templates, document types, prompt templates). Idempotent."
+    )
 
     def handle(self, *args, **options) -> None:
         for label, seed in (("billing", billing_seed), ("ocrengine", ocrengine_seed)):
