@@ -123,6 +123,9 @@ def render_section(kind: str, score: dict, predictions: Path | None) -> str:
         summary.insert(0, ("`documents`", score["documents"]))
     if summary:
         lines += ["", *_table(("measure", "value"), summary)]
+    if isinstance(score.get("transactions"), dict):  # the statement scorer's P/R/F1
+        rows = [(f"`{key}`", value) for key, value in score["transactions"].items()]
+        lines += ["", "**Transactions**", "", *_table(("measure", "value"), rows)]
     if isinstance(score.get("per_field"), dict):
         lines += _scored_table("Per field", score["per_field"])
     if isinstance(score.get("per_group"), dict):

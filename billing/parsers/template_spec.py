@@ -43,6 +43,11 @@ TABLE_ROLES = {
     "flag", "balance",
 }  # fmt: skip
 DIRECTIONS = {"debit", "credit"}
+# The JSON type each section must have; deeper checks assume it, so it is checked first.
+SECTION_TYPES: dict[str, type] = {
+    "detect": dict, "dates": dict, "amounts": dict, "statement_fields": dict,
+    "card_fields": dict, "cards": dict, "transactions": dict, "table": dict, "verify": list,
+}  # fmt: skip
 
 
 def validate_template(spec: object) -> list[str]:
@@ -52,6 +57,9 @@ def validate_template(spec: object) -> list[str]:
     errors: list[str] = []
     errors += _check_identity(spec)
     errors += [f"Unknown key '{k}'." for k in spec if k not in KNOWN_KEYS]
+    shape_errors = _check_section_types(spec)
+    if shape_errors:
+        return errors + shape_errors
     if not isinstance(spec.get("detect", {}).get("patterns"), list) or not spec["detect"].get(
         "patterns"
     ):
@@ -67,6 +75,14 @@ def validate_template(spec: object) -> list[str]:
     if errors:
         return errors
     return _check_compiles(spec)
+
+
+def _check_section_types(spec: dict) -> list[str]:
+    return [
+        f"'{key}' must be a JSON {'list' if kind is list else 'object'}."
+        for key, kind in SECTION_TYPES.items()
+        if key in spec and not isinstance(spec[key], kind)
+    ]
 
 
 def _check_identity(spec: dict) -> list[str]:

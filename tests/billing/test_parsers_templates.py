@@ -118,3 +118,13 @@ def test_account_scope_tags_rows_with_their_card():
     (bill,) = parsed.bills
     assert {t.card_last4 for t in bill.transactions} == {"0001", "0009"}
     assert statement_status(parsed)[0] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("section", "value"),
+    [("detect", "nope"), ("transactions", ["a"]), ("table", 3), ("verify", "balance")],
+)
+def test_template_sections_of_the_wrong_json_type_are_reported_not_crashed(section, value):
+    spec = {"bank": "maybank", "version": 1, "detect": {"patterns": ["x"]}, section: value}
+    kind = "list" if section == "verify" else "object"
+    assert f"'{section}' must be a JSON {kind}." in validate_template(spec)
