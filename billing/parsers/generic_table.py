@@ -204,12 +204,18 @@ def _text_column(body: list[list], used: set[int]) -> int | None:
 
 
 def _flag_column(body: list[list], used: set[int]) -> int | None:
+    """A column of short, digit-free codes of which at least half are known debit/credit flags.
+
+    Half, not most: a small export with a few dirty flags must still be read as flagged, so the
+    dirty rows are reported instead of every row silently taking the amount's sign."""
     known = set(CREDIT_FLAGS) | set(DEBIT_FLAGS)
     for index in range(_width(body)):
         if index in used:
             continue
         cells = [c.upper() for c in _column(body, index)]
-        if cells and sum(1 for c in cells if c in known) >= 0.8 * len(cells):
+        if not cells or any(len(c) > 8 or any(ch.isdigit() for ch in c) for c in cells):
+            continue
+        if sum(1 for c in cells if c in known) >= 0.5 * len(cells):
             return index
     return None
 

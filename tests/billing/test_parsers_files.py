@@ -179,3 +179,19 @@ def test_broken_template_falls_back_to_generic_reader():
     assert parsed.bank_code == "generic"
     assert any("maybank" in note for note in parsed.problems)
     assert statement_status(parsed)[0] == "review"
+
+
+def test_headerless_flag_column_with_several_dirty_flags_reports_them_not_guesses():
+    data = (
+        b"01/03/2024,Coffee,4.50,DR\n"
+        b"02/03/2024,Refund,10.00,EUR\n"
+        b"03/03/2024,Salary,100.00,CR\n"
+        b"04/03/2024,Books,20.00,\n"
+    )
+    statement = parse_statement(data, filename="export.csv", templates=[])
+    bill = statement.bills[0]
+    assert {(str(t.amount), t.direction) for t in bill.transactions} == {
+        ("4.50", "debit"),
+        ("100.00", "credit"),
+    }
+    assert len(bill.row_problems) == 2
