@@ -27,11 +27,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from record import write_section  # bench/record.py: the one section writer
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 TARGET_RATIO = 0.40
 TARGET_P95_MS = 100.0
-START, END = "<!-- bench:customers_list -->", "<!-- /bench:customers_list -->"
 
 SEED_SCRIPT = """
 import json
@@ -247,17 +248,6 @@ def _section(results: dict[str, dict], args: argparse.Namespace, profile: dict) 
     return "\n".join(lines)
 
 
-def _record(section: str, doc: Path) -> None:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
-
-
 QUERY_SCRIPT = """
 import json
 from django.db import connection
@@ -316,7 +306,7 @@ def main() -> int:
     section = _section(results, args, profile)
     print(section)
     if not args.no_record:
-        _record(section, args.doc)
+        write_section("customers_list", section, args.doc)
     return 0
 
 

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from record import write_section  # bench/record.py: the one section writer
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TARGET_P95_MS = 100.0
@@ -237,22 +239,6 @@ def _record(args, results: list[dict], worst: float) -> None:
         "",
     ]  # fmt: skip
     write_section("dashboard", "\n".join(lines))
-
-
-def write_section(kind: str, body: str) -> None:
-    """Replace (or append) the `<!-- bench:kind -->` block of docs/benchmarks.md, the marker
-    convention bench/record.py uses, leaving every other section as it is."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start, end = f"<!-- bench:{kind} -->", f"<!-- /bench:{kind} -->"
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text.split(start, 1)[1]:
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

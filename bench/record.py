@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ROOT_DOC = ROOT / "docs" / "benchmarks.md"
 TITLES = {"invoices": "Invoice extraction", "statements": "Statement parsing"}
 COMMANDS = {"invoices": "make bench-invoices", "statements": "make bench-statements"}
 SKIP_KEYS = {"per_field", "per_group", "documents_detail", "per_bank", "per_file", "documents"}
@@ -149,12 +150,22 @@ def replace_section(document: str, kind: str, section: str) -> str:
     return document.rstrip("\n") + "\n\n" + block + "\n"
 
 
+def write_section(kind: str, body: str, doc: Path | None = None) -> Path:
+    """Replace (or append) the `<!-- bench:KIND -->` block of docs/benchmarks.md, leaving every
+    other section as it is; every bench script records through this."""
+    path = doc or ROOT_DOC
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(replace_section(text, kind, body.rstrip("\n") + "\n"), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=sorted(TITLES))
     parser.add_argument("score", type=Path)
     parser.add_argument("--predictions", type=Path)
-    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--doc", type=Path, default=ROOT_DOC)
     args = parser.parse_args(argv)
     try:
         score = json.loads(args.score.read_text(encoding="utf-8"))
@@ -163,9 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     predictions = args.predictions or args.score.with_name(f"{args.kind}.jsonl")
     section = render_section(args.kind, score, predictions)
-    args.doc.parent.mkdir(parents=True, exist_ok=True)
-    current = args.doc.read_text(encoding="utf-8") if args.doc.exists() else ""
-    args.doc.write_text(replace_section(current, args.kind, section), encoding="utf-8")
+    write_section(args.kind, section, args.doc)
     print(f"wrote the {args.kind} section of {args.doc}")
     return 0
 
