@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -329,7 +330,7 @@ def main() -> None:
         "--cache",
         nargs="+",
         choices=["database", "redis"],
-        default=["database", "redis"],
+        default=["database"] + (["redis"] if shutil.which("redis-server") else []),
         help="shared cache: the database (default configuration) and/or a "
         "throwaway redis-server on loopback (the compose configuration)",
     )
