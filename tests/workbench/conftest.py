@@ -7,6 +7,7 @@ Screenshots and the page-load timings go to tests/artifacts/ (git-ignored);
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -27,24 +28,10 @@ NARROW = {"width": 390, "height": 844}
 TIMINGS_FILE = ARTIFACTS / "workbench_timings.json"
 
 
-@pytest.fixture(scope="session")
-def serialized_db_contents(django_db_setup) -> dict[str, str]:
-    """What the test database held after migrations, taken before the browser starts.
-
-    Django keeps it on the connection object, and `connections` is context-local: once
-    Playwright's event loop runs in this thread, the tests get other connection objects (to
-    the same database) that lack it, and a serialized rollback silently restores nothing."""
-    from django.db import connections
-
-    return {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
-
-
-@pytest.fixture(scope="session")
-def browser(serialized_db_contents) -> Iterator:
+# Module scope: pytest-django runs tests without a database after these (transactional) ones,
+# and they must find neither Playwright's event loop nor the async guard lifted below.
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/system_deps.sh")
     from playwright.sync_api import sync_playwright
@@ -79,19 +66,16 @@ def page_timings() -> Iterator[list[dict]]:
 
 
 @pytest.fixture
-def _serialized_contents_here(serialized_db_contents, browser) -> None:
-    from django.db import connections
+def e2e_db(transactional_db, django_db_serialized_rollback) -> None:
+    """The live server needs committed data: a transactional test, whose flush wipes what
+    migrations seeded. Django's serialized rollback restores it only while the connection
+    object carries its snapshot, and Playwright's event loop gives the tests other (context-
+    local) connection objects, so the seeds these tests need are re-run here, idempotently,
+    with the migrations' own code."""
+    from django.apps import apps
 
-    for alias, contents in serialized_db_contents.items():
-        if not hasattr(connections[alias], "_test_serialized_contents"):
-            connections[alias]._test_serialized_contents = contents
-
-
-@pytest.fixture
-def e2e_db(_serialized_contents_here, transactional_db, django_db_serialized_rollback) -> None:
-    """The live server needs committed data (a transactional test); the serialized rollback
-    reloads what migrations seeded (role groups, document types, banks) before each test, as
-    the flush after each test wipes it."""
+    for migration in ("ocrengine.migrations.0002_document_types",):
+        importlib.import_module(migration).seed(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -59,8 +59,13 @@ def test_agent_reviews_an_uploaded_invoice_from_login_to_logout(
     measure(page, page_timings, "upload", "desktop")
     page.set_input_files("[data-role=invoice-input]", str(invoice_image(tmp_path / "scan.png")))
     row = page.locator('[data-role=uploads] tr[data-name="scan.png"]')
-    row.locator("[data-invoice-status=needs_review]").wait_for(timeout=120_000)
-    assert row.get_attribute("data-status") == "succeeded"
+    page.wait_for_selector(
+        '[data-role=uploads] tr[data-name="scan.png"]:is([data-status=succeeded], '
+        "[data-status=failed], [data-status=rejected])",
+        timeout=120_000,
+    )
+    assert row.get_attribute("data-status") == "succeeded", row.inner_text()
+    row.locator("[data-invoice-status=needs_review]").wait_for()
     screenshot(page, "upload")
     invoice = Invoice.objects.get()
     assert invoice.status == Invoice.Status.NEEDS_REVIEW
