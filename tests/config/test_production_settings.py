@@ -13,9 +13,16 @@ from django.core.exceptions import ImproperlyConfigured
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Variables a test run may have set (the browser tests allow sync ORM calls from Playwright's
+# event loop) that a production process never has.
+NOT_IN_PRODUCTION = {
+    "SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "CORS_ALLOWED_ORIGINS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}  # fmt: skip
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in {
-        "SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "CORS_ALLOWED_ORIGINS"}}  # fmt: skip
+    clean = {key: value for key, value in os.environ.items() if key not in NOT_IN_PRODUCTION}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
