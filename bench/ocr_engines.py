@@ -8,7 +8,7 @@ each engine's text.
 
     .venv/bin/python bench/ocr_engines.py [--corpus ../shared/corpus/invoices] [--limit N]
 
-Prints a Markdown table and writes it to docs/benchmarks/ocr_engines.md.
+Prints a Markdown table and writes the ocr_engines section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from record import write_section  # noqa: E402  (bench/record.py, the one section writer)
 
 from ocrengine.documents import read_document  # noqa: E402
 from ocrengine.engines.easyocr_engine import EasyOcrEngine  # noqa: E402
 from ocrengine.engines.rapidocr_engine import RapidOcrEngine  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "invoices"
-OUTPUT = REPO / "docs" / "benchmarks" / "ocr_engines.md"
+OUTPUT = REPO / "docs" / "benchmarks.md"
 GT_STRING_FIELDS = ("invoice_number", "seller", "date_raw", "total_raw")
 
 GENERATED_PAGES = [
@@ -175,7 +176,7 @@ def markdown(rows: list[Row], names: list[str], load: str) -> str:
     head = " | ".join(f"{name} s/page (CPU s)" for name in names)
     scores = " | ".join(f"{name} CER / GT hit" for name in names)
     out = [
-        "# OCR engines: EasyOCR vs RapidOCR (CPU)",
+        "## OCR engines: EasyOCR vs RapidOCR (CPU)",
         "",
         f"Machine: {os.cpu_count()} cores, no GPU; load average at start {load}. Wall seconds "
         "per page include rasterising and the reader's tiling; CPU seconds are process time.",
@@ -220,15 +221,14 @@ def main() -> None:
         engine.warm_up()  # model loading is reported apart from per-page time
         print(f"{engine.name}: loaded in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     names = [engine.name for engine in engines]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
 
     def report(rows: list[Row]) -> None:
         print(f"{rows[-1]}", file=sys.stderr, flush=True)
-        args.output.write_text(markdown(rows, names, load))
+        write_section("ocr_engines", markdown(rows, names, load), args.output)
 
     ids = {item.strip() for item in args.ids.split(",") if item.strip()}
     measure(engines, args.corpus, args.limit, args.generated, ids, report)
-    print(args.output.read_text())
+    print(f"wrote the ocr_engines section of {args.output}")
 
 
 if __name__ == "__main__":
