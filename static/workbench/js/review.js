@@ -1,8 +1,8 @@
 /* Review: the page image beside the extracted fields; edit, approve, reprocess, next document.
  *
  * Field boxes come in the page's own units (PDF points for text-layer pages, pixels for OCR'd
- * ones); the invoice's `boxes` list gives each page's width and height in those units, so a
- * box is placed as a percentage of the page and follows the displayed image at any size.
+ * ones). Each box is placed as a percentage of the page's size in those units (see pageSize),
+ * so it follows the displayed image at any width.
  */
 (function () {
   "use strict";
