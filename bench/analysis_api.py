@@ -32,6 +32,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from serving import start_gunicorn  # bench/serving.py
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 TARGETS_MS = {"cached": 30.0, "uncached": 150.0}
@@ -121,39 +123,6 @@ def _prepare(env: dict[str, str]) -> str:
     _manage(env, "createcachetable")
     _manage(env, "seed_reference_data")
     return _manage(env, "shell", "-c", TOKEN_SCRIPT).strip().splitlines()[-1]
-
-
-def _start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    for _ in range(200):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/v1/health/")
-            connection.getresponse().read()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("gunicorn did not start:\n" + server.stderr.read().decode()[-3000:])
 
 
 def _run(port: int, token: str, bodies: list[bytes], concurrency: int) -> dict:
@@ -296,7 +265,14 @@ def _bench(args: argparse.Namespace, cache_kind: str) -> dict[str, dict]:
         env = _environment(Path(folder), redis_url)
         token = _prepare(env)
         cpu = _cpu_cost(env)
-        server = _start_server(env, args.port, args.workers, args.threads)
+        server = start_gunicorn(
+            env,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            ready_path="/api/v1/health/",
+            log=Path(env["LOG_DIR"]).parent / "gunicorn.err",
+        )
         try:
             # Warm-up: each worker imports the engine and loads templates once.
             _run(args.port, token, [_body(f"WARM-{n}") for n in range(4 * args.workers)], 4)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import json
 import os
 import platform
@@ -28,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from record import write_section  # bench/record.py: the one section writer
+from serving import start_gunicorn  # bench/serving.py
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -85,45 +85,6 @@ def _prepare(env: dict[str, str], customers: int) -> dict[str, str]:
     _manage(env, "createcachetable")
     output = _manage(env, "shell", "-c", SEED_SCRIPT.replace("COUNT", str(int(customers))))
     return json.loads(output.strip().splitlines()[-1])
-
-
-def _start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    # The JSON log goes to stderr for every request: into a file, never an unread pipe, which
-    # fills after a few hundred lines and stalls every worker.
-    errors = open(Path(env["LOG_DIR"]).parent / "gunicorn.err", "wb")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=errors,
-    )
-    for _ in range(600):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/bench/minimal/")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.1)
-    server.kill()
-    sys.exit("gunicorn did not start:\n" + Path(errors.name).read_text(errors="replace")[-3000:])
 
 
 class _Connection:
@@ -297,7 +258,14 @@ def main() -> int:
     env = _environment(folder)
     tokens = _prepare(env, args.customers)
     profile = json.loads(_manage(env, "shell", "-c", QUERY_SCRIPT).strip().splitlines()[-1])
-    server = _start_server(env, args.port, args.workers, args.threads)
+    server = start_gunicorn(
+        env,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        ready_path="/bench/minimal/",
+        log=Path(env["LOG_DIR"]).parent / "gunicorn.err",
+    )
     try:
         results = _measure(args.port, tokens, args.requests, args.concurrency)
     finally:
