@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def start_gunicorn(
     env: dict[str, str], *, port: int, workers: int, threads: int, ready_path: str, log: Path
 ) -> subprocess.Popen:
-    """gunicorn serving config.wsgi on 127.0.0.1:`port`, returned once `ready_path` answers 200.
+    """gunicorn serving config.wsgi on 127.0.0.1:`port`, returned once `ready_path` answers at
+    all (the health check, say, answers 503 when no worker cluster runs beside the benchmark).
 
     Its stderr (the JSON request log) goes to `log`, never to an unread pipe, which fills after
     a few hundred lines and stalls every worker."""
@@ -29,8 +30,8 @@ def start_gunicorn(
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", ready_path)
-            if connection.getresponse().status == 200:
-                return server
+            connection.getresponse().read()
+            return server
         except OSError:
             pass
         if server.poll() is not None:
