@@ -39,6 +39,9 @@ REC_STRIDE = 8
 # and ~1.1 in monospaced ones; the widest gap inside a word (around "1", ".", "l" in a
 # monospaced font) is ~0.5.
 SPACE_GAP_PITCHES = 0.6
+# Between two digits the gap must be twice that: tabular figures give a narrow "1" wide side
+# bearings, and a false space splits amounts and dates ("1 20.00", "2026-03-1 5").
+DIGIT_GAP_FACTOR = 2.0
 MIN_INK_CONTRAST = 40
 INK_SHARE = 0.3
 NO_SPACE_BEFORE = frozenset(",.:;!?%)]}")
@@ -233,7 +236,8 @@ def restore_spaces(text: str, crop: np.ndarray, positions: list[Any]) -> str:
         if _may_space(left, right):
             x0 = int((centres[index - 1] + 0.5) * REC_STRIDE * scale)
             x1 = int((centres[index] + 0.5) * REC_STRIDE * scale)
-            if _longest_blank_run(ink[x0:x1]) >= min_gap:
+            needed = min_gap * (DIGIT_GAP_FACTOR if left.isdigit() and right.isdigit() else 1)
+            if _longest_blank_run(ink[x0:x1]) >= needed:
                 out.append(" ")
         out.append(right)
     return "".join(out)

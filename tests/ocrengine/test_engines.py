@@ -75,6 +75,22 @@ def test_rapidocr_reads_english_with_word_spaces(rapidocr, english_image):
     assert "0042" in first and "1,234.56" in second  # lines come in reading order
 
 
+def test_rapidocr_never_splits_digits_at_a_narrow_one(rapidocr):
+    # Vera's "1" has wide side bearings; a space there turned 120.00 into "1 20.00".
+    lines = (
+        "Invoice No: INV-2026-0042", "Invoice Date: 2026-03-15", "Seller: Acme Supplies Ltd",
+        "Buyer: Northwind Traders", "Net Amount: 100.00", "Tax Amount: 20.00", "Total: 120.00 EUR",
+    )  # fmt: skip
+    font = ImageFont.truetype(str(VERA), 26)
+    image = Image.new("RGB", (1000, 760), "white")
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        draw.text((60, 150 + row * 70), line, font=font, fill="black")
+    text = rapidocr.recognize(image).text
+    assert "2026-03-15" in text
+    assert "120.00" in text
+
+
 def test_rapidocr_reads_chinese():
     font = next((path for path in CJK_FONTS if path.exists()), None)
     if font is None:
