@@ -196,13 +196,13 @@ def _section(results: dict[str, dict], args: argparse.Namespace, profile: dict) 
         f"{'met' if met else 'NOT met'}.",
         "",
         f"Queries per list request: {profile['queries']}, whatever the page size or the number of "
-        "customers (user, role groups, permission for masking, count, page; asserted by "
+        "customers (the user with their role and masking permission, the count, the page; asserted by "
         "`tests/customers/test_apis_customers_list.py`).",
         "",
         "CPU per request in one process, without the HTTP server (Django test client, "
         f"`time.process_time`, 200 requests): minimal view {profile['cpu_ms']['/bench/minimal/']} ms, "
         f"customers list (agent, page 1) {profile['cpu_ms']['/api/v1/customers/']} ms. The list's "
-        "cost is JWT authentication with its user and group lookups, five ORM queries, DRF's "
+        "cost is JWT authentication (one query: the user with role and permission), two more queries, DRF's "
         "filtering and pagination and 50 rows; the minimal view touches no database. The load "
         "average shows how many other processes shared the two cores during the run.",
     ]
