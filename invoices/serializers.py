@@ -97,6 +97,7 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     file_url = serializers.SerializerMethodField()
+    page_sizes = serializers.SerializerMethodField()
 
     class Meta(InvoiceListSerializer.Meta):
         fields = [
@@ -104,12 +105,32 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
             "mime", "size", "sha256", "invoice_code", "due_date", "net_amount", "tax_amount",
             "seller_tax_id", "buyer_tax_id", "field_confidence", "field_sources", "checks",
             "raw_text", "engine", "engine_version", "template_version", "error_code", "error",
-            "uploaded_by", "reviewed_by", "approved_at", "lines", "file_url",
+            "uploaded_by", "reviewed_by", "approved_at", "lines", "file_url", "page_sizes",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_file_url(self, invoice: Invoice) -> str:
         return f"/api/v1/invoices/{invoice.pk}/file/"
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "page": {"type": "integer"},
+                    "width": {"type": "number"},
+                    "height": {"type": "number"},
+                    "source": {"type": "string", "enum": ["text_layer", "ocr"]},
+                },
+            },
+        }
+    )
+    def get_page_sizes(self, invoice: Invoice) -> list[dict]:
+        """Each page's size in the units its field boxes use (PDF points for a text layer,
+        pixels for OCR'd pages), so a viewer can place boxes on any rendering of the page."""
+        keys = ("page", "width", "height", "source")
+        return [{key: page.get(key) for key in keys} for page in invoice.boxes or []]
 
 
 class InvoiceUpdateSerializer(serializers.ModelSerializer):

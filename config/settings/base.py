@@ -156,6 +156,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `status`; each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "invoices.models.Invoice.Status",
+        "JobStatusEnum": "ocrengine.models.ProcessingJob.Status",
+        "StatementImportStatusEnum": "billing.models.StatementImport.Status",
+        "BillStatusEnum": "billing.models.Bill.Status",
+        "TemplateStatusEnum": "ocrengine.models.PromptTemplate.Status",
+    },
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_LIFETIME_S", default=300)),

@@ -9,6 +9,7 @@ from invoices.models import Invoice, InvoiceFieldChange
 from ocrengine.models import ProcessingJob
 from tests.conftest import assert_error_shape
 from tests.factories import CustomerFactory
+from tests.invoices.conftest import post_upload
 from tests.invoices.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,20 @@ def test_user_without_role_is_403(text_pdf):
 
     client = jwt_client(UserFactory(username="no_role"))
     assert_error_shape(client.get(URL), 403, "permission_denied")
+
+
+def test_detail_gives_each_pages_size_in_the_units_of_its_boxes(
+    agent_client, text_pdf, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = post_upload(agent_client, ("sizes.pdf", text_pdf))
+    invoice_id = upload.json()["results"][0]["invoice_id"]
+    body = agent_client.get(f"/api/v1/invoices/{invoice_id}/").json()
+    (page,) = body["page_sizes"]
+    assert page["page"] == 1 and page["source"] == "text_layer"
+    # reportlab's A4 in PDF points: the unit of text-layer boxes
+    assert (round(page["width"]), round(page["height"])) == (595, 842)
+    for where in body["field_sources"].values():
+        if where.get("box"):
+            x0, y0, x1, y1 = where["box"]
+            assert 0 <= x0 < x1 <= page["width"] and 0 <= y0 < y1 <= page["height"]
