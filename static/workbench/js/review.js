@@ -166,12 +166,12 @@
 
   function pageCount() { return Math.max(invoice.pages || 0, 1); }
 
-  // The page's size in the units of the box `where` came with. The detail does not carry page
-  // sizes, so they follow from how the server renders the PNG (LL.config.pageDpi): image pages
-  // at their own size, PDF pages at pageDpi, whose text-layer boxes are in points (1/72 in)
-  // and whose OCR'd boxes are pixels of the rasterOcrDpi rendering.
+  // The page's size in the units of the box `where` came with: the detail's page_sizes. For an
+  // invoice processed before page_sizes existed it follows from how the server renders the PNG
+  // (LL.config.pageDpi): image pages at their own size, PDF pages at pageDpi, whose text-layer
+  // boxes are in points (1/72 in) and whose OCR'd boxes are pixels of the rasterOcrDpi rendering.
   function pageSize(number, where) {
-    var pages = invoice.boxes || invoice.page_sizes || [];
+    var pages = invoice.page_sizes || [];
     var entry = pages.filter(function (p) { return p && p.page === number; })[0];
     if (entry && entry.width && entry.height) return { width: entry.width, height: entry.height };
     var factor = 1;
