@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from billing.parsers import ParsedBill, ParsedStatement
+from billing.parsers import ParsedBill, ParsedStatement, ParsedTransaction
 from billing.parsers.reconcile import bill_sums
 
 
@@ -16,6 +16,23 @@ def parsed_statement_as_dict(statement: ParsedStatement) -> dict:
         "format": statement.file_format,
         "bills": [_bill(bill) for bill in statement.bills],
         "reader_notes": list(statement.problems),
+    }
+
+
+def parsed_transaction_as_dict(transaction: ParsedTransaction, bill: ParsedBill) -> dict:
+    """One parsed row, the same shape in the preview, the CLI and the benchmark."""
+    return {
+        "posting_date": iso(transaction.posting_date),
+        "transaction_date": iso(transaction.transaction_date),
+        "description": transaction.description,
+        "amount": money(transaction.amount),
+        "type": transaction.direction,
+        "card_last4": transaction.card_last4 or bill.card_last4,
+        "fx_amount": money(transaction.fx_amount),
+        "fx_currency": transaction.fx_currency,
+        "page": transaction.page,
+        "line": transaction.line,
+        "memo": transaction.is_memo,
     }
 
 
@@ -39,21 +56,7 @@ def _bill(bill: ParsedBill) -> dict:
         "expected_new_balance": money(expected),
         "new_balance": money(bill.new_balance),
         "minimum_payment": money(bill.minimum_payment),
-        "transactions": [
-            {
-                "posting_date": iso(t.posting_date),
-                "transaction_date": iso(t.transaction_date),
-                "description": t.description,
-                "amount": money(t.amount),
-                "type": t.direction,
-                "fx_amount": money(t.fx_amount),
-                "fx_currency": t.fx_currency,
-                "page": t.page,
-                "line": t.line,
-                "memo": t.is_memo,
-            }
-            for t in bill.transactions
-        ],
+        "transactions": [parsed_transaction_as_dict(t, bill) for t in bill.transactions],
         "row_problems": [
             {"page": p.page, "line": p.line, "raw_text": p.raw_text, "reason": p.reason}
             for p in bill.row_problems

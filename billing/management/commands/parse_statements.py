@@ -10,7 +10,7 @@ from django.db import DatabaseError
 
 from billing.parsers import StatementError, parse_statement, statement_status
 from billing.services.files import sha256_hex
-from billing.services.presenting import iso, money
+from billing.services.presenting import iso, money, parsed_transaction_as_dict
 from billing.services.reference_data import shipped_template_specs
 from billing.services.statement_processing import active_template_specs
 
@@ -98,16 +98,7 @@ def statement_line(name: str, data: bytes, templates: list[dict], password=None)
             "cards": [b.card_last4 for b in bills],
         },
         "transactions": [
-            {
-                "posting_date": iso(t.posting_date),
-                "transaction_date": iso(t.transaction_date),
-                "description": t.description,
-                "amount": money(t.amount),
-                "type": t.direction,
-                "card_last4": t.card_last4 or bill.card_last4,
-                "page": t.page,
-                "line": t.line,
-            }
+            parsed_transaction_as_dict(t, bill)
             for bill in bills
             for t in bill.transactions
             if not t.is_memo
