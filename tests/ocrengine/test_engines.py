@@ -8,7 +8,7 @@ import pytest
 import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
-from ocrengine.engines.base import OcrEngine, OcrLine, OcrResult
+from ocrengine.engines.base import OcrEngine, OcrLine, OcrResult, ProcessModels
 from ocrengine.engines.easyocr_engine import EasyOcrEngine
 from ocrengine.engines.rapidocr_engine import RapidOcrEngine
 from ocrengine.engines.registry import UnknownEngine, available_engines, get_engine
@@ -168,3 +168,13 @@ def test_registry_refuses_unknown_engines():
 
 def test_available_engines_lists_installed_ones():
     assert available_engines() == ["easyocr", "rapidocr"]
+
+
+def test_process_models_build_once_per_key_and_again_after_fork():
+    builds: list[str] = []
+    models = ProcessModels()
+    first = models.get("a", lambda: builds.append("a") or "model-a")
+    assert models.get("a", lambda: builds.append("again") or "other") is first
+    assert first[0] == "model-a" and builds == ["a"]
+    models._forget()  # what a forked child runs: inherited runtimes are not reused
+    assert models.get("a", lambda: builds.append("child") or "model-a2")[0] == "model-a2"
