@@ -4,6 +4,11 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 
 from config.auth.roles import users_with_access_facts
+from config.compiled_lookup import CompiledLookup
+
+_user_with_access_facts = CompiledLookup(
+    lambda user_id: users_with_access_facts().filter(**{api_settings.USER_ID_FIELD: user_id})
+)
 
 
 class ActiveUserJWTAuthentication(JWTAuthentication):
@@ -17,9 +22,11 @@ class ActiveUserJWTAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:
             raise InvalidToken("Token contained no recognizable user identification") from error
-        user = users_with_access_facts().filter(**{api_settings.USER_ID_FIELD: user_id}).first()
+        user = _user_with_access_facts.get(user_id)
         if user is None:
             raise AuthenticationFailed("User not found.", code="user_not_found")
+        # Raw rows carry the database's value: SQLite answers EXISTS with 0 or 1.
+        user.may_view_customer_sensitive = bool(user.may_view_customer_sensitive)
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
         return user

@@ -1,0 +1,54 @@
+"""CompiledLookup: compiled once, the same rows as the queryset it stands for."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from rest_framework_simplejwt.tokens import AccessToken
+
+from config.auth.authentication import ActiveUserJWTAuthentication
+from config.auth.roles import users_with_access_facts
+from config.compiled_lookup import CompiledLookup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_lookup_returns_what_the_queryset_returns_for_each_value(agent, supervisor):
+    lookup = CompiledLookup(lambda pk: users_with_access_facts().filter(pk=pk))
+
+    for user in (agent, supervisor):
+        found = lookup.get(user.pk)
+        expected = users_with_access_facts().get(pk=user.pk)
+        assert (found.pk, found.username, found.role_group) == (
+            expected.pk, expected.username, expected.role_group,
+        )  # fmt: skip
+        assert found.date_joined == expected.date_joined  # converted like the ORM does
+    assert lookup.get(10**9) is None
+
+
+def test_sql_is_compiled_once_per_database(agent, django_assert_num_queries):
+    lookup = CompiledLookup(lambda pk: get_user_model().objects.filter(pk=pk))
+    lookup.get(agent.pk)
+    compiled = lookup._compiled["default"]
+
+    with django_assert_num_queries(1):
+        assert lookup.get(agent.pk).username == agent.username
+    assert lookup._compiled["default"] is compiled
+
+
+def test_a_build_that_does_not_bind_its_argument_once_is_refused():
+    lookup = CompiledLookup(lambda pk: get_user_model().objects.filter(is_active=True))
+
+    with pytest.raises(ValueError, match="exactly once"):
+        lookup.get(1)
+
+
+def test_authentication_gives_the_role_and_a_boolean_sensitive_permission(agent, supervisor):
+    supervisor.user_permissions.add(
+        Permission.objects.get(content_type__app_label="customers", codename="view_sensitive")
+    )
+    authentication = ActiveUserJWTAuthentication()
+
+    for user, role, sensitive in ((agent, "agent", False), (supervisor, "supervisor", True)):
+        found = authentication.get_user(AccessToken.for_user(user))
+        assert found.role_group == role
+        assert found.may_view_customer_sensitive is sensitive
