@@ -8,7 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.auth.permissions import HasRole
-from customers import selectors, services
+from config.auth.roles import sees_all_customers
+from customers import list_cache, selectors, services
 from customers.filters import CustomerFilter, CustomerFilterBackend
 from customers.models import Customer
 from customers.serializers import (
@@ -50,10 +51,21 @@ class CustomerListApi(_CustomerApi):
         summary="List the customers you may see",
     )
     def get(self, request: Request) -> Response:
+        sensitive = selectors.user_can_view_sensitive(request.user)
+        scope = "all" if sees_all_customers(request.user) else f"agent:{request.user.pk}"
+        body = list_cache.page(
+            request,
+            scope=scope,
+            can_view_sensitive=sensitive,
+            build=lambda: self._build_page(sensitive),
+        )
+        return Response(body)
+
+    def _build_page(self, can_view_sensitive: bool) -> dict:
         rows = self.filter_queryset(self.get_queryset()).values(*LIST_VALUES)
         page = self.paginate_queryset(rows)
-        sensitive = selectors.user_can_view_sensitive(request.user)
-        return self.get_paginated_response(customer_list_rows(page, can_view_sensitive=sensitive))
+        rows = customer_list_rows(page, can_view_sensitive=can_view_sensitive)
+        return self.get_paginated_response(rows).data
 
     @extend_schema(request=CustomerInputSerializer, responses={201: CustomerOutputSerializer},
                    summary="Create a customer (an agent's is assigned to them)")  # fmt: skip

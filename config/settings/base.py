@@ -196,6 +196,10 @@ else:
         }
     }
 
+# Seconds each process keeps a customers-list page; any customer or agent change replaces the
+# shared list version at once, so this only bounds writes that send no signal. 0: no cache.
+CUSTOMER_LIST_CACHE_TTL_S = env.int("CUSTOMER_LIST_CACHE_TTL_S", default=60)
+
 # --- Background work (django-q2) ------------------------------------------------------------
 Q_CLUSTER = {
     "name": "ledgerlens",
