@@ -1,9 +1,11 @@
 """Thin views: /api/v1/customers/ (list, create) and /api/v1/customers/{id}/ (read, change, delete)."""
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -50,16 +52,18 @@ class CustomerListApi(_CustomerApi):
         responses=CustomerOutputSerializer(many=True),
         summary="List the customers you may see",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         sensitive = selectors.user_can_view_sensitive(request.user)
         scope = "all" if sees_all_customers(request.user) else f"agent:{request.user.pk}"
-        body = list_cache.page(
+        page = list_cache.page(
             request,
             scope=scope,
             can_view_sensitive=sensitive,
             build=lambda: self._build_page(sensitive),
         )
-        return Response(body)
+        if request.accepted_media_type == JSONRenderer.media_type:  # plain JSON, no indent asked
+            return HttpResponse(page.json, content_type=JSONRenderer.media_type)
+        return Response(page.data)
 
     def _build_page(self, can_view_sensitive: bool) -> dict:
         rows = self.filter_queryset(self.get_queryset()).values(*LIST_VALUES)

@@ -2,10 +2,13 @@
 and two concurrent refreshes of one token."""
 
 import threading
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import connections
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import assert_error_shape
 from tests.factories import DEFAULT_PASSWORD
@@ -154,3 +157,13 @@ def test_two_concurrent_refreshes_of_one_token_give_exactly_one_success(agent):
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(statuses) == [200, 401]
+
+
+def test_a_verified_access_token_is_refused_once_it_expires(agent):
+    # Verified tokens are remembered per process until their expiry, never beyond it.
+    token = AccessToken.for_user(agent)
+    token.set_exp(lifetime=timedelta(seconds=1))
+    client = _bearer(str(token))
+    assert client.get("/api/v1/auth/me/").status_code == 200
+    time.sleep(1.2)
+    assert_error_shape(client.get("/api/v1/auth/me/"), 401)

@@ -131,3 +131,17 @@ def test_deleting_an_agent_unassigns_their_customers_in_the_list(agent, supervis
     agent.delete()
     row = supervisor_client.get(URL).json()["results"][0]
     assert (row["assigned_agent"], row["assigned_agent_username"]) == (None, None)
+
+
+@pytest.mark.django_db
+def test_a_kept_page_answers_every_format_alike(agent, agent_client):
+    CustomerFactory.create_batch(2, assigned_agent=agent)
+    plain = agent_client.get(URL)
+    again = agent_client.get(URL)  # from the kept, pre-rendered JSON
+    indented = agent_client.get(URL, HTTP_ACCEPT="application/json; indent=2")
+    browsable = agent_client.get(URL, HTTP_ACCEPT="text/html")
+
+    assert again["Content-Type"] == plain["Content-Type"] == "application/json"
+    assert again.content == plain.content
+    assert indented.content.startswith(b'{\n  "count": 2') and indented.json() == plain.json()
+    assert browsable.status_code == 200 and browsable["Content-Type"].startswith("text/html")
