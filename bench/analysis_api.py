@@ -18,21 +18,18 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from serving import start_gunicorn  # bench/serving.py
+from serving import drive, http_request, start_gunicorn  # bench/serving.py
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -126,58 +123,16 @@ def _prepare(env: dict[str, str]) -> str:
 
 
 def _run(port: int, token: str, bodies: list[bytes], concurrency: int) -> dict:
-    """Send `bodies` from `concurrency` callers with keep-alive connections."""
-    latencies: list[float] = []
-    errors: list[int] = []
-    hits = [0]
-    lock = threading.Lock()
-    next_index = [0]
+    """Send `bodies` from `concurrency` keep-alive callers; counts the answers' cache hits."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    requests = [http_request("POST", "/api/v1/ocr/analyze/", headers, body) for body in bodies]
+    hits = [0]
 
-    def caller() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                if next_index[0] >= len(bodies):
-                    break
-                body = bodies[next_index[0]]
-                next_index[0] += 1
-            started = time.perf_counter()
-            connection.request("POST", "/api/v1/ocr/analyze/", body=body, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                if response.status == 200:
-                    latencies.append(elapsed)
-                    hits[0] += json.loads(payload)["cache_hit"]
-                else:
-                    errors.append(response.status)
-        connection.close()
+    def count_hit(_status: int, body: bytes) -> None:
+        hits[0] += json.loads(body)["cache_hit"]
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=caller) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    ordered = sorted(latencies)
-
-    def pct(share: float) -> float:
-        return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 1) if ordered else 0.0
-
-    return {
-        "requests": len(bodies),
-        "ok": len(latencies),
-        "errors": len(errors),
-        "cache_hits": hits[0],
-        "p50_ms": pct(0.50),
-        "p95_ms": pct(0.95),
-        "p99_ms": pct(0.99),
-        "mean_ms": round(statistics.fmean(ordered), 1) if ordered else 0.0,
-        "throughput_rps": round(len(bodies) / wall, 1),
-    }
+    result = drive(port, requests, concurrency, on_response=count_hit)
+    return {**result, "cache_hits": hits[0]}
 
 
 def _body(number: str) -> bytes:
@@ -193,7 +148,8 @@ def _section(results: dict[str, dict[str, dict]], args: argparse.Namespace) -> s
         f"`.venv/bin/python bench/analysis_api.py` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"gunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1, "
-        f"{args.concurrency} concurrent callers (keep-alive, JWT), SQLite database; shared cache "
+        f"{args.concurrency} concurrent callers (keep-alive, JWT; one asyncio load generator), "
+        "SQLite database; shared cache "
         "in the database (the default configuration) or Redis (the compose configuration); "
         f"the load generator runs on the same machine (load average {args.load:.1f} at the "
         "start: other work on the machine competes for its 2 cores).",
@@ -224,7 +180,7 @@ def _row(cache_kind: str, name: str, result: dict) -> str:
     return (
         f"| {cache_kind} | {name} | {result['requests']} | {result['errors']} | "
         f"{result['cache_hits']} | {result['p50_ms']} | {result['p95_ms']} | "
-        f"{result['p99_ms']} | {result['throughput_rps']} | ≤ {target:.0f} | "
+        f"{result['p99_ms']} | {result['rps']} | ≤ {target:.0f} | "
         f"{'yes' if met else 'no'} | {result.get('cpu_ms', '')} |"
     )
 

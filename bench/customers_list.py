@@ -15,19 +15,17 @@ p95 <= 100 ms.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from record import write_section  # bench/record.py: the one section writer
-from serving import start_gunicorn  # bench/serving.py
+from serving import drive, http_request, start_gunicorn  # bench/serving.py
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -87,66 +85,6 @@ def _prepare(env: dict[str, str], customers: int) -> dict[str, str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-class _Connection:
-    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, request: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        self.writer.write(request)
-        await self.writer.drain()
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {
-            k.strip().lower(): v.strip()
-            for k, _, v in (line.partition(":") for line in lines[1:] if line)
-        }
-        body = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
-            self.writer.close()
-            self.reader = self.writer = None
-        return status, body
-
-
-async def _drive(port: int, path: str, token: str | None, total: int, concurrency: int) -> dict:
-    auth = f"Authorization: Bearer {token}\r\n" if token else ""
-    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}X-Client: api\r\n\r\n").encode()
-    latencies: list[float] = []
-    errors = 0
-    remaining = [total]
-
-    async def caller() -> None:
-        nonlocal errors
-        connection = _Connection(port)
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            started = time.perf_counter()
-            try:
-                status, _ = await asyncio.wait_for(connection.get(request), timeout=30)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError):
-                connection = _Connection(port)
-                status = 0
-            latencies.append((time.perf_counter() - started) * 1000)
-            errors += status != 200
-
-    started = time.perf_counter()
-    await asyncio.gather(*(caller() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-
-    def pct(share: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(share * len(latencies)))], 1)
-
-    return {"requests": total, "errors": errors, "p50_ms": pct(0.50), "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99), "rps": round(total / elapsed, 1)}  # fmt: skip
-
-
 def _measure(port: int, tokens: dict[str, str], requests: int, concurrency: int) -> dict[str, dict]:
     scenarios = {
         "minimal Django view": ("/bench/minimal/", None),
@@ -157,8 +95,10 @@ def _measure(port: int, tokens: dict[str, str], requests: int, concurrency: int)
     }  # fmt: skip
     results = {}
     for name, (path, token) in scenarios.items():
-        asyncio.run(_drive(port, path, token, max(100, requests // 10), concurrency))  # warm-up
-        results[name] = asyncio.run(_drive(port, path, token, requests, concurrency))
+        headers = {"X-Client": "api", **({"Authorization": f"Bearer {token}"} if token else {})}
+        request = http_request("GET", path, headers)
+        drive(port, [request] * max(100, requests // 10), concurrency)  # warm-up
+        results[name] = drive(port, [request] * requests, concurrency)
         print(f"{name:<46} {json.dumps(results[name])}", flush=True)
     return results
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class DocumentType(models.Model):
@@ -128,7 +129,8 @@ class AnalysisLog(models.Model):
     cache_hit = models.BooleanField(default=False)
     error_code = models.CharField(max_length=60, blank=True)
     fallback_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the call was made, not when its row was written (rows are written in batches).
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

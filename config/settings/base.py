@@ -239,6 +239,10 @@ ANALYSIS_CACHE_TTL_S = env.int("ANALYSIS_CACHE_TTL_S", default=600)
 TEMPLATE_CACHE_TTL_S = env.int("TEMPLATE_CACHE_TTL_S", default=3600)
 # Each process also keeps templates this long, so another process's publish shows within it.
 LOCAL_TEMPLATE_TTL_S = env.float("LOCAL_TEMPLATE_TTL_S", default=5.0)
+# AnalysisLog rows are written in batches of up to ANALYSIS_LOG_BATCH, at most
+# ANALYSIS_LOG_FLUSH_S after the call (0: each row at once, inside the call).
+ANALYSIS_LOG_FLUSH_S = env.float("ANALYSIS_LOG_FLUSH_S", default=1.0)
+ANALYSIS_LOG_BATCH = env.int("ANALYSIS_LOG_BATCH", default=100)
 ANALYSIS_BATCH_MAX_ITEMS = env.int("ANALYSIS_BATCH_MAX_ITEMS", default=50)
 ANALYSIS_MAX_TEXT_CHARS = env.int("ANALYSIS_MAX_TEXT_CHARS", default=200_000)
 LLM_DEFAULT_MODEL = env.str("LLM_DEFAULT_MODEL", default="")

@@ -20,6 +20,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="ledgerlens-testdb-")) / "test.sqlite3")
     }
+# Each AnalysisLog row is written inside its call, so a test sees it at once; the batching
+# itself is tested with its own settings.
+ANALYSIS_LOG_FLUSH_S = 0
 # Tasks run in-process in tests unless a test starts a real cluster.
 Q_CLUSTER = {**Q_CLUSTER, "sync": env.bool("Q_SYNC", default=True)}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)

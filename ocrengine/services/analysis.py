@@ -1,6 +1,7 @@
 """Document analysis: text or a file in, the template's fields out; cached, masked, logged.
 
-Guarantees: every call, successful or not, writes one AnalysisLog row; results are cached by
+Guarantees: every call, successful or not, writes one AnalysisLog row (in batches: see
+analysis_log_writer); results are cached by
 (document type, template version, backend, content hash) for ANALYSIS_CACHE_TTL_S, unmasked,
 and masked per caller on the way out; a result produced by a fallback is not cached, so the
 preferred backend is tried again next time; bad input raises a DomainError (one error shape).
@@ -24,7 +25,7 @@ from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTyp
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
 from ocrengine.models import AnalysisLog, ApiClient
-from ocrengine.services import backends, local_cache
+from ocrengine.services import analysis_log_writer, backends, local_cache
 from ocrengine.services.masking import SENSITIVE_PERMISSION, mask_fields
 from ocrengine.services.raw_text import RAW_TEXT_ENGINE, raw_text_document
 from ocrengine.services.templates import (
@@ -265,7 +266,7 @@ def _finish(log: AnalysisLog, caller: Caller, started: float, *, error_code: str
     log.latency_ms = round((time.perf_counter() - started) * 1000, 2)
     log.success, log.error_code = not error_code, error_code[:60]
     log.client_kind, log.user, log.api_client = caller.client_kind, caller.user, caller.api_client
-    log.save()
+    analysis_log_writer.writer.add(log)
     metrics.observe_analysis(
         # Unresolved types and backends would let callers mint unbounded label values.
         document_type=log.document_type if log.template_version is not None else "unknown",

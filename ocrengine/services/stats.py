@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from ocrengine.models import AnalysisLog
+from ocrengine.services import analysis_log_writer
 
 PERIODS = {"hour": (TruncHour, dt.timedelta(hours=1)), "day": (TruncDay, dt.timedelta(days=1))}
 MAX_BUCKETS = 744  # a month of hours
@@ -69,6 +70,7 @@ def analysis_stats(
     period: str = "day",
 ) -> dict[str, Any]:
     """Statistics for calls in [since, until) (default: the last 7 days)."""
+    analysis_log_writer.writer.flush()  # this process's waiting rows count too
     until = until or timezone.now()
     since = since or until - dt.timedelta(days=7)
     if since >= until:
