@@ -15,8 +15,9 @@ from django.db import DEFAULT_DB_ALIAS, models
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
-# A value no real key takes, so its one position among the compiled parameters is unambiguous.
-_SENTINEL = -7_318_204_551
+# A value no real key takes, so its one position among the compiled parameters is unambiguous;
+# within 32 bits, or PostgreSQL's backend refuses it for an integer column before compiling.
+_SENTINEL = -1_987_654_321
 
 
 class CompiledLookup(Generic[ModelT]):

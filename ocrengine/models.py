@@ -167,6 +167,24 @@ class ApiClient(models.Model):
         return f"{self.name} ({self.key_id})"
 
 
+class RateLimitCounter(models.Model):
+    """Calls per caller per fixed window, for the analysis rate limit when it counts in the
+    database (RATE_LIMIT_STORE=database: one upsert per call instead of the database cache's
+    read-then-write); rows older than the window before the current one are deleted."""
+
+    caller = models.CharField(max_length=120)
+    window = models.BigIntegerField(help_text="Unix time // window length.")
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "window"], name="rate_limit_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller} @ {self.window}: {self.calls}"
+
+
 class ApiNonce(models.Model):
     """Nonces seen within the signature window; the unique constraint refuses replays."""
 

@@ -239,6 +239,9 @@ ANALYSIS_CACHE_TTL_S = env.int("ANALYSIS_CACHE_TTL_S", default=600)
 TEMPLATE_CACHE_TTL_S = env.int("TEMPLATE_CACHE_TTL_S", default=3600)
 # Each process also keeps templates this long, so another process's publish shows within it.
 LOCAL_TEMPLATE_TTL_S = env.float("LOCAL_TEMPLATE_TTL_S", default=5.0)
+# Where the analysis rate limit counts calls: "cache" (atomic increments in Redis) or
+# "database" (one upsert per call; far cheaper than the database cache's read-then-write).
+RATE_LIMIT_STORE = env.str("RATE_LIMIT_STORE", default="cache" if REDIS_URL else "database")
 # AnalysisLog rows are written in batches of up to ANALYSIS_LOG_BATCH, at most
 # ANALYSIS_LOG_FLUSH_S after the call (0: each row at once, inside the call).
 ANALYSIS_LOG_FLUSH_S = env.float("ANALYSIS_LOG_FLUSH_S", default=1.0)

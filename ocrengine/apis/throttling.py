@@ -5,7 +5,8 @@ item, so batching is not a way around the limit.
 DRF's stock throttle keeps every request's timestamp in one cache entry, which it reads and
 rewrites whole on each call: the cost grows with the rate. This one keeps two counters (this
 window and the last) and weighs the last by how much of it still overlaps the sliding window,
-so each call is one read of two keys and one increment, whatever the rate.
+so each call is one read of two counters and one increment, whatever the rate. The counters
+live where RATE_LIMIT_STORE says (services.rate_counters).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import math
 import time
 
-from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
 from ocrengine.models import ApiClient
+from ocrengine.services.rate_counters import window_counters
 
 
 class AnalyzeRateThrottle(SimpleRateThrottle):
@@ -37,22 +38,16 @@ class AnalyzeRateThrottle(SimpleRateThrottle):
             return True
         now = time.time()
         window, into = divmod(now, self.duration)
-        base = self.get_cache_key(request, view)
-        current_key, previous_key = f"{base}:{int(window)}", f"{base}:{int(window) - 1}"
-        counts = cache.get_many([current_key, previous_key])
-        current, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
+        window = int(window)
+        caller = self.get_cache_key(request, view)
+        counters = window_counters()
+        current, previous = counters.counts(caller, window)
         overlap = 1 - into / self.duration
         cost = max(1, int(getattr(view, "throttle_cost", lambda request: 1)(request)))
         if previous * overlap + current + cost > self.num_requests:
             self._wait = self._seconds_until_room(current, previous, cost, into)
             return False
-        # The read above says whether this window's counter exists: add it once, then increment
-        # (a failed add is a wasted write transaction with the database cache).
-        if current or not cache.add(current_key, cost, 2 * self.duration):
-            try:
-                cache.incr(current_key, cost)
-            except ValueError:  # expired since it was read
-                cache.set(current_key, cost, 2 * self.duration)
+        counters.add(caller, window, cost, window_s=self.duration)
         return True
 
     def _seconds_until_room(self, current: int, previous: int, cost: int, into: float) -> float:

@@ -266,7 +266,16 @@ def test_batch_over_the_limit_or_empty_is_refused(agent_client):
     )
 
 
-def test_rate_limit_answers_429_with_retry_after(agent_client, other_agent, monkeypatch):
+@pytest.fixture(params=["database", "cache"])
+def rate_limit_store(request, settings) -> str:
+    """Each rate-limit rule holds for both stores of its counters."""
+    settings.RATE_LIMIT_STORE = request.param
+    return request.param
+
+
+def test_rate_limit_answers_429_with_retry_after(
+    agent_client, other_agent, monkeypatch, rate_limit_store
+):
     # DRF reads the rates into the class at import; ANALYZE_RATE_LIMIT feeds the same dict.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"analyze": "3/min"})
     statuses = [_analyse(agent_client).status_code for _ in range(3)]
@@ -282,7 +291,9 @@ def test_rate_limit_answers_429_with_retry_after(agent_client, other_agent, monk
     assert_error_shape(batch, 429, "too_many_requests")  # a batch costs one unit per item
 
 
-def test_rate_limit_window_slides_rather_than_resetting(agent_client, monkeypatch):
+def test_rate_limit_window_slides_rather_than_resetting(
+    agent_client, monkeypatch, rate_limit_store
+):
     """Three calls late in one minute still count early in the next, fading with time."""
     from ocrengine.apis import throttling
 
@@ -297,3 +308,19 @@ def test_rate_limit_window_slides_rather_than_resetting(agent_client, monkeypatc
     assert int(limited["Retry-After"]) == 16
     clock[0] += 15  # 20 s in: 3 x 2/3 = 2 → room for one
     assert _analyse(agent_client).status_code == 200
+
+
+def test_database_counters_keep_only_the_two_latest_windows(agent_client, monkeypatch, settings):
+    from ocrengine.apis import throttling
+    from ocrengine.models import RateLimitCounter
+
+    settings.RATE_LIMIT_STORE = "database"
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"analyze": "100/min"})
+    clock = [7000 * 60 + 1.0]
+    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    for _ in range(4):
+        assert _analyse(agent_client).status_code == 200
+        assert _analyse(agent_client).status_code == 200
+        clock[0] += 60
+    windows = dict(RateLimitCounter.objects.values_list("window", "calls"))
+    assert windows == {7002: 2, 7003: 2}

@@ -1,0 +1,74 @@
+"""Per-caller call counters by fixed window, for the analysis rate limit.
+
+Two stores behind one interface (RATE_LIMIT_STORE): the shared cache, where Redis increments
+atomically, and a database table, where one upsert replaces the database cache's read, count,
+read and update under the write lock. Each store reads a caller's two most recent windows in
+one round trip and adds to the current window in one more.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from ocrengine.models import RateLimitCounter
+
+
+class WindowCounters(Protocol):
+    def counts(self, caller: str, current: int) -> tuple[int, int]:
+        """Calls in window `current` and in the window before it."""
+
+    def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
+        """Count `calls` more in window `current`."""
+
+
+class CacheCounters:
+    def counts(self, caller: str, current: int) -> tuple[int, int]:
+        keys = (f"{caller}:{current}", f"{caller}:{current - 1}")
+        found = cache.get_many(keys)
+        return found.get(keys[0], 0), found.get(keys[1], 0)
+
+    def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
+        key = f"{caller}:{current}"
+        # add() creates the counter once; a failed add is a wasted write with some backends.
+        if not cache.add(key, calls, 2 * window_s):
+            try:
+                cache.incr(key, calls)
+            except ValueError:  # expired between the two
+                cache.set(key, calls, 2 * window_s)
+
+
+class DatabaseCounters:
+    def counts(self, caller: str, current: int) -> tuple[int, int]:
+        rows = dict(
+            RateLimitCounter.objects.filter(
+                caller=caller, window__in=(current, current - 1)
+            ).values_list("window", "calls")
+        )
+        return rows.get(current, 0), rows.get(current - 1, 0)
+
+    def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
+        quote = connection.ops.quote_name
+        table = quote(RateLimitCounter._meta.db_table)
+        caller_column, window_column, calls_column = (
+            quote(name) for name in ("caller", "window", "calls")
+        )
+        # One statement, atomic on SQLite and PostgreSQL alike: no read-then-write race.
+        sql = (
+            f"INSERT INTO {table} ({caller_column}, {window_column}, {calls_column}) "
+            f"VALUES (%s, %s, %s) ON CONFLICT ({caller_column}, {window_column}) "
+            f"DO UPDATE SET {calls_column} = {table}.{calls_column} + excluded.{calls_column} "
+            f"RETURNING {calls_column}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [caller, current, calls])
+            (total,) = cursor.fetchone()
+        if total == calls:  # this call opened the window: the caller's older ones are spent
+            RateLimitCounter.objects.filter(caller=caller, window__lt=current - 1).delete()
+
+
+def window_counters() -> WindowCounters:
+    return DatabaseCounters() if settings.RATE_LIMIT_STORE == "database" else CacheCounters()
