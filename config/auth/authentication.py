@@ -44,6 +44,7 @@ class ActiveUserJWTAuthentication(JWTAuthentication):
             raise AuthenticationFailed("User not found.", code="user_not_found")
         # Raw rows carry the database's value: SQLite answers EXISTS with 0 or 1.
         user.may_view_customer_sensitive = bool(user.may_view_customer_sensitive)
+        user.may_view_analysis_sensitive = bool(user.may_view_analysis_sensitive)
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
         return user

@@ -44,9 +44,13 @@ class Caller:
 
     @cached_property
     def sees_sensitive(self) -> bool:
-        # Asked only when a result has a sensitive value: the permission check costs queries.
+        # Asked only when a result has a sensitive value.
         user = self.user
-        return bool(user is not None and user.is_active and user.has_perm(SENSITIVE_PERMISSION))
+        if user is None or not user.is_active:
+            return False
+        if hasattr(user, "may_view_analysis_sensitive") and not user.is_superuser:
+            return user.may_view_analysis_sensitive  # loaded with the user on authentication
+        return user.has_perm(SENSITIVE_PERMISSION)  # two queries
 
     @classmethod
     def from_request(cls, request) -> Caller:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-SENSITIVE_PERMISSION = "ocrengine.view_sensitive_fields"
+from config.auth.roles import ANALYSIS_SENSITIVE_PERMISSION
+
+SENSITIVE_PERMISSION = ".".join(ANALYSIS_SENSITIVE_PERMISSION)  # for user.has_perm()
 
 
 def mask_value(value: str, field_type: str = "string") -> str:

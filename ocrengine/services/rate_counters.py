@@ -42,20 +42,21 @@ class CacheCounters:
 
 
 class DatabaseCounters:
+    # Plain SQL for both statements: compiling an ORM filter cost more than running it, on a
+    # path every analysis call takes.
     def counts(self, caller: str, current: int) -> tuple[int, int]:
-        rows = dict(
-            RateLimitCounter.objects.filter(
-                caller=caller, window__in=(current, current - 1)
-            ).values_list("window", "calls")
+        table, caller_column, window_column, calls_column = _names()
+        sql = (
+            f"SELECT {window_column}, {calls_column} FROM {table} "
+            f"WHERE {caller_column} = %s AND {window_column} IN (%s, %s)"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [caller, current, current - 1])
+            rows = dict(cursor.fetchall())
         return rows.get(current, 0), rows.get(current - 1, 0)
 
     def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
-        quote = connection.ops.quote_name
-        table = quote(RateLimitCounter._meta.db_table)
-        caller_column, window_column, calls_column = (
-            quote(name) for name in ("caller", "window", "calls")
-        )
+        table, caller_column, window_column, calls_column = _names()
         # One statement, atomic on SQLite and PostgreSQL alike: no read-then-write race.
         sql = (
             f"INSERT INTO {table} ({caller_column}, {window_column}, {calls_column}) "
@@ -68,6 +69,17 @@ class DatabaseCounters:
             (total,) = cursor.fetchone()
         if total == calls:  # this call opened the window: the caller's older ones are spent
             RateLimitCounter.objects.filter(caller=caller, window__lt=current - 1).delete()
+
+
+def _names() -> tuple[str, str, str, str]:
+    """The counters table and its caller, window and calls columns, quoted for the database."""
+    quote = connection.ops.quote_name
+    return (
+        quote(RateLimitCounter._meta.db_table),
+        quote("caller"),
+        quote("window"),
+        quote("calls"),
+    )
 
 
 def window_counters() -> WindowCounters:

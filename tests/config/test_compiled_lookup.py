@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.auth.authentication import ActiveUserJWTAuthentication
@@ -42,13 +42,19 @@ def test_a_build_that_does_not_bind_its_argument_once_is_refused():
         lookup.get(1)
 
 
-def test_authentication_gives_the_role_and_a_boolean_sensitive_permission(agent, supervisor):
+def test_authentication_gives_the_role_and_boolean_sensitive_permissions(agent, supervisor):
     supervisor.user_permissions.add(
         Permission.objects.get(content_type__app_label="customers", codename="view_sensitive")
+    )
+    Group.objects.get(name="supervisor").permissions.add(
+        Permission.objects.get(
+            content_type__app_label="ocrengine", codename="view_sensitive_fields"
+        )
     )
     authentication = ActiveUserJWTAuthentication()
 
     for user, role, sensitive in ((agent, "agent", False), (supervisor, "supervisor", True)):
         found = authentication.get_user(AccessToken.for_user(user))
         assert found.role_group == role
-        assert found.may_view_customer_sensitive is sensitive
+        assert found.may_view_customer_sensitive is sensitive  # granted to the user
+        assert found.may_view_analysis_sensitive is sensitive  # granted to their group
