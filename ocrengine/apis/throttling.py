@@ -47,7 +47,7 @@ class AnalyzeRateThrottle(SimpleRateThrottle):
         if previous * overlap + current + cost > self.num_requests:
             self._wait = self._seconds_until_room(current, previous, cost, into)
             return False
-        counters.add(caller, window, cost, window_s=self.duration)
+        counters.add(caller, window, cost, window_s=self.duration, seen=current)
         return True
 
     def _seconds_until_room(self, current: int, previous: int, cost: int, into: float) -> float:

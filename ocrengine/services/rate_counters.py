@@ -21,8 +21,8 @@ class WindowCounters(Protocol):
     def counts(self, caller: str, current: int) -> tuple[int, int]:
         """Calls in window `current` and in the window before it."""
 
-    def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
-        """Count `calls` more in window `current`."""
+    def add(self, caller: str, current: int, calls: int, *, window_s: int, seen: int) -> None:
+        """Count `calls` more in window `current`, where counts() saw `seen` calls."""
 
 
 class CacheCounters:
@@ -31,10 +31,11 @@ class CacheCounters:
         found = cache.get_many(keys)
         return found.get(keys[0], 0), found.get(keys[1], 0)
 
-    def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
+    def add(self, caller: str, current: int, calls: int, *, window_s: int, seen: int) -> None:
         key = f"{caller}:{current}"
-        # add() creates the counter once; a failed add is a wasted write with some backends.
-        if not cache.add(key, calls, 2 * window_s):
+        # The read said whether the counter exists: add() it only then, since a failed add is
+        # a wasted round trip (Redis) or write (the database cache).
+        if seen or not cache.add(key, calls, 2 * window_s):
             try:
                 cache.incr(key, calls)
             except ValueError:  # expired between the two
@@ -55,7 +56,8 @@ class DatabaseCounters:
             rows = dict(cursor.fetchall())
         return rows.get(current, 0), rows.get(current - 1, 0)
 
-    def add(self, caller: str, current: int, calls: int, *, window_s: int) -> None:
+    def add(self, caller: str, current: int, calls: int, *, window_s: int, seen: int) -> None:
+        # `seen` is not needed: the upsert creates the row or adds to it in one statement.
         table, caller_column, window_column, calls_column = _names()
         # One statement, atomic on SQLite and PostgreSQL alike: no read-then-write race.
         sql = (
