@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.auth.permissions import HasRole
-from config.auth.roles import sees_all_customers
 from customers import list_cache, selectors, services
 from customers.filters import CustomerFilter, CustomerFilterBackend
 from customers.models import Customer
@@ -54,10 +53,9 @@ class CustomerListApi(_CustomerApi):
     )
     def get(self, request: Request) -> HttpResponse:
         sensitive = selectors.user_can_view_sensitive(request.user)
-        scope = "all" if sees_all_customers(request.user) else f"agent:{request.user.pk}"
         page = list_cache.page(
             request,
-            scope=scope,
+            scope=selectors.visibility_scope(request.user),
             can_view_sensitive=sensitive,
             build=lambda: self._build_page(sensitive),
         )
