@@ -29,15 +29,16 @@ class CompiledLookup(Generic[ModelT]):
 
     def __init__(self, build: Callable[[object], models.QuerySet[ModelT]]) -> None:
         self._build = build
-        self._compiled: dict[str, tuple[models.QuerySet[ModelT], str, tuple, int]] = {}
+        # Per database alias: the model, the SQL, its parameters and where the value goes.
+        self._compiled: dict[str, tuple[type[ModelT], str, tuple, int]] = {}
 
     def get(self, value: object, *, using: str = DEFAULT_DB_ALIAS) -> ModelT | None:
-        queryset, sql, params, position = self._compiled_for(using)
+        model, sql, params, position = self._compiled_for(using)
         bound = (*params[:position], value, *params[position + 1 :])
-        rows = list(queryset.model._default_manager.raw(sql, bound, using=using))
+        rows = list(model._default_manager.raw(sql, bound, using=using))
         return rows[0] if rows else None
 
-    def _compiled_for(self, using: str) -> tuple[models.QuerySet[ModelT], str, tuple, int]:
+    def _compiled_for(self, using: str) -> tuple[type[ModelT], str, tuple, int]:
         compiled = self._compiled.get(using)
         if compiled is None:
             queryset = self._build(_SENTINEL)[:1]
@@ -45,6 +46,6 @@ class CompiledLookup(Generic[ModelT]):
             params = tuple(params)
             if params.count(_SENTINEL) != 1:
                 raise ValueError("build() must use its argument exactly once, as a parameter.")
-            compiled = (queryset, sql, params, params.index(_SENTINEL))
+            compiled = (queryset.model, sql, params, params.index(_SENTINEL))
             self._compiled[using] = compiled
         return compiled
