@@ -23,16 +23,15 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from serving import drive, http_request, start_gunicorn  # bench/serving.py
+from record import write_section  # bench/record.py: the one section writer
+from serving import drive, http_request, manage, server_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
 TARGETS_MS = {"cached": 30.0, "uncached": 150.0}
 INVOICE = """ACME Supplies GmbH
 Hauptstrasse 1, 10115 Berlin
@@ -51,27 +50,13 @@ Total:        1190.00 EUR"""
 
 
 def _environment(folder: Path, redis_url: str) -> dict[str, str]:
-    return {
-        "REDIS_URL": redis_url,
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "MEDIA_ROOT": str(folder / "media"),
-        "LOG_DIR": str(folder / "log"),
-        "LOG_LEVEL": "WARNING",
-        "ANALYZE_RATE_LIMIT": "100000000/min",
-        "JWT_ACCESS_LIFETIME_S": "7200",
-        "PROMETHEUS_MULTIPROC_DIR": str(folder / "prometheus"),
-    }
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    return server_environment(
+        folder,
+        "config.settings.local",
+        REDIS_URL=redis_url,
+        LOG_LEVEL="WARNING",
+        ANALYZE_RATE_LIMIT="100000000/min",
     )
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
 
 
 TOKEN_SCRIPT = """
@@ -110,16 +95,15 @@ print(json.dumps(result))
 def _cpu_cost(env: dict[str, str]) -> dict[str, float]:
     """CPU milliseconds one request costs the server, in-process and single-threaded: unlike
     latency under load, hardly moved by other work on the machine."""
-    output = _manage(env, "shell", "-c", CPU_SCRIPT % INVOICE)
+    output = manage(env, "shell", "-c", CPU_SCRIPT % INVOICE)
     return json.loads(output.strip().splitlines()[-1])
 
 
 def _prepare(env: dict[str, str]) -> str:
-    (Path(env["PROMETHEUS_MULTIPROC_DIR"])).mkdir(parents=True)
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    _manage(env, "createcachetable")
-    _manage(env, "seed_reference_data")
-    return _manage(env, "shell", "-c", TOKEN_SCRIPT).strip().splitlines()[-1]
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
+    manage(env, "seed_reference_data")
+    return manage(env, "shell", "-c", TOKEN_SCRIPT).strip().splitlines()[-1]
 
 
 def _run(port: int, token: str, bodies: list[bytes], concurrency: int) -> dict:
@@ -183,18 +167,6 @@ def _row(cache_kind: str, name: str, result: dict) -> str:
         f"{result['p99_ms']} | {result['rps']} | ≤ {target:.0f} | "
         f"{'yes' if met else 'no'} | {result.get('cpu_ms', '')} |"
     )
-
-
-def record(section: str, doc: Path) -> None:
-    start, end = "<!-- bench:analysis_api -->", "<!-- /bench:analysis_api -->"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{start}\n{section}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
 
 
 def _bench(args: argparse.Namespace, cache_kind: str) -> dict[str, dict]:
@@ -275,7 +247,7 @@ def main() -> None:
     section = _section(results, args)
     print(section)
     if not args.no_record:
-        record(section, args.doc)
+        write_section("analysis_api", section, args.doc)
 
 
 if __name__ == "__main__":

@@ -18,17 +18,15 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from record import write_section  # bench/record.py: the one section writer
-from serving import drive, http_request, start_gunicorn  # bench/serving.py
+from serving import drive, http_request, manage, server_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
 TARGET_RATIO = 0.40
 TARGET_P95_MS = 100.0
 
@@ -56,32 +54,13 @@ print(json.dumps({"agent": str(RefreshToken.for_user(agent).access_token),
 
 
 def _environment(folder: Path) -> dict[str, str]:
-    (folder / "prometheus").mkdir(parents=True)
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.customers_settings",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "MEDIA_ROOT": str(folder / "media"),
-        "LOG_DIR": str(folder / "log"),
-        "JWT_ACCESS_LIFETIME_S": "7200",
-        "PROMETHEUS_MULTIPROC_DIR": str(folder / "prometheus"),
-        "DEBUG": "0",
-    }
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
+    return server_environment(folder, "bench.customers_settings", DEBUG="0")
 
 
 def _prepare(env: dict[str, str], customers: int) -> dict[str, str]:
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    _manage(env, "createcachetable")
-    output = _manage(env, "shell", "-c", SEED_SCRIPT.replace("COUNT", str(int(customers))))
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
+    output = manage(env, "shell", "-c", SEED_SCRIPT.replace("COUNT", str(int(customers))))
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -210,7 +189,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="ledgerlens-bench-customers-"))
     env = _environment(folder)
     tokens = _prepare(env, args.customers)
-    profile = json.loads(_manage(env, "shell", "-c", QUERY_SCRIPT).strip().splitlines()[-1])
+    profile = json.loads(manage(env, "shell", "-c", QUERY_SCRIPT).strip().splitlines()[-1])
     server = start_gunicorn(
         env,
         port=args.port,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import os
 import subprocess
 import sys
 import time
@@ -11,6 +12,33 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python")
+
+
+def server_environment(folder: Path, settings_module: str, **extra: str) -> dict[str, str]:
+    """The environment of a throwaway installation under `folder`: its own SQLite database,
+    media, logs and metrics folder, and access tokens that outlive the run."""
+    (folder / "prometheus").mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "LOG_DIR": str(folder / "log"),
+        "JWT_ACCESS_LIFETIME_S": "7200",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "prometheus"),
+        **extra,
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """`manage.py ARGS` in that environment; its stdout, or exit with its stderr's end."""
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def start_gunicorn(
