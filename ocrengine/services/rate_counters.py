@@ -8,6 +8,7 @@ one round trip and adds to the current window in one more.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Protocol
 
 from django.conf import settings
@@ -52,7 +53,7 @@ class DatabaseCounters:
             f"WHERE {caller_column} = %s AND {window_column} IN (%s, %s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [caller, current, current - 1])
+            cursor.execute(sql, [_stored(caller), current, current - 1])
             rows = dict(cursor.fetchall())
         return rows.get(current, 0), rows.get(current - 1, 0)
 
@@ -67,10 +68,19 @@ class DatabaseCounters:
             f"RETURNING {calls_column}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [caller, current, calls])
+            cursor.execute(sql, [_stored(caller), current, calls])
             (total,) = cursor.fetchone()
         if total == calls:  # this call opened the window: the caller's older ones are spent
-            RateLimitCounter.objects.filter(caller=caller, window__lt=current - 1).delete()
+            RateLimitCounter.objects.filter(caller=_stored(caller), window__lt=current - 1).delete()
+
+
+def _stored(caller: str) -> str:
+    """The caller as the counters table keeps it: a long one (an address taken from a whole
+    X-Forwarded-For header, say) by its digest, so it fits the column on every database."""
+    limit = RateLimitCounter._meta.get_field("caller").max_length
+    if len(caller) <= limit:
+        return caller
+    return "sha256:" + hashlib.sha256(caller.encode()).hexdigest()
 
 
 def _names() -> tuple[str, str, str, str]:

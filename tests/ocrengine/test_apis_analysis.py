@@ -324,3 +324,15 @@ def test_database_counters_keep_only_the_two_latest_windows(agent_client, monkey
         clock[0] += 60
     windows = dict(RateLimitCounter.objects.values_list("window", "calls"))
     assert windows == {7002: 2, 7003: 2}
+
+
+def test_database_counters_keep_a_caller_longer_than_the_column_apart():
+    from ocrengine.services.rate_counters import DatabaseCounters
+
+    counters = DatabaseCounters()
+    long_a, long_b = "ip:" + "1.2.3.4," * 100, "ip:" + "5.6.7.8," * 100
+    counters.add(long_a, 10, 2, window_s=60, seen=0)
+    counters.add(long_a, 10, 1, window_s=60, seen=2)
+    counters.add(long_b, 10, 5, window_s=60, seen=0)
+    assert counters.counts(long_a, 10) == (3, 0)
+    assert counters.counts(long_b, 10) == (5, 0)
