@@ -100,6 +100,14 @@ class LabelIndex:
             for key, names in owners.items()
         ]
 
+    def present_in(self, texts: list[str]) -> LabelIndex:
+        """The index cut down to the aliases found somewhere in `texts`: a document names a
+        handful of the hundreds of known labels, so each line then tests only those few."""
+        compact = "\x00".join(_compact(text) for text in texts)
+        narrowed = object.__new__(LabelIndex)
+        narrowed._aliases = [alias for alias in self._aliases if alias[0] in compact]
+        return narrowed
+
     def hits(self, text: str) -> list[LabelHit]:
         """Non-overlapping label occurrences, earliest first, the longest at each place."""
         compact = _compact(text)
@@ -200,7 +208,7 @@ def label_candidates(
 ) -> list[Candidate]:
     """Candidates from every label occurrence: inline after the label, right of it, below it."""
     by_name = {rule.name: rule for rule in rules}
-    index = _label_index(tuple(rules))
+    index = _label_index(tuple(rules)).present_in([seg.text for seg in layout.segments])
     hits_by_segment = {seg.index: index.hits(seg.text) for seg in layout.segments}
     candidates: list[Candidate] = []
     for segment in layout.segments:
