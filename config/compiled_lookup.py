@@ -1,17 +1,19 @@
-"""A hot lookup whose queryset is compiled to SQL once per database, then run raw.
+"""A hot lookup whose queryset is compiled to SQL once per database, then run on a cursor.
 
 Turning an annotated queryset into SQL (resolving subqueries, joins and expressions) costs
-several times what SQLite or PostgreSQL spend running it. A lookup that runs on every request
-with only one value changing, such as authentication's user with role and permission, compiles
-once per process and database and reuses the SQL with the new value bound.
+several times what SQLite or PostgreSQL spend running it, and so does the generic row-to-model
+machinery (a raw queryset re-derives its columns and converters on every run). A lookup that
+runs on every request with only one value changing, such as authentication's user with role and
+permission, compiles once per process and database and then only binds, fetches and converts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -20,32 +22,78 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 _SENTINEL = -1_987_654_321
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    model: type[models.Model]
+    sql: str
+    params: tuple
+    position: int  # of the looked-up value among `params`
+    field_names: tuple[str, ...]  # the model's columns, in select order
+    fields_at: slice  # where they sit in a row
+    annotations: tuple[tuple[str, int], ...]  # (attribute, column)
+    # (column, converters, expression): the ORM's database and field converters, run with the
+    # calling thread's connection (each thread has its own).
+    converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
+
+
 class CompiledLookup(Generic[ModelT]):
     """`lookup.get(value)` is `build(value).first()`, with `build`'s SQL compiled only once.
 
     `build` must use its argument exactly once, as a bound parameter (a filter value), and the
-    queryset it returns must select whole model rows: annotations come back as attributes with
-    the database's raw values (SQLite gives 0/1 for booleans)."""
+    queryset it returns must select whole model rows (annotations allowed, no select_related).
+    Values are converted as the ORM converts them (datetimes made aware, booleans from 0/1)."""
 
     def __init__(self, build: Callable[[object], models.QuerySet[ModelT]]) -> None:
         self._build = build
-        # Per database alias: the model, the SQL, its parameters and where the value goes.
-        self._compiled: dict[str, tuple[type[ModelT], str, tuple, int]] = {}
+        self._compiled: dict[str, _Compiled] = {}  # per database alias
 
     def get(self, value: object, *, using: str = DEFAULT_DB_ALIAS) -> ModelT | None:
-        model, sql, params, position = self._compiled_for(using)
-        bound = (*params[:position], value, *params[position + 1 :])
-        rows = list(model._default_manager.raw(sql, bound, using=using))
-        return rows[0] if rows else None
+        compiled = self._compiled_for(using)
+        params = compiled.params
+        bound = (*params[: compiled.position], value, *params[compiled.position + 1 :])
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, bound)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for column, converters, expression in compiled.converters:
+            for convert in converters:
+                row[column] = convert(row[column], expression, connection)
+        found = compiled.model.from_db(using, compiled.field_names, row[compiled.fields_at])
+        for attribute, column in compiled.annotations:
+            setattr(found, attribute, row[column])
+        return found
 
-    def _compiled_for(self, using: str) -> tuple[type[ModelT], str, tuple, int]:
+    def _compiled_for(self, using: str) -> _Compiled:
         compiled = self._compiled.get(using)
         if compiled is None:
-            queryset = self._build(_SENTINEL)[:1]
-            sql, params = queryset.query.get_compiler(using=using).as_sql()
-            params = tuple(params)
-            if params.count(_SENTINEL) != 1:
-                raise ValueError("build() must use its argument exactly once, as a parameter.")
-            compiled = (queryset.model, sql, params, params.index(_SENTINEL))
-            self._compiled[using] = compiled
+            compiled = self._compiled[using] = self._compile(using)
         return compiled
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset = self._build(_SENTINEL)[:1]
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        params = tuple(params)
+        if params.count(_SENTINEL) != 1:
+            raise ValueError("build() must use its argument exactly once, as a parameter.")
+        klass_info = compiler.klass_info
+        if klass_info.get("related_klass_infos"):
+            raise ValueError("build() must not use select_related().")
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        converters = compiler.get_converters([column[0] for column in compiler.select])
+        return _Compiled(
+            model=klass_info["model"],
+            sql=sql,
+            params=params,
+            position=params.index(_SENTINEL),
+            field_names=tuple(column[0].target.attname for column in compiler.select[first:last]),
+            fields_at=slice(first, last),
+            annotations=tuple(compiler.annotation_col_map.items()),
+            converters=tuple(
+                (column, tuple(functions), expression)
+                for column, (functions, expression) in converters.items()
+            ),
+        )

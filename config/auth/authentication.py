@@ -42,9 +42,6 @@ class ActiveUserJWTAuthentication(JWTAuthentication):
         user = _user_with_access_facts.get(user_id)
         if user is None:
             raise AuthenticationFailed("User not found.", code="user_not_found")
-        # Raw rows carry the database's value: SQLite answers EXISTS with 0 or 1.
-        user.may_view_customer_sensitive = bool(user.may_view_customer_sensitive)
-        user.may_view_analysis_sensitive = bool(user.may_view_analysis_sensitive)
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
         return user

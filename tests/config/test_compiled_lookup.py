@@ -8,6 +8,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from config.auth.authentication import ActiveUserJWTAuthentication
 from config.auth.roles import users_with_access_facts
 from config.compiled_lookup import CompiledLookup
+from customers.models import Customer
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,15 @@ def test_a_build_that_does_not_bind_its_argument_once_is_refused():
     lookup = CompiledLookup(lambda pk: get_user_model().objects.filter(is_active=True))
 
     with pytest.raises(ValueError, match="exactly once"):
+        lookup.get(1)
+
+
+def test_a_build_that_follows_relations_is_refused():
+    lookup = CompiledLookup(
+        lambda pk: Customer.objects.filter(pk=pk).select_related("assigned_agent")
+    )
+
+    with pytest.raises(ValueError, match="select_related"):
         lookup.get(1)
 
 
