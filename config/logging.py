@@ -28,6 +28,14 @@ class RequestContextFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        # Each record reaches several handlers, and the rotating file formats it twice (once
+        # to see whether it fits): the line is built once and kept on the record.
+        line = record.__dict__.get("_json_line")
+        if line is None:
+            line = record._json_line = self._line(record)
+        return line
+
+    def _line(self, record: logging.LogRecord) -> str:
         payload = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,

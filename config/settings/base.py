@@ -270,6 +270,7 @@ LOGGING = {
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",  # StreamHandler's own default is stderr
             "formatter": "json",
             "filters": ["request_context"],
         },
