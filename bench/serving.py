@@ -52,8 +52,9 @@ def start_gunicorn(
     errors = open(log, "wb")  # noqa: SIM115 - the server writes to it for its whole life
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+        "--config", "python:config.gunicorn",  # what make run and the docker image serve with
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--timeout", "60", "--log-level", "warning",
+        "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     for _ in range(600):

@@ -6,8 +6,8 @@ case "$1" in
     python manage.py migrate --noinput
     python manage.py createcachetable
     python manage.py seed_reference_data
-    exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 \
-      --workers "${WEB_CONCURRENCY:-3}" --threads 4 --timeout 60 --access-logfile -
+    WEB_CONCURRENCY="${WEB_CONCURRENCY:-3}" exec gunicorn config.wsgi:application \
+      --config python:config.gunicorn --bind 0.0.0.0:8000
     ;;
   worker)
     exec python manage.py qcluster

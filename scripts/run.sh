@@ -3,11 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-BIND=${BIND:-127.0.0.1:8000}
-WEB_WORKERS=${WEB_WORKERS:-2}
+export BIND=${BIND:-127.0.0.1:8000}
 trap 'kill 0' INT TERM EXIT
 $PY manage.py qcluster &
-.venv/bin/gunicorn config.wsgi:application --bind "$BIND" --workers "$WEB_WORKERS" \
-  --threads 4 --timeout 60 --access-logfile - &
+# Workers, threads and timeouts: config/gunicorn.py (WEB_CONCURRENCY, WEB_THREADS).
+.venv/bin/gunicorn config.wsgi:application --config python:config.gunicorn &
 echo "LedgerLens is up: http://$BIND/admin/  API docs: http://$BIND/api/v1/docs/  workbench: http://$BIND/workbench/"
 wait -n
