@@ -2,13 +2,14 @@
 """Benchmark: POST /api/v1/ocr/analyze/ on cached and uncached text, 16 concurrent callers,
 against gunicorn on loopback, with the default configuration (SQLite, database cache).
 
-usage: .venv/bin/python bench/analysis_api.py [--requests 2000] [--uncached 600]
+usage: .venv/bin/python bench/analysis_api.py [--requests 1000] [--uncached 300] [--rounds 5]
                                               [--concurrency 16] [--workers 2] [--threads 4]
                                               [--doc docs/benchmarks.md] [--no-record]
 
 Sets up a throwaway database under a temporary folder (migrate, cache table, reference data, a
 user and a JWT), starts gunicorn like scripts/run.sh does, and measures each request's
-wall time from the callers' side. "cached" repeats one text (every call after the first is a
+wall time from the callers' side, in rounds where the two scenarios take turns (each figure
+is the median round's). "cached" repeats one text (every call after the first is a
 result-cache hit); "uncached" sends a different invoice number each time, so every call runs
 the rules backend. The rate limit is raised for the run (ANALYZE_RATE_LIMIT) since all calls
 come from one user. Writes the section between `<!-- bench:analysis_api -->` markers in
@@ -29,7 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from record import write_section  # bench/record.py: the one section writer
-from serving import drive, http_request, manage, server_environment, start_gunicorn
+from serving import (
+    drive,
+    drive_rounds,
+    http_request,
+    manage,
+    server_environment,
+    start_gunicorn,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS_MS = {"cached": 30.0, "uncached": 150.0}
@@ -106,17 +114,34 @@ def _prepare(env: dict[str, str]) -> str:
     return manage(env, "shell", "-c", TOKEN_SCRIPT).strip().splitlines()[-1]
 
 
-def _run(port: int, token: str, bodies: list[bytes], concurrency: int) -> dict:
-    """Send `bodies` from `concurrency` keep-alive callers; counts the answers' cache hits."""
+def _requests(token: str, bodies: list[bytes]) -> list[bytes]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    requests = [http_request("POST", "/api/v1/ocr/analyze/", headers, body) for body in bodies]
-    hits = [0]
+    return [http_request("POST", "/api/v1/ocr/analyze/", headers, body) for body in bodies]
 
-    def count_hit(_status: int, body: bytes) -> None:
-        hits[0] += json.loads(body)["cache_hit"]
 
-    result = drive(port, requests, concurrency, on_response=count_hit)
-    return {**result, "cache_hits": hits[0]}
+def _measure(port: int, token: str, args: argparse.Namespace) -> dict[str, dict]:
+    """Cached and uncached calls taking turns for `args.rounds` rounds; counts cache hits."""
+    cached = _requests(token, [_body("INV-CACHED-1")])
+    drive(port, cached, 1)  # the first call fills the cache
+    hits = {"cached": 0, "uncached": 0}
+
+    def counter(name: str):
+        def count(_status: int, body: bytes) -> None:
+            hits[name] += json.loads(body)["cache_hit"]
+
+        return count
+
+    scenarios = {
+        "cached": lambda _round: cached * args.requests,
+        "uncached": lambda round_: _requests(
+            token, [_body(f"INV-{round_}-{n:06d}") for n in range(args.uncached)]
+        ),
+    }
+    results = drive_rounds(
+        port, scenarios, args.concurrency, args.rounds,
+        on_response={name: counter(name) for name in scenarios},
+    )  # fmt: skip
+    return {name: {**result, "cache_hits": hits[name]} for name, result in results.items()}
 
 
 def _body(number: str) -> bytes:
@@ -133,14 +158,16 @@ def _section(results: dict[str, dict[str, dict]], args: argparse.Namespace) -> s
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"gunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1, "
         f"{args.concurrency} concurrent callers (keep-alive, JWT; one asyncio load generator), "
+        f"{args.rounds} rounds in which the two scenarios take turns, each figure the median "
+        "round's; "
         "SQLite database; shared cache "
         "in the database (the default configuration) or Redis (the compose configuration); "
         f"the load generator runs on the same machine (load average {args.load:.1f} at the "
         "start: other work on the machine competes for its 2 cores).",
         "",
         "| shared cache | scenario | requests | errors | cache hits | p50 ms | p95 ms | p99 ms | "
-        "req/s | p95 target | met | server CPU ms/request |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "req/s | p95 target | met | server CPU ms/request | p95 by round |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for cache_kind, by_scenario in results.items():
         for name, result in by_scenario.items():
@@ -165,7 +192,8 @@ def _row(cache_kind: str, name: str, result: dict) -> str:
         f"| {cache_kind} | {name} | {result['requests']} | {result['errors']} | "
         f"{result['cache_hits']} | {result['p50_ms']} | {result['p95_ms']} | "
         f"{result['p99_ms']} | {result['rps']} | ≤ {target:.0f} | "
-        f"{'yes' if met else 'no'} | {result.get('cpu_ms', '')} |"
+        f"{'yes' if met else 'no'} | {result.get('cpu_ms', '')} | "
+        f"{' / '.join(str(p95) for p95 in result['p95_by_round'])} |"
     )
 
 
@@ -203,12 +231,9 @@ def _bench(args: argparse.Namespace, cache_kind: str) -> dict[str, dict]:
         )
         try:
             # Warm-up: each worker imports the engine and loads templates once.
-            _run(args.port, token, [_body(f"WARM-{n}") for n in range(4 * args.workers)], 4)
-            cached = [_body("INV-CACHED-1")] * args.requests
-            _run(args.port, token, cached[:1], 1)
-            results = {"cached": _run(args.port, token, cached, args.concurrency)}
-            uncached = [_body(f"INV-{n:06d}") for n in range(args.uncached)]
-            results["uncached"] = _run(args.port, token, uncached, args.concurrency)
+            warm = _requests(token, [_body(f"WARM-{n}") for n in range(4 * args.workers)])
+            drive(args.port, warm, 4)
+            results = _measure(args.port, token, args)
             for name, cost in cpu.items():
                 results[name]["cpu_ms"] = cost
         finally:
@@ -222,8 +247,9 @@ def _bench(args: argparse.Namespace, cache_kind: str) -> dict[str, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="cached requests")
-    parser.add_argument("--uncached", type=int, default=600, help="uncached requests")
+    parser.add_argument("--requests", type=int, default=1000, help="cached requests a round")
+    parser.add_argument("--uncached", type=int, default=300, help="uncached requests a round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)

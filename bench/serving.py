@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import http.client
 import os
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,3 +153,38 @@ async def _drive(port, requests, concurrency, on_response) -> dict:
             "p95_ms": pct(0.95), "p99_ms": pct(0.99),
             "mean_ms": round(sum(latencies) / len(latencies), 1),
             "rps": round(len(requests) / elapsed, 1)}  # fmt: skip
+
+
+def drive_rounds(
+    port: int,
+    scenarios: Mapping[str, Callable[[int], list[bytes]]],
+    concurrency: int,
+    rounds: int,
+    on_response: Mapping[str, Callable[[int, bytes], None]] | None = None,
+) -> dict[str, dict]:
+    """Each scenario's requests for round 0, 1, ... (`scenarios[name](round)`), driven
+    scenario after scenario in every round (A B C, A B C, ...): a spell when the shared machine
+    runs slower then falls on every scenario alike instead of on whichever ran during it.
+
+    Per scenario: the median round's p50/p95/p99/mean/req/s, the p95 of every round, and the
+    total requests and errors."""
+    by_round: dict[str, list[dict]] = {name: [] for name in scenarios}
+    for number in range(rounds):
+        for name, requests in scenarios.items():
+            hook = (on_response or {}).get(name)
+            by_round[name].append(drive(port, requests(number), concurrency, hook))
+    return {name: _median_round(results) for name, results in by_round.items()}
+
+
+def _median_round(results: list[dict]) -> dict:
+    summary = {
+        key: round(statistics.median(result[key] for result in results), 1)
+        for key in ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "rps")
+    }
+    return {
+        **summary,
+        "requests": sum(result["requests"] for result in results),
+        "errors": sum(result["errors"] for result in results),
+        "rounds": len(results),
+        "p95_by_round": [result["p95_ms"] for result in results],
+    }
