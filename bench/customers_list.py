@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -73,7 +74,9 @@ def _prepare(env: dict[str, str], customers: int) -> dict[str, str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _measure(port: int, tokens: dict[str, str], args: argparse.Namespace) -> dict[str, dict]:
+def _measure(
+    port: int, tokens: dict[str, str], args: argparse.Namespace, server: subprocess.Popen
+) -> dict[str, dict]:
     scenarios = {
         "minimal Django view": ("/bench/minimal/", None),
         "customers list, agent (page 1 of 20)": ("/api/v1/customers/", tokens["agent"]),
@@ -92,6 +95,7 @@ def _measure(port: int, tokens: dict[str, str], args: argparse.Namespace) -> dic
          for name, request in requests.items()},
         args.concurrency,
         args.rounds,
+        server=server,
     )  # fmt: skip
     for name, result in results.items():
         print(f"{name:<46} {json.dumps(result)}", flush=True)
@@ -131,13 +135,14 @@ def _section(
         "through the same middleware, served from a bench-only URL module.",
         "",
         "| scenario | requests | errors | p50 ms | p95 ms | p99 ms | req/s | vs minimal | "
-        "p95 by round |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "server CPU ms/request | server cores busy | p95 by round |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, row in results.items():
         ratio = row["rps"] / baseline if baseline else 0.0
         lines.append(f"| {name} | {row['requests']} | {row['errors']} | {row['p50_ms']} | "
                      f"{row['p95_ms']} | {row['p99_ms']} | {row['rps']} | {ratio:.0%} | "
+                     f"{row['server_cpu_ms']} | {row['server_cores_busy']} | "
                      f"{' / '.join(str(p95) for p95 in row['p95_by_round'])} |")  # fmt: skip
     lists = [row for name, row in results.items() if name.startswith("customers")]
     worst_ratio = min(row["rps"] for row in lists) / baseline
@@ -237,7 +242,7 @@ def main() -> int:
         log=Path(env["LOG_DIR"]).parent / "gunicorn.err",
     )
     try:
-        results = _measure(args.port, tokens, args)
+        results = _measure(args.port, tokens, args, server)
     finally:
         server.terminate()
         server.wait(timeout=30)

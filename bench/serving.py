@@ -155,25 +155,54 @@ async def _drive(port, requests, concurrency, on_response) -> dict:
             "rps": round(len(requests) / elapsed, 1)}  # fmt: skip
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and its live workers."""
+    pids = [server.pid]
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue  # a worker that exited between the two reads
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def drive_rounds(
     port: int,
     scenarios: Mapping[str, Callable[[int], list[bytes]]],
     concurrency: int,
     rounds: int,
     on_response: Mapping[str, Callable[[int, bytes], None]] | None = None,
+    server: subprocess.Popen | None = None,
 ) -> dict[str, dict]:
     """Each scenario's requests for round 0, 1, ... (`scenarios[name](round)`), driven
     scenario after scenario in every round (A B C, A B C, ...): a spell when the shared machine
     runs slower then falls on every scenario alike instead of on whichever ran during it.
 
     Per scenario: the median round's p50/p95/p99/mean/req/s, the p95 of every round, and the
-    total requests and errors."""
+    total requests and errors; given the `server`, also the CPU it spent per request and how
+    many cores it kept busy, over all rounds."""
     by_round: dict[str, list[dict]] = {name: [] for name in scenarios}
+    cpu_s = dict.fromkeys(scenarios, 0.0)
+    wall_s = dict.fromkeys(scenarios, 0.0)
     for number in range(rounds):
         for name, requests in scenarios.items():
             hook = (on_response or {}).get(name)
+            cpu_before = server_cpu_seconds(server) if server else 0.0
+            started = time.perf_counter()
             by_round[name].append(drive(port, requests(number), concurrency, hook))
-    return {name: _median_round(results) for name, results in by_round.items()}
+            wall_s[name] += time.perf_counter() - started
+            cpu_s[name] += (server_cpu_seconds(server) - cpu_before) if server else 0.0
+    summary = {name: _median_round(results) for name, results in by_round.items()}
+    if server is not None:
+        for name, result in summary.items():
+            result["server_cpu_ms"] = round(cpu_s[name] / result["requests"] * 1000, 2)
+            result["server_cores_busy"] = round(cpu_s[name] / wall_s[name], 2)
+    return summary
 
 
 def _median_round(results: list[dict]) -> dict:
