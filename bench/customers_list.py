@@ -126,7 +126,7 @@ def _section(
         f"{platform.machine()}, {os.cpu_count()} CPU(s), load average before the run "
         f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}. gunicorn "
         f"`config.wsgi` with {args.workers} workers x {args.threads} threads on 127.0.0.1, the default "
-        f"configuration (SQLite WAL, JSON access log, Prometheus metrics); {args.customers:,} customers "
+        f"configuration (SQLite WAL, JSON request log, Prometheus metrics); {args.customers:,} customers "
         f"assigned to one agent, pages of 50; {args.concurrency} concurrent keep-alive connections "
         f"from an asyncio load generator on the same machine. After a warm-up, {args.rounds} rounds "
         f"of {args.requests:,} requests per scenario, the scenarios taking turns within each round "
