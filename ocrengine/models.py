@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.encrypted_fields import EncryptedSecretField
+
 
 class DocumentType(models.Model):
     code = models.SlugField(max_length=40, unique=True)
@@ -145,8 +147,10 @@ class ApiClient(models.Model):
 
     name = models.CharField(max_length=100)
     key_id = models.CharField(max_length=40, unique=True)
-    secret = models.CharField(max_length=128)
-    previous_secret = models.CharField(max_length=128, blank=True)
+    # Stored encrypted (config/encrypted_fields.py): checking a signature needs the secret
+    # itself, so it cannot be hashed, but a dump of the database must not give it away.
+    secret = EncryptedSecretField()
+    previous_secret = EncryptedSecretField(blank=True)
     scopes = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     user = models.ForeignKey(

@@ -20,6 +20,14 @@ if len(JWT_SIGNING_KEY) < 50 or JWT_SIGNING_KEY == SECRET_KEY:
         "JWT_SIGNING_KEY must be set, 50+ characters, and differ from SECRET_KEY."
     )
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}  # a copy: base's dict stays as it was
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS or any(
+    len(key) < 50 or key in (SECRET_KEY, JWT_SIGNING_KEY) for key in FIELD_ENCRYPTION_KEYS
+):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must list one or more keys of 50+ random characters, each "
+        "different from SECRET_KEY and JWT_SIGNING_KEY (the first encrypts, all decrypt)."
+    )
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 if "*" in CORS_ALLOWED_ORIGINS:
     raise ImproperlyConfigured("CORS_ALLOWED_ORIGINS must be an explicit list in production.")

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.encrypted_fields import UnreadableSecret
 from ocrengine.models import ApiClient, ApiNonce
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -71,7 +72,14 @@ def hmac_verify(*, signed: SignedRequest) -> ApiClient:
     _check_timestamp(signed.timestamp)
     if not _NONCE.match(signed.nonce):
         raise SignatureRejected("invalid_nonce", "X-Nonce must be 8-64 letters, digits, - or _.")
-    candidates = [client.secret] + ([client.previous_secret] if client.previous_secret else [])
+    if isinstance(client.secret, UnreadableSecret):
+        # Logged by the field; the operator has to restore the key that encrypted it.
+        raise SignatureRejected(
+            "secret_unreadable", "This client's secret cannot be checked; contact the operator."
+        )
+    candidates = [client.secret]
+    if isinstance(client.previous_secret, str) and client.previous_secret:
+        candidates.append(client.previous_secret)
     matches = [
         hmac.compare_digest(
             sign(secret, signed.method, signed.path, signed.timestamp, signed.nonce, signed.body),

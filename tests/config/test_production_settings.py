@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Variables a test run may have set (the browser tests allow sync ORM calls from Playwright's
 # event loop) that a production process never has.
 NOT_IN_PRODUCTION = {
-    "SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "CORS_ALLOWED_ORIGINS",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECRET_KEY", "JWT_SIGNING_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "DEBUG",
+    "CORS_ALLOWED_ORIGINS", "DJANGO_ALLOW_ASYNC_UNSAFE",
 }  # fmt: skip
 
 
@@ -38,6 +38,7 @@ def _secrets() -> dict[str, str]:
     return {
         "SECRET_KEY": secrets.token_urlsafe(64),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
+        "FIELD_ENCRYPTION_KEYS": f"{secrets.token_urlsafe(64)},{secrets.token_urlsafe(64)}",
         "ALLOWED_HOSTS": "ledgerlens.example.com",
     }
 
@@ -57,14 +58,18 @@ def test_check_deploy_passes_at_warning_level():
         ({"JWT_SIGNING_KEY": ""}, "JWT_SIGNING_KEY"),
         ({"JWT_SIGNING_KEY": "same as SECRET_KEY"}, "JWT_SIGNING_KEY"),
         ({"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"),
+        ({"FIELD_ENCRYPTION_KEYS": ""}, "FIELD_ENCRYPTION_KEYS"),
+        ({"FIELD_ENCRYPTION_KEYS": "too-short"}, "FIELD_ENCRYPTION_KEYS"),
+        ({"FIELD_ENCRYPTION_KEYS": "same as SECRET_KEY"}, "FIELD_ENCRYPTION_KEYS"),
     ],
 )
 def test_refuses_to_start_without_real_configuration(monkeypatch, override, complaint):
     # Imported in this process (a fresh module each time) rather than by a subprocess: the
     # refusal happens while the settings module executes, before Django starts.
     env = {**_secrets(), **override}
-    if env["JWT_SIGNING_KEY"] == "same as SECRET_KEY":
-        env["JWT_SIGNING_KEY"] = env["SECRET_KEY"]
+    for key, value in env.items():
+        if value == "same as SECRET_KEY":
+            env[key] = env["SECRET_KEY"]
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delitem(sys.modules, "config.settings.production", raising=False)

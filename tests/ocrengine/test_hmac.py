@@ -6,6 +6,8 @@ import time
 import uuid
 
 import pytest
+from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from ocrengine.models import AnalysisLog, ApiClient
@@ -182,3 +184,28 @@ def test_old_nonces_are_pruned(machine):
 
     ApiNonce.objects.update(created_at="2000-01-01T00:00:00Z")
     assert api_nonces_prune() == 1
+
+
+def test_the_database_holds_secrets_only_encrypted(machine):
+    client, secret = machine
+    new_secret = api_client_rotate(client=client)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT secret, previous_secret FROM {ApiClient._meta.db_table} WHERE id = %s",
+            [client.pk],
+        )
+        current, previous = cursor.fetchone()
+
+    assert new_secret not in current and secret not in previous
+    reread = ApiClient.objects.get(pk=client.pk)
+    assert (reread.secret, reread.previous_secret) == (new_secret, secret)
+    assert signed_post(client.key_id, new_secret, INVOICE).status_code == 200
+
+
+def test_a_secret_no_configured_key_opens_is_refused_with_a_clear_error(machine):
+    client, secret = machine
+    with override_settings(FIELD_ENCRYPTION_KEYS=["a-key-that-did-not-encrypt-it-" * 3]):
+        response = signed_post(client.key_id, secret, INVOICE)
+    assert_error_shape(response, 401, "secret_unreadable")
+
+    assert signed_post(client.key_id, secret, INVOICE).status_code == 200  # the key restored
