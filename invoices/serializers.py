@@ -10,6 +10,9 @@ from customers.models import Customer
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from ocrengine.models import DocumentType
 
+# Line items one correction may hold; extracted invoices stay far below it.
+MAX_LINES = 500
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class CustomerField(serializers.PrimaryKeyRelatedField):
@@ -165,6 +168,30 @@ class InvoiceUpdateSerializer(serializers.ModelSerializer):
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": ["Send at least one field."]})
         return attrs
+
+
+class InvoiceLineInputSerializer(serializers.ModelSerializer):
+    """One corrected line; numbers must fit their columns (digits and places)."""
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["description", "quantity", "unit_price", "amount", "tax_rate"]
+        extra_kwargs = {name: {"required": False} for name in fields[1:]}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):  # anything else gets DRF's own "expected a dict" error
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Not a line field."] for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)
+
+
+class InvoiceLinesSerializer(serializers.Serializer):
+    """The whole list of line items, in order; an empty list removes them all."""
+
+    lines = InvoiceLineInputSerializer(many=True, allow_empty=True, max_length=MAX_LINES)
 
 
 class InvoiceFieldChangeSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from invoices.apis.invoices import (
     InvoiceApproveApi,
     InvoiceChangesApi,
     InvoiceDetailApi,
+    InvoiceLinesApi,
     InvoiceListApi,
     InvoiceReprocessApi,
 )
@@ -12,6 +13,7 @@ from invoices.apis.invoices import (
 urlpatterns = [
     path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
     path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/lines/", InvoiceLinesApi.as_view(), name="invoice-lines"),
     path("invoices/<int:pk>/approve/", InvoiceApproveApi.as_view(), name="invoice-approve"),
     path("invoices/<int:pk>/reprocess/", InvoiceReprocessApi.as_view(), name="invoice-reprocess"),
     path("invoices/<int:pk>/changes/", InvoiceChangesApi.as_view(), name="invoice-changes"),

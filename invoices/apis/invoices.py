@@ -19,6 +19,7 @@ from invoices.selectors import customers_assignable_by, invoice_changes, invoice
 from invoices.serializers import (
     InvoiceDetailSerializer,
     InvoiceFieldChangeSerializer,
+    InvoiceLinesSerializer,
     InvoiceListSerializer,
     InvoiceUpdateSerializer,
     InvoiceUploadSerializer,
@@ -27,6 +28,7 @@ from invoices.serializers import (
 )
 from invoices.services import (
     invoice_approve,
+    invoice_lines_replace,
     invoice_reprocess,
     invoice_update,
     invoices_upload,
@@ -165,6 +167,30 @@ class InvoiceDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         invoice = invoice_update(
             invoice=invoice, changes=dict(serializer.validated_data), changed_by=request.user
+        )
+        return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
+
+
+class InvoiceLinesApi(APIView):
+    permission_classes = [HasRole]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Replace the line items with corrected ones (audited; a reprocess keeps them)",
+        request=InvoiceLinesSerializer,
+        responses={
+            200: InvoiceDetailSerializer,
+            400: ERROR_SHAPE,
+            404: ERROR_SHAPE,
+            409: ERROR_SHAPE,
+        },
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        invoice = visible_invoice(request.user, pk)
+        serializer = InvoiceLinesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invoice = invoice_lines_replace(
+            invoice=invoice, lines=serializer.validated_data["lines"], changed_by=request.user
         )
         return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
 

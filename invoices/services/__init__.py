@@ -5,12 +5,13 @@ from invoices.services.processing import (
     invoice_process_failed,
     invoice_reprocess,
 )
-from invoices.services.review import invoice_approve, invoice_update
+from invoices.services.review import invoice_approve, invoice_lines_replace, invoice_update
 from invoices.services.upload import PROCESS_JOB, invoice_upload, invoices_upload
 
 __all__ = [
     "PROCESS_JOB",
     "invoice_approve",
+    "invoice_lines_replace",
     "invoice_process",
     "invoice_process_failed",
     "invoice_reprocess",

@@ -19,6 +19,7 @@ from config.errors import ConflictError
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import pipeline
 from invoices.services.fields import fields_to_columns, line_rows
+from invoices.services.review import LINES_SOURCE_KEY, lines_corrected
 from invoices.services.storage import file_read, file_relocate, storage_name
 from invoices.services.upload import PROCESS_JOB
 from ocrengine.engines.registry import UnknownEngine, get_engine
@@ -122,7 +123,7 @@ def _apply_outcome(invoice: Invoice, outcome: pipeline.DocumentOutcome) -> list[
     for name, value in conversion.values.items():
         setattr(invoice, name, value)
     confidence = {name: round(f.confidence, 3) for name, f in result.fields.items() if f.value}
-    confidence.update(dict.fromkeys(manual, 1.0))
+    confidence.update(dict.fromkeys(set(manual) - {LINES_SOURCE_KEY}, 1.0))
     checks = list(result.checks)
     for name, reason in conversion.rejected.items():
         confidence[name] = 0.0
@@ -201,8 +202,11 @@ def invoice_process(job: ProcessingJob) -> dict:
             ),
         )
         invoice.save()
-        invoice.lines.all().delete()
-        InvoiceLine.objects.bulk_create(lines)
+        if lines_corrected(invoice):
+            lines = list(invoice.lines.all())  # a person outranks the extractor
+        else:
+            invoice.lines.all().delete()
+            InvoiceLine.objects.bulk_create(lines)
         if template is not None and template.used_at is None:
             PromptTemplate.objects.filter(pk=template.pk, used_at__isnull=True).update(
                 used_at=timezone.now()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ConflictError, DomainError
 from customers.models import Customer
-from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange
+from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.selectors import customers_assignable_by
 
 EDITABLE_FIELDS = (*EXTRACTED_FIELDS, "customer")
+LINE_NUMBERS = ("quantity", "unit_price", "amount", "tax_rate")
+# Where field_sources marks the line items as corrected by a person (a reprocess keeps them).
+LINES_SOURCE_KEY = "lines"
 REVIEWABLE = (Invoice.Status.RECOGNIZED, Invoice.Status.NEEDS_REVIEW)
 
 
@@ -24,6 +30,27 @@ def _as_text(value: object) -> str:
 
 def _locked(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _locked_for_correction(invoice: Invoice) -> Invoice:
+    """The invoice, locked, if people may still correct it; 409 once approved, or while a job
+    is about to store its own result over the correction."""
+    invoice = _locked(invoice)
+    if invoice.status == Invoice.Status.APPROVED:
+        raise ConflictError(
+            "An approved invoice can no longer be changed.", code="invoice_approved"
+        )
+    if invoice.status in (Invoice.Status.QUEUED, Invoice.Status.PROCESSING):
+        raise ConflictError(
+            "This invoice is being processed; correct it once the job has finished.",
+            code="invoice_processing",
+            details={"job_id": invoice.job_id},
+        )
+    return invoice
+
+
+def _manual_source() -> dict:
+    return {"page": None, "box": None, "source": "manual"}
 
 
 def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) -> Invoice:
@@ -49,18 +76,7 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
             details={"customer": customer.pk},
         )
     with transaction.atomic():
-        invoice = _locked(invoice)
-        if invoice.status == Invoice.Status.APPROVED:
-            raise ConflictError(
-                "An approved invoice can no longer be changed.", code="invoice_approved"
-            )
-        if invoice.status in (Invoice.Status.QUEUED, Invoice.Status.PROCESSING):
-            # The running job would overwrite the correction when it stores its result.
-            raise ConflictError(
-                "This invoice is being processed; correct it once the job has finished.",
-                code="invoice_processing",
-                details={"job_id": invoice.job_id},
-            )
+        invoice = _locked_for_correction(invoice)
         audit: list[InvoiceFieldChange] = []
         for name, value in changes.items():
             old = getattr(invoice, name)
@@ -78,10 +94,7 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
             )
             if name in EXTRACTED_FIELDS:
                 invoice.field_confidence = {**invoice.field_confidence, name: 1.0}
-                invoice.field_sources = {
-                    **invoice.field_sources,
-                    name: {"page": None, "box": None, "source": "manual"},
-                }
+                invoice.field_sources = {**invoice.field_sources, name: _manual_source()}
         if audit:
             invoice.reviewed_by = changed_by
             invoice.save()
@@ -105,3 +118,55 @@ def invoice_approve(*, invoice: Invoice, approved_by) -> Invoice:
         invoice.approved_at = timezone.now()
         invoice.save(update_fields=["status", "reviewed_by", "approved_at", "updated_at"])
     return invoice
+
+
+def invoice_lines_replace(*, invoice: Invoice, lines: list[dict], changed_by) -> Invoice:
+    """Replace the line items with a person's list (already type-checked: description,
+    quantity, unit_price, amount, tax_rate), numbered in the order given. Audited as one
+    "lines" change holding the old and new lists; a later reprocess keeps them. The same 409s
+    as field corrections."""
+    with transaction.atomic():
+        invoice = _locked_for_correction(invoice)
+        old = [line_as_dict(line) for line in invoice.lines.order_by("position")]
+        new = [
+            line_as_dict(InvoiceLine(position=position, **line))
+            for position, line in enumerate(lines, start=1)
+        ]
+        if old == new:
+            return invoice
+        invoice.lines.all().delete()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(invoice=invoice, position=position, **line)
+            for position, line in enumerate(lines, start=1)
+        )
+        invoice.field_sources = {**invoice.field_sources, LINES_SOURCE_KEY: _manual_source()}
+        invoice.reviewed_by = changed_by
+        invoice.save(update_fields=["field_sources", "reviewed_by", "updated_at"])
+        InvoiceFieldChange.objects.create(
+            invoice=invoice,
+            field=LINES_SOURCE_KEY,
+            old_value=json.dumps(old, ensure_ascii=False),
+            new_value=json.dumps(new, ensure_ascii=False),
+            changed_by=changed_by,
+        )
+    return invoice
+
+
+def lines_corrected(invoice: Invoice) -> bool:
+    """Whether a person replaced the line items (a reprocess then keeps them)."""
+    source = (invoice.field_sources or {}).get(LINES_SOURCE_KEY)
+    return isinstance(source, dict) and source.get("source") == "manual"
+
+
+def line_as_dict(line: InvoiceLine) -> dict:
+    """A line as text values, the way the audit trail and comparisons see it."""
+    return {
+        "position": line.position,
+        "description": line.description,
+        **{name: _decimal_text(getattr(line, name)) for name in LINE_NUMBERS},
+    }
+
+
+def _decimal_text(value) -> str | None:
+    # Normalised, so 2 and 2.0000 compare equal whatever the column's places.
+    return None if value is None else format(Decimal(value).normalize(), "f")

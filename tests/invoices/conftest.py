@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from invoices.models import Invoice
 from tests.factories import CustomerFactory
 from tests.invoices import documents
 
@@ -32,6 +33,14 @@ def post_upload(client, *files, **fields):
     """POST files (name, bytes) as repeated `files` parts."""
     payload = {"files": [upload_file(name, data) for name, data in files], **fields}
     return client.post(INVOICES_URL, payload, format="multipart")
+
+
+def upload_processed(client, name: str, data: bytes, capture) -> Invoice:
+    """Upload one file through the API and run its processing job (on commit); the invoice."""
+    with capture(execute=True):
+        response = post_upload(client, (name, data))
+    assert response.status_code == 202, response.content
+    return Invoice.objects.get(pk=response.json()["results"][0]["invoice_id"])
 
 
 @pytest.fixture

@@ -11,16 +11,9 @@ from invoices.services.processing import _apply_outcome
 from ocrengine.models import DocumentType, ProcessingJob, PromptTemplate
 from ocrengine.services.jobs import job_run
 from tests.invoices import documents
-from tests.invoices.conftest import post_upload, stored_files
+from tests.invoices.conftest import post_upload, stored_files, upload_processed
 
 pytestmark = pytest.mark.django_db
-
-
-def _upload(client, name: str, data: bytes, capture) -> Invoice:
-    with capture(execute=True):
-        response = post_upload(client, (name, data))
-    assert response.status_code == 202, response.content
-    return Invoice.objects.get(pk=response.json()["results"][0]["invoice_id"])
 
 
 @pytest.mark.parametrize(
@@ -34,7 +27,7 @@ def _upload(client, name: str, data: bytes, capture) -> Invoice:
 def test_hostile_file_fails_the_job_with_a_reason_and_keeps_the_original(
     agent_client, media_root, django_capture_on_commit_callbacks, name, data, code
 ):
-    invoice = _upload(agent_client, name, data, django_capture_on_commit_callbacks)
+    invoice = upload_processed(agent_client, name, data, django_capture_on_commit_callbacks)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.FAILED
     assert invoice.error_code == code
@@ -49,7 +42,7 @@ def test_hostile_file_fails_the_job_with_a_reason_and_keeps_the_original(
 def test_blank_image_is_unrecognized_and_moved(
     agent_client, media_root, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "blank.png", documents.blank_png(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -62,7 +55,7 @@ def test_blank_image_is_unrecognized_and_moved(
 def test_rendered_image_is_read_by_rapidocr_end_to_end(
     agent_client, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "scan.png", documents.invoice_png(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -76,7 +69,7 @@ def test_rendered_image_is_read_by_rapidocr_end_to_end(
 
 
 def test_scanned_pdf_takes_the_ocr_path(agent_client, django_capture_on_commit_callbacks):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "scan.pdf", documents.scanned_pdf(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -89,7 +82,7 @@ def test_scanned_pdf_takes_the_ocr_path(agent_client, django_capture_on_commit_c
 def test_text_pdf_stores_fields_confidence_sources_and_lines(
     agent_client, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -111,7 +104,7 @@ def test_text_pdf_stores_fields_confidence_sources_and_lines(
 def test_running_the_job_again_keeps_one_set_of_lines(
     agent_client, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     job = invoice.job
@@ -127,7 +120,7 @@ def test_running_the_job_again_keeps_one_set_of_lines(
 def test_reprocess_runs_a_new_job_and_replaces_lines(
     agent_client, agent, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     first_job = invoice.job_id
@@ -145,7 +138,7 @@ def test_reprocess_runs_a_new_job_and_replaces_lines(
 def test_reprocess_keeps_the_corrections_people_made(
     agent_client, agent, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     invoice_update(invoice=invoice, changes={"seller": "Nordwind (corrected)"}, changed_by=agent)
@@ -171,7 +164,7 @@ def test_active_default_template_is_used_and_marked(
         is_default=True,
         spec=load_default_spec("invoice"),
     )
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -183,7 +176,7 @@ def test_active_default_template_is_used_and_marked(
 def test_value_that_does_not_fit_its_column_is_blanked_and_flagged(
     agent_client, django_capture_on_commit_callbacks
 ):
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     from invoices.services import pipeline
@@ -204,7 +197,7 @@ def test_value_that_does_not_fit_its_column_is_blanked_and_flagged(
 
 def test_low_confidence_goes_to_review(agent_client, settings, django_capture_on_commit_callbacks):
     settings.OCR_CONFIDENCE_THRESHOLD = 0.999
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -233,7 +226,7 @@ def test_crashing_extraction_is_retried_then_the_invoice_fails_with_the_reason(
         raise RuntimeError("engine segfaulted")
 
     monkeypatch.setattr(pipeline, "document_extract", crash)
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     invoice.refresh_from_db()
@@ -248,7 +241,7 @@ def test_a_late_redelivery_never_overwrites_an_approved_invoice(
 ):
     from invoices.services import invoice_approve
 
-    invoice = _upload(
+    invoice = upload_processed(
         agent_client, "a.pdf", documents.invoice_pdf(), django_capture_on_commit_callbacks
     )
     invoice_update(invoice=invoice, changes={"seller": "Checked GmbH"}, changed_by=agent)
