@@ -4,6 +4,7 @@ the next-document shortcut, reprocessing, and an invoice the agent may not see."
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from invoices.models import Invoice, InvoiceFieldChange
+from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.services import invoices_upload
 from tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from tests.workbench.conftest import log_in, screenshot
@@ -51,6 +52,39 @@ def test_a_refused_correction_is_shown_on_its_field_and_stores_nothing(signed_in
     assert invoice.currency == "EUR"
     assert not InvoiceFieldChange.objects.exists()
     screenshot(page, "review-refused-correction")
+
+
+def test_line_items_are_corrected_added_and_removed_in_place(signed_in):
+    page, base, agent = signed_in
+    invoice = invoice_waiting_for(agent)
+    InvoiceLine.objects.create(invoice=invoice, position=1, description="Widgts", amount=100)
+    InvoiceLine.objects.create(invoice=invoice, position=2, description="Noise", amount=7)
+    open_review(page, base, invoice)
+    rows = "[data-role=lines] tr"
+    assert page.locator(rows).count() == 2
+
+    page.locator(rows).nth(0).locator("[name=line-description]").fill("Widgets")
+    page.locator(rows).nth(1).locator("button").click()  # remove the noise line
+    page.click("[data-action=add-line]")
+    page.locator(rows).nth(1).locator("[name=line-description]").fill("Delivery")
+    page.locator(rows).nth(1).locator("[name=line-amount]").fill("12abc")
+    page.keyboard.press("Control+s")
+
+    # Refused: the cell is marked, the message names line and column, nothing is stored.
+    page.wait_for_selector("[data-role=lines] input.invalid")
+    assert "Line 2, Amount" in page.inner_text("[data-role=flash]")
+    assert list(invoice.lines.values_list("description", flat=True)) == ["Widgts", "Noise"]
+
+    page.locator(rows).nth(1).locator("[name=line-amount]").fill("12.50")
+    page.click("[data-action=save]")
+    page.wait_for_selector("[data-role=flash]:has-text('Saved')")
+    assert list(invoice.lines.values_list("position", "description", "amount")) == [
+        (1, "Widgets", Decimal("100.00")),
+        (2, "Delivery", Decimal("12.50")),
+    ]
+    assert InvoiceFieldChange.objects.get(invoice=invoice).field == "lines"
+    assert page.is_disabled("[data-action=save]")  # what is shown is what is stored
+    screenshot(page, "review-lines-corrected")
 
 
 def test_next_document_walks_the_queue_oldest_first(signed_in):

@@ -12,6 +12,7 @@
   var base = "/api/v1/invoices/" + id + "/";
   var FIELDS = ["invoice_number", "invoice_code", "date", "due_date", "seller", "seller_tax_id",
     "buyer", "buyer_tax_id", "net_amount", "tax_amount", "total_amount", "currency"];
+  var LINE_FIELDS = ["description", "quantity", "unit_price", "amount", "tax_rate"];
   var DATE_FIELDS = { date: true, due_date: true };
   var AMOUNT_FIELDS = { net_amount: true, tax_amount: true, total_amount: true };
   var FINAL = { approved: true };
@@ -25,6 +26,8 @@
   var image = LL.role("page-image");
   var overlay = LL.role("overlay");
   var saveButton = document.querySelector('[data-action="save"]');
+  var linesBody = LL.role("lines");
+  var addLineButton = document.querySelector('[data-action="add-line"]');
 
   function text(value) { return value === null || value === undefined ? "" : String(value); }
 
@@ -51,7 +54,7 @@
 
   function refreshDirty() {
     var dirty = Object.keys(dirtyFields());
-    saveButton.disabled = dirty.length === 0 || Boolean(FINAL[invoice.status]);
+    saveButton.disabled = (dirty.length === 0 && !linesDirty()) || Boolean(FINAL[invoice.status]);
     FIELDS.concat(["customer"]).forEach(function (name) {
       input(name).closest(".field").classList.toggle("dirty", dirty.indexOf(name) !== -1);
     });
@@ -146,20 +149,68 @@
     });
   }
 
+  /* ---- line items: edited in place, saved as one list (PUT …/lines/) ------------------ */
+
+  function lineRow(line) {
+    var final = Boolean(FINAL[invoice.status]);
+    var row = el("tr", {}, LINE_FIELDS.map(function (name) {
+      return el("td", { class: name === "description" ? null : "num" }, [el("input", {
+        name: "line-" + name,
+        value: text(line[name]),
+        inputmode: name === "description" ? null : "decimal",
+        "aria-label": LL.t("line_field." + name),
+        disabled: final,
+      })]);
+    }));
+    row.appendChild(el("td", {}, [el("button", {
+      type: "button", class: "button ghost", text: "×", "aria-label": LL.t("remove_line"), disabled: final,
+      onclick: function () { row.remove(); refreshDirty(); },
+    })]));
+    return row;
+  }
+
   function renderLines() {
-    var lines = invoice.lines || [];
-    LL.role("lines-box").hidden = lines.length === 0;
-    var body = LL.role("lines");
-    body.replaceChildren();
-    lines.forEach(function (line) {
-      body.appendChild(el("tr", {}, [
-        el("td", { text: line.description }),
-        el("td", { class: "num", text: text(line.quantity) }),
-        el("td", { class: "num", text: text(line.unit_price) }),
-        el("td", { class: "num", text: LL.money(line.amount) }),
-        el("td", { class: "num", text: text(line.tax_rate) }),
-      ]));
+    linesBody.replaceChildren();
+    (invoice.lines || []).forEach(function (line) { linesBody.appendChild(lineRow(line)); });
+    addLineButton.disabled = Boolean(FINAL[invoice.status]);
+  }
+
+  // What the table holds now, in the API's shape: blank numbers are left out.
+  function currentLines() {
+    return Array.prototype.map.call(linesBody.rows, function (row) {
+      var line = {};
+      LINE_FIELDS.forEach(function (name) {
+        var value = row.querySelector('[name="line-' + name + '"]').value.trim();
+        if (name === "description" || value !== "") line[name] = value;
+      });
+      return line;
     });
+  }
+
+  function linesDirty() {
+    if (!invoice) return false;
+    var shape = function (line) { return LINE_FIELDS.map(function (name) { return text(line[name]); }); };
+    return JSON.stringify((invoice.lines || []).map(shape)) !== JSON.stringify(currentLines().map(shape));
+  }
+
+  // A refused list: mark each bad cell and say which line and column is wrong.
+  function showLineErrors(error) {
+    // The error shape keys a list's problems by position: {"1": {"amount": ["…"]}}.
+    var perLine = (error.details && error.details.fields && error.details.fields.lines) || {};
+    var first = null;
+    Object.keys(perLine).forEach(function (key) {
+      var index = Number(key);
+      var problems = perLine[key];
+      if (!problems || typeof problems !== "object" || Array.isArray(problems) || isNaN(index)) return;
+      Object.keys(problems).forEach(function (name) {
+        var cell = linesBody.rows[index] && linesBody.rows[index].querySelector('[name="line-' + name + '"]');
+        var message = [].concat(problems[name]).join(" ");
+        if (cell) { cell.classList.add("invalid"); cell.title = message; }
+        if (!first) first = { cell: cell, text: LL.t("invalid_line", { line: index + 1, field: LL.t("line_field." + name), message: message }) };
+      });
+    });
+    if (first && first.cell) first.cell.focus();
+    return first ? first.text : null;
   }
 
   /* ---- page image and boxes ----------------------------------------------------------- */
@@ -250,24 +301,38 @@
     if (names.length && input(names[0])) input(names[0]).focus();
   }
 
-  function load(data) {
+  // keepLines: the fields were saved but the line edits are still to be sent; leave them be.
+  function load(data, keepLines) {
     invoice = data;
     renderHeader();
     renderFields();
     renderCustomer();
     renderChecks();
-    renderLines();
+    if (!keepLines) renderLines();
     LL.role("original-link").onclick = openOriginal;
   }
 
   function save() {
     var changes = dirtyFields();
-    if (!Object.keys(changes).length) return Promise.resolve(invoice);
+    var lines = linesDirty() ? currentLines() : null;
+    if (!Object.keys(changes).length && lines === null) return Promise.resolve(invoice);
     saveButton.disabled = true;
     LL.flash(LL.t("saving"));
-    return LL.api(base, { method: "PATCH", body: changes }).then(function (data) {
-      var focused = document.activeElement && document.activeElement.name;
-      load(data);
+    var focused = document.activeElement && document.activeElement.name;
+    var lineProblem = null;
+    var fieldsSaved = Object.keys(changes).length
+      ? LL.api(base, { method: "PATCH", body: changes }).then(function (data) { load(data, lines !== null); return data; })
+      : Promise.resolve(invoice);
+    return fieldsSaved.then(function (data) {
+      if (lines === null) return data;
+      return LL.api(base + "lines/", { method: "PUT", body: { lines: lines } }).then(function (saved) {
+        load(saved);
+        return saved;
+      }, function (error) {
+        lineProblem = showLineErrors(error);
+        throw error;
+      });
+    }).then(function (data) {
       drawBoxes();
       if (focused && input(focused)) input(focused).focus();
       LL.flash(LL.t("saved"), "success");
@@ -275,7 +340,7 @@
     }, function (error) {
       refreshDirty();
       showFieldErrors(error);
-      LL.flash(LL.t("save_failed", { message: error.message }), "error");
+      LL.flash(lineProblem || LL.t("save_failed", { message: error.message }), "error");
       throw error;
     });
   }
@@ -354,6 +419,16 @@
   });
 
   form.addEventListener("input", refreshDirty);
+  linesBody.addEventListener("input", function (event) {
+    event.target.classList.remove("invalid");
+    refreshDirty();
+  });
+  addLineButton.addEventListener("click", function () {
+    var row = lineRow({ description: "" });
+    linesBody.appendChild(row);
+    row.querySelector("input").focus();
+    refreshDirty();
+  });
   form.addEventListener("focusin", function (event) { highlight(event.target.name); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   saveButton.addEventListener("click", function () { save().catch(function () {}); });
@@ -363,7 +438,7 @@
   document.querySelector('[data-action="prev-page"]').addEventListener("click", function () { showPage(page - 1); });
   document.querySelector('[data-action="next-page"]').addEventListener("click", function () { showPage(page + 1); });
   window.addEventListener("beforeunload", function (event) {
-    if (invoice && Object.keys(dirtyFields()).length) { event.preventDefault(); event.returnValue = ""; }
+    if (invoice && (Object.keys(dirtyFields()).length || linesDirty())) { event.preventDefault(); event.returnValue = ""; }
   });
 
   LL.api(base).then(function (data) {
