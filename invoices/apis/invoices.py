@@ -137,6 +137,19 @@ def _refuse_oversized_request(request: Request, max_files: int) -> None:
         )
 
 
+# What a correction (fields or lines) answers: the invoice as it now is, or why not.
+CORRECTION_RESPONSES = {
+    200: InvoiceDetailSerializer,
+    400: ERROR_SHAPE,
+    404: ERROR_SHAPE,
+    409: ERROR_SHAPE,
+}
+
+
+def _corrected(request: Request, invoice: Invoice) -> Response:
+    return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
+
+
 class InvoiceDetailApi(APIView):
     permission_classes = [HasRole]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -152,12 +165,7 @@ class InvoiceDetailApi(APIView):
     @extend_schema(
         summary="Correct extracted fields (audited)",
         request=InvoiceUpdateSerializer,
-        responses={
-            200: InvoiceDetailSerializer,
-            400: ERROR_SHAPE,
-            404: ERROR_SHAPE,
-            409: ERROR_SHAPE,
-        },
+        responses=CORRECTION_RESPONSES,
     )
     def patch(self, request: Request, pk: int) -> Response:
         invoice = visible_invoice(request.user, pk)
@@ -168,7 +176,7 @@ class InvoiceDetailApi(APIView):
         invoice = invoice_update(
             invoice=invoice, changes=dict(serializer.validated_data), changed_by=request.user
         )
-        return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
+        return _corrected(request, invoice)
 
 
 class InvoiceLinesApi(APIView):
@@ -178,12 +186,7 @@ class InvoiceLinesApi(APIView):
     @extend_schema(
         summary="Replace the line items with corrected ones (audited; a reprocess keeps them)",
         request=InvoiceLinesSerializer,
-        responses={
-            200: InvoiceDetailSerializer,
-            400: ERROR_SHAPE,
-            404: ERROR_SHAPE,
-            409: ERROR_SHAPE,
-        },
+        responses=CORRECTION_RESPONSES,
     )
     def put(self, request: Request, pk: int) -> Response:
         invoice = visible_invoice(request.user, pk)
@@ -192,7 +195,7 @@ class InvoiceLinesApi(APIView):
         invoice = invoice_lines_replace(
             invoice=invoice, lines=serializer.validated_data["lines"], changed_by=request.user
         )
-        return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
+        return _corrected(request, invoice)
 
 
 class InvoiceApproveApi(APIView):
