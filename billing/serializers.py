@@ -3,10 +3,17 @@ DecimalField), never floats."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
 from customers.models import Customer
+
+# Calendar months in the dashboard's monthly series: by default, and at most.
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 120
 
 
 class BankSerializer(serializers.ModelSerializer):
@@ -226,6 +233,49 @@ class DashboardFilterSerializer(serializers.Serializer):
         ):
             raise serializers.ValidationError({"date_to": "must not be before date_from"})
         return attrs
+
+
+class DashboardMonthlyFilterSerializer(DashboardFilterSerializer):
+    """The summary's filters; the period is whole calendar months, by default the twelve that
+    end with this one, at most MAX_MONTHS."""
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        last = _first_of_month(attrs.get("date_to") or timezone.localdate())
+        first = _first_of_month(attrs["date_from"]) if attrs.get("date_from") else None
+        count = (
+            DEFAULT_MONTHS
+            if first is None
+            else (last.year - first.year) * 12 + last.month - first.month + 1
+        )
+        if count < 1:
+            raise serializers.ValidationError({"date_from": "must not be after this month"})
+        if count > MAX_MONTHS:
+            raise serializers.ValidationError(
+                {"date_from": f"At most {MAX_MONTHS} months at a time."}
+            )
+        attrs["months"] = [_add_months(last, offset) for offset in range(1 - count, 1)]
+        return attrs
+
+
+def _first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add_months(first: date, offset: int) -> date:
+    index = first.year * 12 + first.month - 1 + offset
+    return date(index // 12, index % 12 + 1, 1)
+
+
+class DashboardMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    transactions = serializers.IntegerField()
+    charges = serializers.DecimalField(max_digits=16, decimal_places=2)
+    payments = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class DashboardMonthlySerializer(serializers.Serializer):
+    months = DashboardMonthSerializer(many=True)
 
 
 class DashboardSummarySerializer(serializers.Serializer):

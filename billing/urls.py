@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing.apis.dashboard import DashboardSummaryApi
+from billing.apis.dashboard import DashboardMonthlyApi, DashboardSummaryApi
 from billing.apis.records import (
     BankListApi,
     BillDetailApi,
@@ -43,4 +43,5 @@ urlpatterns = [
     path("bills/<int:pk>/", BillDetailApi.as_view(), name="bill-detail"),
     path("transactions/", TransactionListApi.as_view(), name="transaction-list"),
     path("dashboard/summary/", DashboardSummaryApi.as_view(), name="dashboard-summary"),
+    path("dashboard/monthly/", DashboardMonthlyApi.as_view(), name="dashboard-monthly"),
 ]

@@ -1,6 +1,6 @@
 """Reads for billing: what a user may see, with the joins each list needs, and the dashboard."""
 
-from billing.selectors.dashboard import dashboard_summary
+from billing.selectors.dashboard import dashboard_monthly, dashboard_summary
 from billing.selectors.scoped import (
     bills_visible_to,
     cards_visible_to,
@@ -11,6 +11,7 @@ from billing.selectors.scoped import (
 __all__ = [
     "bills_visible_to",
     "cards_visible_to",
+    "dashboard_monthly",
     "dashboard_summary",
     "imports_visible_to",
     "transactions_visible_to",

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from billing.models import Bill, CreditCard, Transaction
 from config.auth.roles import sees_all_customers
@@ -30,16 +31,7 @@ def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
     The period filters apply to transactions (transaction date) and bills (statement date);
     customers and cards are counted whatever the period.
     """
-    all_customers = sees_all_customers(user)
-    agent = Q() if all_customers else Q(assigned_agent=user)
-    card_scope = Q() if all_customers else Q(customer__assigned_agent=user)
-    if filters.customer_id is not None:
-        agent &= Q(pk=filters.customer_id)
-        card_scope &= Q(customer_id=filters.customer_id)
-    if filters.bank_code:
-        card_scope &= Q(bank__code=filters.bank_code)
-        # Customers holding at least one card of that bank.
-        agent &= Q(cards__bank__code=filters.bank_code)
+    agent, card_scope = _scopes(user, filters)
     customers = Customer.objects.filter(agent).aggregate(n=Count("pk", distinct=True))["n"]
     cards = CreditCard.objects.filter(card_scope).count()
     by_card = _prefixed(card_scope, "card__")
@@ -58,6 +50,60 @@ def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
         "total_payments": payments,
         "net_balance": charges - payments,
     }
+
+
+def dashboard_monthly(*, user, filters: SummaryFilters, months: list[date]) -> list[dict]:
+    """Charges, payments and the number of transactions per calendar month (each `months`
+    entry is a month's first day), over the cards `user` may see: one grouped query whatever
+    the number of rows. Months without transactions are listed with zeros."""
+    _agent, card_scope = _scopes(user, filters)
+    period = Q(transaction_date__gte=months[0])
+    if months[-1].month == 12:
+        period &= Q(transaction_date__lt=date(months[-1].year + 1, 1, 1))
+    else:
+        period &= Q(transaction_date__lt=date(months[-1].year, months[-1].month + 1, 1))
+    rows = (
+        Transaction.objects.filter(_prefixed(card_scope, "card__") & period)
+        .annotate(month=TruncMonth("transaction_date"))
+        .values("month")
+        .annotate(
+            n=Count("*"),
+            total=Sum("amount"),
+            payments=Sum("amount", filter=Q(direction=Transaction.Direction.CREDIT)),
+        )
+    )
+    by_month = {_month_start(row["month"]): row for row in rows}
+    series = []
+    for month in months:
+        row = by_month.get(month, {"n": 0, "total": 0, "payments": 0})
+        payments = _cents(row["payments"])
+        series.append({
+            "month": month.strftime("%Y-%m"),
+            "transactions": row["n"],
+            "charges": _cents(row["total"]) - payments,
+            "payments": payments,
+        })  # fmt: skip
+    return series
+
+
+def _month_start(value) -> date:
+    # TruncMonth gives a date on SQLite and PostgreSQL alike for a DateField; be sure anyway.
+    return date(value.year, value.month, 1)
+
+
+def _scopes(user, filters: SummaryFilters) -> tuple[Q, Q]:
+    """What `user` may see under `filters`: the customers, and the cards."""
+    all_customers = sees_all_customers(user)
+    agent = Q() if all_customers else Q(assigned_agent=user)
+    card_scope = Q() if all_customers else Q(customer__assigned_agent=user)
+    if filters.customer_id is not None:
+        agent &= Q(pk=filters.customer_id)
+        card_scope &= Q(customer_id=filters.customer_id)
+    if filters.bank_code:
+        card_scope &= Q(bank__code=filters.bank_code)
+        # Customers holding at least one card of that bank.
+        agent &= Q(cards__bank__code=filters.bank_code)
+    return agent, card_scope
 
 
 def _bill_money(scope: Q) -> tuple[int, tuple[int, Decimal, Decimal]]:

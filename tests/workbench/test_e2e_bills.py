@@ -68,9 +68,7 @@ def test_agent_reads_a_bill_that_does_not_reconcile(
     screenshot(page, "dashboard-chart")
 
 
-def test_the_chart_holds_when_the_year_has_more_rows_than_a_page(
-    desktop, live_server, agent_with_bill
-):
+def test_the_chart_sums_any_number_of_rows_to_the_cent(desktop, live_server, agent_with_bill):
     agent, bill = agent_with_bill
     day = month_start(0) + timedelta(days=2)
     Transaction.objects.bulk_create(
@@ -84,7 +82,7 @@ def test_the_chart_holds_when_the_year_has_more_rows_than_a_page(
     page.wait_for_url(base + "/workbench/dashboard/")
     page.wait_for_selector("body[data-ready]")
 
-    # 203 rows do not fit one page: the months come from the summary, to the cent.
+    # 203 rows, more than a page of transactions: the server sums each month, to the cent.
     titles = page.eval_on_selector_all(
         "[data-role=chart] rect.bar.debit title", "titles => titles.map(t => t.textContent)"
     )

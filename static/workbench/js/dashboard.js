@@ -1,13 +1,10 @@
-/* Dashboard: invoice counts by status, the billing summary, and charges and payments by month.
- *
- * The API has no per-month series: the chart sums the year's transactions here when they fit
- * in one page, and otherwise asks the summary for each of the last twelve calendar months.
+/* Dashboard: invoice counts by status, the billing summary, and charges and payments by month
+ * (the last twelve calendar months, summed by the server: GET /api/v1/dashboard/monthly/).
  */
 (function () {
   "use strict";
   if (!LL.session.active()) return;
   var el = LL.el;
-  var MONTHS = 12;
   var INVOICE_STATUSES = ["needs_review", "unrecognized", "recognized", "approved"];
   var MONEY_KEYS = { total_charges: true, total_payments: true, net_balance: true };
   var SVG = "http://www.w3.org/2000/svg";
@@ -23,55 +20,12 @@
     }));
   }
 
-  function monthRange(offset) {
-    var now = new Date();
-    var start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - offset, 1));
-    var end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0));
-    var iso = function (d) { return d.toISOString().slice(0, 10); };
-    return { label: iso(start).slice(0, 7), from: iso(start), to: iso(end) };
-  }
-
-  // Exact sums in cents: amounts arrive as decimal strings ("120.50").
-  function cents(value) {
-    var match = String(value).match(/^(-?)(\d+)(?:\.(\d{1,2}))?$/);
-    if (!match) return Math.round(Number(value) * 100);
-    var whole = Number(match[2]) * 100 + Number(((match[3] || "") + "00").slice(0, 2));
-    return match[1] ? -whole : whole;
-  }
-
-  // One request when the year's transactions fit in one page (summed here, by month); else
-  // one summary per month, whose cost does not grow with the number of transactions.
   function monthly() {
-    var months = [];
-    for (var offset = MONTHS - 1; offset >= 0; offset--) months.push(monthRange(offset));
-    var period = "date_from=" + months[0].from + "&date_to=" + months[MONTHS - 1].to;
-    return LL.api("/api/v1/transactions/?page_size=200&" + period).then(function (body) {
-      if (Array.isArray(body) || !body.next) return fromRows(months, LL.results(body));
-      return perMonth(months);
-    });
-  }
-
-  function fromRows(months, rows) {
-    var byMonth = {};
-    months.forEach(function (month) { byMonth[month.label] = { label: month.label, charges: 0, payments: 0 }; });
-    rows.forEach(function (row) {
-      var month = byMonth[String(row.transaction_date).slice(0, 7)];
-      if (!month) return;
-      if (row.direction === "credit") month.payments += cents(row.amount);
-      else month.charges += cents(row.amount);
-    });
-    return months.map(function (month) {
-      var sums = byMonth[month.label];
-      return { label: month.label, charges: sums.charges / 100, payments: sums.payments / 100 };
-    });
-  }
-
-  function perMonth(months) {
-    return Promise.all(months.map(function (month) {
-      return LL.api("/api/v1/dashboard/summary/?date_from=" + month.from + "&date_to=" + month.to).then(function (summary) {
-        return { label: month.label, charges: Number(summary.total_charges || 0), payments: Number(summary.total_payments || 0) };
+    return LL.api("/api/v1/dashboard/monthly/").then(function (body) {
+      return body.months.map(function (month) {
+        return { label: month.month, charges: Number(month.charges), payments: Number(month.payments) };
       });
-    }));
+    });
   }
 
   function node(tag, attrs) {
