@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
+from billing.selectors.dashboard import add_months
 from customers.models import Customer
 
 # Calendar months in the dashboard's monthly series: by default, and at most.
@@ -254,17 +255,12 @@ class DashboardMonthlyFilterSerializer(DashboardFilterSerializer):
             raise serializers.ValidationError(
                 {"date_from": f"At most {MAX_MONTHS} months at a time."}
             )
-        attrs["months"] = [_add_months(last, offset) for offset in range(1 - count, 1)]
+        attrs["months"] = [add_months(last, offset) for offset in range(1 - count, 1)]
         return attrs
 
 
 def _first_of_month(day: date) -> date:
     return day.replace(day=1)
-
-
-def _add_months(first: date, offset: int) -> date:
-    index = first.year * 12 + first.month - 1 + offset
-    return date(index // 12, index % 12 + 1, 1)
 
 
 class DashboardMonthSerializer(serializers.Serializer):

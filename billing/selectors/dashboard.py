@@ -56,7 +56,7 @@ def dashboard_monthly(*, user, filters: SummaryFilters, months: list[date]) -> l
     entry is a month's first day), over the cards `user` may see: one query whatever the
     number of rows. Months without transactions are listed with zeros."""
     _agent, card_scope = _scopes(user, filters)
-    period = Q(transaction_date__gte=months[0], transaction_date__lt=_next_month(months[-1]))
+    period = Q(transaction_date__gte=months[0], transaction_date__lt=add_months(months[-1], 1))
     # Grouped by day, then added up by month here: the date column leads the covering index,
     # so the database streams the groups in order, where grouping by a month computed from
     # the date sorts every row first (SQLite truncates dates in Python, once per row).
@@ -88,8 +88,10 @@ def dashboard_monthly(*, user, filters: SummaryFilters, months: list[date]) -> l
     return series
 
 
-def _next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+def add_months(first: date, offset: int) -> date:
+    """The first day of the month `offset` months from `first` (a month's first day)."""
+    index = first.year * 12 + first.month - 1 + offset
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _scopes(user, filters: SummaryFilters) -> tuple[Q, Q]:

@@ -128,17 +128,15 @@ def invoice_lines_replace(*, invoice: Invoice, lines: list[dict], changed_by) ->
     with transaction.atomic():
         invoice = _locked_for_correction(invoice)
         old = [line_as_dict(line) for line in invoice.lines.order_by("position")]
-        new = [
-            line_as_dict(InvoiceLine(position=position, **line))
+        rows = [
+            InvoiceLine(invoice=invoice, position=position, **line)
             for position, line in enumerate(lines, start=1)
         ]
+        new = [line_as_dict(row) for row in rows]
         if old == new:
             return invoice
         invoice.lines.all().delete()
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=invoice, position=position, **line)
-            for position, line in enumerate(lines, start=1)
-        )
+        InvoiceLine.objects.bulk_create(rows)
         invoice.field_sources = {**invoice.field_sources, LINES_SOURCE_KEY: _manual_source()}
         invoice.reviewed_by = changed_by
         invoice.save(update_fields=["field_sources", "reviewed_by", "updated_at"])
