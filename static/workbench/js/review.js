@@ -12,7 +12,6 @@
   var base = "/api/v1/invoices/" + id + "/";
   var FIELDS = ["invoice_number", "invoice_code", "date", "due_date", "seller", "seller_tax_id",
     "buyer", "buyer_tax_id", "net_amount", "tax_amount", "total_amount", "currency"];
-  var LINE_FIELDS = ["description", "quantity", "unit_price", "amount", "tax_rate"];
   var DATE_FIELDS = { date: true, due_date: true };
   var AMOUNT_FIELDS = { net_amount: true, tax_amount: true, total_amount: true };
   var FINAL = { approved: true };
@@ -26,8 +25,8 @@
   var image = LL.role("page-image");
   var overlay = LL.role("overlay");
   var saveButton = document.querySelector('[data-action="save"]');
-  var linesBody = LL.role("lines");
-  var addLineButton = document.querySelector('[data-action="add-line"]');
+  // Line items: edited in place (line_editor.js), saved as one list with PUT …/lines/.
+  var lineEditor = LL.lineEditor(LL.role("lines"), document.querySelector('[data-action="add-line"]'), refreshDirty);
 
   function text(value) { return value === null || value === undefined ? "" : String(value); }
 
@@ -149,68 +148,12 @@
     });
   }
 
-  /* ---- line items: edited in place, saved as one list (PUT …/lines/) ------------------ */
-
-  function lineRow(line) {
-    var final = Boolean(FINAL[invoice.status]);
-    var row = el("tr", {}, LINE_FIELDS.map(function (name) {
-      return el("td", { class: name === "description" ? null : "num" }, [el("input", {
-        name: "line-" + name,
-        value: text(line[name]),
-        inputmode: name === "description" ? null : "decimal",
-        "aria-label": LL.t("line_field." + name),
-        disabled: final,
-      })]);
-    }));
-    row.appendChild(el("td", {}, [el("button", {
-      type: "button", class: "button ghost", text: "×", "aria-label": LL.t("remove_line"), disabled: final,
-      onclick: function () { row.remove(); refreshDirty(); },
-    })]));
-    return row;
-  }
-
   function renderLines() {
-    linesBody.replaceChildren();
-    (invoice.lines || []).forEach(function (line) { linesBody.appendChild(lineRow(line)); });
-    addLineButton.disabled = Boolean(FINAL[invoice.status]);
-  }
-
-  // What the table holds now, in the API's shape: blank numbers are left out.
-  function currentLines() {
-    return Array.prototype.map.call(linesBody.rows, function (row) {
-      var line = {};
-      LINE_FIELDS.forEach(function (name) {
-        var value = row.querySelector('[name="line-' + name + '"]').value.trim();
-        if (name === "description" || value !== "") line[name] = value;
-      });
-      return line;
-    });
+    lineEditor.render(invoice.lines, FINAL[invoice.status]);
   }
 
   function linesDirty() {
-    if (!invoice) return false;
-    var shape = function (line) { return LINE_FIELDS.map(function (name) { return text(line[name]); }); };
-    return JSON.stringify((invoice.lines || []).map(shape)) !== JSON.stringify(currentLines().map(shape));
-  }
-
-  // A refused list: mark each bad cell and say which line and column is wrong.
-  function showLineErrors(error) {
-    // The error shape keys a list's problems by position: {"1": {"amount": ["…"]}}.
-    var perLine = (error.details && error.details.fields && error.details.fields.lines) || {};
-    var first = null;
-    Object.keys(perLine).forEach(function (key) {
-      var index = Number(key);
-      var problems = perLine[key];
-      if (!problems || typeof problems !== "object" || Array.isArray(problems) || isNaN(index)) return;
-      Object.keys(problems).forEach(function (name) {
-        var cell = linesBody.rows[index] && linesBody.rows[index].querySelector('[name="line-' + name + '"]');
-        var message = [].concat(problems[name]).join(" ");
-        if (cell) { cell.classList.add("invalid"); cell.title = message; }
-        if (!first) first = { cell: cell, text: LL.t("invalid_line", { line: index + 1, field: LL.t("line_field." + name), message: message }) };
-      });
-    });
-    if (first && first.cell) first.cell.focus();
-    return first ? first.text : null;
+    return Boolean(invoice) && lineEditor.differs(invoice.lines);
   }
 
   /* ---- page image and boxes ----------------------------------------------------------- */
@@ -314,7 +257,7 @@
 
   function save() {
     var changes = dirtyFields();
-    var lines = linesDirty() ? currentLines() : null;
+    var lines = linesDirty() ? lineEditor.lines() : null;
     if (!Object.keys(changes).length && lines === null) return Promise.resolve(invoice);
     saveButton.disabled = true;
     LL.flash(LL.t("saving"));
@@ -329,7 +272,7 @@
         load(saved);
         return saved;
       }, function (error) {
-        lineProblem = showLineErrors(error);
+        lineProblem = lineEditor.showErrors(error);
         throw error;
       });
     }).then(function (data) {
@@ -419,16 +362,6 @@
   });
 
   form.addEventListener("input", refreshDirty);
-  linesBody.addEventListener("input", function (event) {
-    event.target.classList.remove("invalid");
-    refreshDirty();
-  });
-  addLineButton.addEventListener("click", function () {
-    var row = lineRow({ description: "" });
-    linesBody.appendChild(row);
-    row.querySelector("input").focus();
-    refreshDirty();
-  });
   form.addEventListener("focusin", function (event) { highlight(event.target.name); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   saveButton.addEventListener("click", function () { save().catch(function () {}); });
