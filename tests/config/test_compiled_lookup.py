@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models.expressions import RawSQL
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.auth.authentication import ActiveUserJWTAuthentication
@@ -68,3 +69,18 @@ def test_authentication_gives_the_role_and_boolean_sensitive_permissions(agent, 
         assert found.role_group == role
         assert found.may_view_customer_sensitive is sensitive  # granted to the user
         assert found.may_view_analysis_sensitive is sensitive  # granted to their group
+
+
+def test_percent_signs_in_the_sql_and_in_values_pass_through(agent):
+    # The compiled SQL is run with named parameters: a literal "%%" in it must still reach the
+    # database as one "%", and a value that looks like a placeholder must stay a value.
+    lookup = CompiledLookup(
+        lambda pk: (
+            get_user_model()
+            .objects.annotate(percent=RawSQL("%s || '%%'", ("%(p0)s and %s",)))
+            .filter(pk=pk)
+        )
+    )
+
+    found = lookup.get(agent.pk)
+    assert (found.pk, found.percent) == (agent.pk, "%(p0)s and %s%")
