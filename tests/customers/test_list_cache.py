@@ -3,11 +3,11 @@ write, never shared between readers who would see different rows."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
-from customers.models import Customer
+from customers.list_cache import current_version
+from customers.models import Customer, CustomerListVersion
 from tests.conftest import jwt_client
 from tests.factories import CustomerFactory
 
@@ -26,7 +26,7 @@ def test_a_repeated_page_is_served_without_building_it_again(
     CustomerFactory.create_batch(3, assigned_agent=agent)
     first = agent_client.get(URL, {"ordering": "name", "page_size": 2})
 
-    with django_assert_num_queries(1):  # authentication only; the test cache is in memory
+    with django_assert_num_queries(2):  # the user with their role, and the list version
         again = agent_client.get(URL, {"page_size": 2, "ordering": "name"})  # same query, reordered
     assert again.json() == first.json()
 
@@ -60,14 +60,14 @@ def test_renaming_the_agent_shows_in_the_rows(agent, agent_client):
 def test_a_login_does_not_throw_the_pages_away(agent, agent_client, anon_client):
     CustomerFactory(assigned_agent=agent)
     agent_client.get(URL)
-    version = cache.get("customers:list-version")
+    version = current_version()
     agent.set_password("a-new-pass-123")
     agent.save(update_fields=["password"])
     login = anon_client.post(
         "/api/v1/auth/login/", {"username": agent.username, "password": "a-new-pass-123"}
     )
     assert login.status_code == 200
-    assert cache.get("customers:list-version") == version
+    assert current_version() == version
 
 
 @pytest.mark.django_db
@@ -101,18 +101,35 @@ def test_a_write_another_process_made_shows_once_it_replaced_the_version(agent, 
     Customer.objects.filter(pk=customer.pk).update(name="After")
     assert _names(agent_client.get(URL)) == ["Before"]
     # ... until a write anywhere replaces the shared version, as another process's save does.
-    cache.set("customers:list-version", "written-by-another-process", timeout=None)
+    CustomerListVersion.objects.update(token="written-by-another-process")
     assert _names(agent_client.get(URL)) == ["After"]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the role groups
-def test_the_version_is_replaced_again_when_the_write_commits(agent):
+class _RolledBack(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_the_version_changes_with_the_write_and_not_when_it_rolls_back(agent):
     customer = CustomerFactory(assigned_agent=agent)
-    with transaction.atomic():
+    before = current_version()
+    with pytest.raises(_RolledBack), transaction.atomic():
         customer.name = "Renamed"
         customer.save()
-        during = cache.get("customers:list-version")
-    assert cache.get("customers:list-version") != during
+        assert current_version() != before  # in the writer's own transaction
+        raise _RolledBack
+    assert current_version() == before
+
+    customer.save()
+    assert current_version() != before
+
+
+@pytest.mark.django_db
+def test_a_missing_version_row_is_made_again(agent, agent_client):
+    CustomerFactory(name="Kept", assigned_agent=agent)
+    CustomerListVersion.objects.all().delete()  # a flushed database
+    assert _names(agent_client.get(URL)) == ["Kept"]
+    assert CustomerListVersion.objects.count() == 1
 
 
 @pytest.mark.django_db
