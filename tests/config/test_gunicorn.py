@@ -1,6 +1,6 @@
 """config/gunicorn.py, loaded the way scripts/run.sh and the docker image load it, serving the
-project for real: threads from the environment, keep-alive, and stdout carrying only the JSON
-request log."""
+project for real: workers and threads from the environment, a listening socket per worker,
+keep-alive, stdout carrying only the JSON request log, and a refusal to share a port."""
 
 import http.client
 import json
@@ -31,9 +31,23 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
     return response
 
 
+def _command(port: int) -> list[str]:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return [str(gunicorn), "config.wsgi:application", "--config", "python:config.gunicorn",
+            "--bind", f"127.0.0.1:{port}"]  # fmt: skip
+
+
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on 127.0.0.1:`port`, from the kernel's table."""
+    local = f"0100007F:{port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(row.split()[1] == local and row.split()[3] == "0A" for row in rows)  # 0A: LISTEN
+
+
 @pytest.fixture
 def served(tmp_path):
-    """gunicorn with the project's config on a free loopback port; yields (port, stdout file)."""
+    """gunicorn with the project's config on a free loopback port; yields (port, stdout file,
+    environment)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -41,15 +55,12 @@ def served(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
         "LOG_DIR": str(tmp_path / "log"),
         "MEDIA_ROOT": str(tmp_path / "media"),
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": "2",
         "WEB_THREADS": "2",
     }
     stdout = tmp_path / "stdout.log"
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [str(gunicorn), "config.wsgi:application", "--config", "python:config.gunicorn",
-               "--bind", f"127.0.0.1:{port}"]  # fmt: skip
     with open(stdout, "wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
+        server = subprocess.Popen(_command(port), cwd=ROOT, env=env, stdout=out,
                                   stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -61,7 +72,7 @@ def served(tmp_path):
                 assert server.poll() is None, "gunicorn exited while starting"
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.2)
-        yield port, stdout
+        yield port, stdout, env
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -69,7 +80,7 @@ def served(tmp_path):
 
 @pytest.mark.slow
 def test_it_serves_kept_alive_connections_and_writes_json_lines_to_stdout(served):
-    port, stdout = served
+    port, stdout, _env = served
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     statuses = []
     for attempt in range(2):
@@ -90,3 +101,23 @@ def test_it_serves_kept_alive_connections_and_writes_json_lines_to_stdout(served
     lines = stdout.read_text().splitlines()
     records = [json.loads(line) for line in lines]  # gunicorn's plain access log would fail here
     assert sum(record.get("path") == "/api/v1/health/" for record in records) >= 3, lines
+
+
+@pytest.mark.slow
+def test_each_worker_listens_on_its_own_socket(served):
+    port, _stdout, _env = served
+    # One socket per worker (SO_REUSEPORT): the kernel spreads new connections across the
+    # workers instead of letting whichever wakes first take them all.
+    assert _listening_sockets(port) == 2
+
+
+@pytest.mark.slow
+def test_a_second_server_on_the_same_port_refuses_to_start(served):
+    port, _stdout, env = served
+    second = subprocess.run(
+        _command(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert second.returncode != 0
+    assert f"127.0.0.1:{port} is already in use by another server." in second.stderr
+    assert _listening_sockets(port) == 2  # the first server's, untouched
+    assert _get(port, "/api/v1/health/").status in (200, 503)
