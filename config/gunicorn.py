@@ -19,6 +19,13 @@ timeout = 60
 # access log would repeat it in another format on the same stdout.
 accesslog = None
 
+# gunicorn's control socket (for gunicornc) defaults to one path per user, which each server
+# started on the machine (make run, the tests, the benchmarks) takes over from the last. Off
+# unless GUNICORN_CONTROL_SOCKET names a path for this server.
+control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
 # Each worker listens on its own socket and the kernel spreads new connections across them.
 # With one shared socket, whichever worker wakes first takes the connections: measured on the
 # customers benchmark, one worker held 31 of 32 kept-alive connections, and their requests

@@ -5,6 +5,7 @@ keep-alive, stdout carrying only the JSON request log, and a refusal to share a 
 import http.client
 import json
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -57,7 +58,9 @@ def served(tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
         "WEB_CONCURRENCY": "2",
         "WEB_THREADS": "2",
+        "HOME": str(tmp_path),  # where gunicorn would put its control socket by default
     }
+    env.pop("XDG_RUNTIME_DIR", None)  # which it would prefer
     stdout = tmp_path / "stdout.log"
     with open(stdout, "wb") as out:
         server = subprocess.Popen(_command(port), cwd=ROOT, env=env, stdout=out,
@@ -109,6 +112,8 @@ def test_each_worker_listens_on_its_own_socket(served):
     # One socket per worker (SO_REUSEPORT): the kernel spreads new connections across the
     # workers instead of letting whichever wakes first take them all.
     assert _listening_sockets(port) == 2
+    # No control socket under HOME for the next server to take over.
+    assert not (Path(_env["HOME"]) / ".gunicorn").exists()
 
 
 @pytest.mark.slow
@@ -121,3 +126,13 @@ def test_a_second_server_on_the_same_port_refuses_to_start(served):
     assert f"127.0.0.1:{port} is already in use by another server." in second.stderr
     assert _listening_sockets(port) == 2  # the first server's, untouched
     assert _get(port, "/api/v1/health/").status in (200, 503)
+
+
+def test_the_control_socket_is_off_unless_a_path_is_given(monkeypatch, tmp_path):
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    assert runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["control_socket_disable"]
+
+    path = str(tmp_path / "gunicorn.ctl")
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", path)
+    settings = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+    assert (settings["control_socket_disable"], settings["control_socket"]) == (False, path)
