@@ -136,3 +136,29 @@ def test_the_control_socket_is_off_unless_a_path_is_given(monkeypatch, tmp_path)
     monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", path)
     settings = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
     assert (settings["control_socket_disable"], settings["control_socket"]) == (False, path)
+
+
+@pytest.mark.slow
+def test_make_run_stops_cleanly_and_says_why_when_its_port_is_taken(tmp_path):
+    with socket.socket() as taken:  # someone else's server, without SO_REUSEPORT
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+            "LOG_DIR": str(tmp_path / "log"),
+            "BIND": f"127.0.0.1:{port}",
+        }
+        run = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)  # fmt: skip
+        output, _ = run.communicate(timeout=120)
+
+    # Exit 1 with gunicorn's reason; before, its exit trap re-signalled itself until bash
+    # crashed (139), and the worker cluster it had started was left to the crash.
+    assert run.returncode == 1, output
+    assert "Connection in use" in output or "already in use" in output, output
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)  # nothing it started is still running
