@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import runpy
+import signal
 import socket
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def served(tmp_path):
                 assert server.poll() is None, "gunicorn exited while starting"
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.2)
-        yield port, stdout, env
+        yield port, stdout, env, server
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -83,7 +84,7 @@ def served(tmp_path):
 
 @pytest.mark.slow
 def test_it_serves_kept_alive_connections_and_writes_json_lines_to_stdout(served):
-    port, stdout, _env = served
+    port, stdout, _env, _server = served
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     statuses = []
     for attempt in range(2):
@@ -108,7 +109,7 @@ def test_it_serves_kept_alive_connections_and_writes_json_lines_to_stdout(served
 
 @pytest.mark.slow
 def test_each_worker_listens_on_its_own_socket(served):
-    port, _stdout, _env = served
+    port, _stdout, _env, _server = served
     # One socket per worker (SO_REUSEPORT): the kernel spreads new connections across the
     # workers instead of letting whichever wakes first take them all.
     assert _listening_sockets(port) == 2
@@ -117,8 +118,24 @@ def test_each_worker_listens_on_its_own_socket(served):
 
 
 @pytest.mark.slow
+def test_workers_leave_ctrl_c_to_the_master(served):
+    _port, _stdout, _env, server = served
+    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    assert len(workers) == 2
+    for pid in workers:
+        status = Path(f"/proc/{pid}/status").read_text()
+        ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:"))
+                      .split()[1], 16)  # fmt: skip
+        # SIGINT ignored: a Ctrl-C reaches them through the master's SIGQUIT only, instead of
+        # twice (a hung worker in 5 of 18 stops of a server that had answered API calls).
+        assert ignored & (1 << (signal.SIGINT - 1)), status
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=20) == 0
+
+
+@pytest.mark.slow
 def test_a_second_server_on_the_same_port_refuses_to_start(served):
-    port, _stdout, env = served
+    port, _stdout, env, _server = served
     second = subprocess.run(
         _command(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
