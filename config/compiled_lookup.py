@@ -82,7 +82,8 @@ class CompiledLookup(Generic[ModelT]):
         queryset = self._build(_SENTINEL)[:1]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        if list(params).count(_SENTINEL) != 1:
+        params = list(params)
+        if params.count(_SENTINEL) != 1:
             raise ValueError("build() must use its argument exactly once, as a parameter.")
         names = iter(range(len(params)))
         named_sql = _POSITIONAL.sub(lambda _match: f"%(p{next(names)})s", sql)
@@ -95,7 +96,7 @@ class CompiledLookup(Generic[ModelT]):
             model=klass_info["model"],
             sql=named_sql,
             params={f"p{index}": param for index, param in enumerate(params)},
-            key=f"p{list(params).index(_SENTINEL)}",
+            key=f"p{params.index(_SENTINEL)}",
             field_names=tuple(column[0].target.attname for column in compiler.select[first:last]),
             fields_at=slice(first, last),
             annotations=tuple(compiler.annotation_col_map.items()),

@@ -46,21 +46,29 @@ def _listening_sockets(port: int) -> int:
     return sum(row.split()[1] == local and row.split()[3] == "0A" for row in rows)  # 0A: LISTEN
 
 
+def _environment(folder: Path, **extra: str) -> dict[str, str]:
+    """A throwaway installation under `folder`: the local settings, its own database and logs."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{folder / 'served.sqlite3'}",
+        "LOG_DIR": str(folder / "log"),
+        **extra,
+    }
+
+
 @pytest.fixture
 def served(tmp_path):
     """gunicorn with the project's config on a free loopback port; yields (port, stdout file,
-    environment)."""
+    environment, server process)."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-        "LOG_DIR": str(tmp_path / "log"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "WEB_CONCURRENCY": "2",
-        "WEB_THREADS": "2",
-        "HOME": str(tmp_path),  # where gunicorn would put its control socket by default
-    }
+    env = _environment(
+        tmp_path,
+        MEDIA_ROOT=str(tmp_path / "media"),
+        WEB_CONCURRENCY="2",
+        WEB_THREADS="2",
+        HOME=str(tmp_path),  # where gunicorn would put its control socket by default
+    )
     env.pop("XDG_RUNTIME_DIR", None)  # which it would prefer
     stdout = tmp_path / "stdout.log"
     with open(stdout, "wb") as out:
@@ -161,14 +169,8 @@ def test_make_run_stops_cleanly_and_says_why_when_its_port_is_taken(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
-            "LOG_DIR": str(tmp_path / "log"),
-            "BIND": f"127.0.0.1:{port}",
-        }
-        run = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
+        run = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT,
+                               env=_environment(tmp_path, BIND=f"127.0.0.1:{port}"),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)  # fmt: skip
         output, _ = run.communicate(timeout=120)
@@ -176,6 +178,6 @@ def test_make_run_stops_cleanly_and_says_why_when_its_port_is_taken(tmp_path):
     # Exit 1 with gunicorn's reason; before, its exit trap re-signalled itself until bash
     # crashed (139), and the worker cluster it had started was left to the crash.
     assert run.returncode == 1, output
-    assert "Connection in use" in output or "already in use" in output, output
+    assert f"127.0.0.1:{port} is already in use by another server." in output, output
     with pytest.raises(ProcessLookupError):
         os.killpg(run.pid, 0)  # nothing it started is still running
