@@ -76,4 +76,6 @@ def _refuse_if_listened_on(address: tuple) -> None:
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise SystemExit(f"{host}:{port} is already in use by another server.") from None
-            raise
+            # An address this machine does not have, or a name that does not resolve: one line
+            # for the operator, not a traceback.
+            raise SystemExit(f"Cannot listen on {host}:{port}: {error.strerror}.") from None

@@ -181,3 +181,13 @@ def test_make_run_stops_cleanly_and_says_why_when_its_port_is_taken(tmp_path):
     assert f"127.0.0.1:{port} is already in use by another server." in output, output
     with pytest.raises(ProcessLookupError):
         os.killpg(run.pid, 0)  # nothing it started is still running
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [("10.255.255.1", "Cannot assign requested address"), ("no-such-host.invalid", "")],
+)
+def test_an_address_it_cannot_listen_on_is_refused_in_one_line(host, reason):
+    refuse = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["_refuse_if_listened_on"]
+    with pytest.raises(SystemExit, match=f"^Cannot listen on {host}:8000: {reason}"):
+        refuse((host, 8000))
