@@ -63,8 +63,18 @@ class CreditCard(models.Model):
 
     class Meta:
         ordering = ["bank__name", "last4"]
+        # A card is a customer's: two customers may hold cards of one bank ending in the same
+        # four digits, and neither may ever see the other's. A card not yet filed under a
+        # customer (a supervisor's upload naming none) is unique by bank and last 4 alone.
         constraints = [
-            models.UniqueConstraint(fields=["bank", "last4"], name="credit_card_unique_bank_last4")
+            models.UniqueConstraint(
+                fields=["customer", "bank", "last4"], name="credit_card_unique_customer_bank_last4"
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "last4"],
+                condition=models.Q(customer__isnull=True),
+                name="credit_card_unique_unowned_bank_last4",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,20 +16,22 @@ CONSECUTIVE_MAX_GAP = timedelta(days=45)
 
 def bill_fingerprint(
     *,
-    bank_code: str,
-    last4: str,
+    card_id: int,
     statement_date: date,
     new_balance: Decimal | None,
     debits: Decimal,
     credits: Decimal,
 ) -> str:
-    """The same statement of the same card: bank, last 4 digits, statement date, new balance.
+    """The same statement of the same card: the card, statement date and new balance.
 
-    A statement that prints no new balance (a transaction export) uses its debit and credit
-    sums instead, so two different exports of one day are not mistaken for each other.
+    Keyed by the card (a customer's), not by bank and last 4 digits: another customer's card
+    with the same digits has statements of its own, and matching them would file this bill
+    as a "duplicate" of a bill the uploader must not see. A statement that prints no new
+    balance (a transaction export) uses its debit and credit sums instead, so two different
+    exports of one day are not mistaken for each other.
     """
     money = f"{new_balance:.2f}" if new_balance is not None else f"sums:{debits:.2f}/{credits:.2f}"
-    key = f"{bank_code}|{last4}|{statement_date.isoformat()}|{money}"
+    key = f"card:{card_id}|{statement_date.isoformat()}|{money}"
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -28,6 +28,7 @@ from billing.services.checks import (
     chain_recheck_after,
     previous_bill_problem,
 )
+from config.auth.roles import sees_all_customers
 from ocrengine.models import ProcessingJob
 from ocrengine.services.jobs import PermanentJobError
 
@@ -114,7 +115,7 @@ def statement_store(*, statement_import: StatementImport, parsed: ParsedStatemen
     status, problems = statement_status(parsed)
     stored, duplicates_of = 0, []
     for index, parsed_bill in enumerate(parsed.bills):
-        card = _card_for(statement, bank, parsed_bill, problems, index)
+        card = _card_for(statement, bank, parsed_bill)
         original = _store_bill(statement, card, parsed_bill, problems, index)
         if original is None:
             stored += 1
@@ -151,9 +152,12 @@ def _bank_for(statement: StatementImport, parsed: ParsedStatement) -> Bank:
     )
 
 
-def _card_for(
-    statement: StatementImport, bank: Bank, bill: ParsedBill, problems: list, index: int
-) -> CreditCard:
+def _card_for(statement: StatementImport, bank: Bank, bill: ParsedBill) -> CreditCard:
+    """The card this bill belongs to: the import's customer's card with this bank and last 4.
+
+    Cards are never matched across customers: a card with the same digits under another
+    customer is another card, and an unfiled card is never claimed for a customer.
+    """
     last4 = (bill.card_last4 or statement.card_last4 or "")[-4:]
     if len(last4) != 4 or not last4.isdigit():
         raise PermanentJobError(
@@ -161,32 +165,37 @@ def _card_for(
             "The statement does not print a card number. Upload it again with the card's "
             "last 4 digits in `card_last4`.",
         )
-    card, created = CreditCard.objects.get_or_create(
-        bank=bank,
-        last4=last4,
-        defaults={
-            "customer": statement.customer,
-            "holder": bill.card_holder[:200],
-            "credit_limit": bill.credit_limit,
-        },
-    )
-    if created:
-        return card
-    if card.customer_id is None and statement.customer_id is not None:
-        card.customer = statement.customer
-        card.save(update_fields=["customer"])
-    elif statement.customer_id and card.customer_id != statement.customer_id:
-        problems.append(
-            {
-                "code": "card_customer_mismatch",
-                "message": f"Card {bank.code} ••••{last4} belongs to another customer than the "
-                "one given with this upload; the bill was filed under the card's customer.",
-                "severity": "error",
-                "bill": index,
-                "card_last4": last4,
-            }
+    defaults = {"holder": bill.card_holder[:200], "credit_limit": bill.credit_limit}
+    if statement.customer_id is None:
+        if (owned := _only_customer_card(statement, bank, last4)) is not None:
+            return owned
+        card, _ = CreditCard.objects.get_or_create(
+            customer=None, bank=bank, last4=last4, defaults=defaults
         )
+        return card
+    card, _ = CreditCard.objects.get_or_create(
+        customer=statement.customer, bank=bank, last4=last4, defaults=defaults
+    )
     return card
+
+
+def _only_customer_card(statement: StatementImport, bank: Bank, last4: str) -> CreditCard | None:
+    """An upload naming no customer, by someone who sees every customer (or by the system
+    itself, with no uploader): the one customer's card with these digits, if there is exactly
+    one. Several are refused rather than guessed; an agent's upload never reaches them."""
+    uploader = statement.uploaded_by
+    if uploader is not None and not sees_all_customers(uploader):
+        return None
+    owned = list(
+        CreditCard.objects.filter(bank=bank, last4=last4, customer__isnull=False).order_by("pk")[:2]
+    )
+    if len(owned) > 1:
+        raise PermanentJobError(
+            "card_customer_ambiguous",
+            f"Several customers hold a {bank.code} card ending in {last4}. Upload the "
+            "statement again naming its customer in `customer`.",
+        )
+    return owned[0] if owned else None
 
 
 def _store_bill(
@@ -200,8 +209,7 @@ def _store_bill(
             "statement_date_missing", "Neither a statement date nor any dated row was found."
         )
     fingerprint = bill_fingerprint(
-        bank_code=card.bank.code,
-        last4=card.last4,
+        card_id=card.pk,
         statement_date=statement_date,
         new_balance=parsed.new_balance,
         debits=debits,

@@ -158,7 +158,7 @@ def test_overlapping_statements_never_double_a_row(django_capture_on_commit_call
     assert statement.bills.get().transactions.count() == 1
 
 
-def test_card_is_matched_by_bank_and_last4(customer, django_capture_on_commit_callbacks):
+def test_card_is_matched_by_customer_bank_and_last4(customer, django_capture_on_commit_callbacks):
     import_file(
         django_capture_on_commit_callbacks,
         maybank_pdf(fake_statement(statement_date=date(2026, 10, 18), previous="0.00")),
