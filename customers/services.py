@@ -1,8 +1,13 @@
 """Writing customers: the business rules for assignment, duplicates and deletion.
 
-Duplicates (same id_number, or same email ignoring case) are refused with a 409 that names the
-existing customer. The check here gives the friendly answer; the database's unique constraints
-settle races between two requests, and their IntegrityError is turned into the same 409.
+Duplicates (same id_number, or same email ignoring case) are refused with a 409. It names the
+existing customer only to a writer who may see that customer (supervisors, admins, the agent it
+is assigned to); anyone else learns that the value is taken and nothing about whose it is. The
+check here gives the friendly answer; the database's unique constraints settle races between two
+requests, and their IntegrityError is turned into the same 409.
+
+Updates lock the customer's row, apply the change to what is stored now (not to what the caller
+read earlier) and save only the fields that change, so a concurrent reassignment survives.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from config.auth.roles import AGENT, ROLES, user_role
-from config.errors import ConflictError, DomainError
+from config.errors import ConflictError, DomainError, NotFoundError
 from customers.masking import MASK_CHAR, mask_identifier
 from customers.models import Customer
+from customers.selectors import customers_visible_to
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -64,21 +70,34 @@ def customer_prepare(
             _check_assignee(assignee)
     for name, value in values.items():
         setattr(customer, name, value)
-    _refuse_duplicates(customer)
+    _refuse_duplicates(customer, actor)
     return customer
 
 
 def customer_create(*, actor: AbstractBaseUser, fields: Mapping[str, Any]) -> Customer:
     """Create a customer. An agent's new customer is assigned to that agent."""
-    return _save(customer_prepare(actor=actor, customer=None, fields=fields))
+    customer = customer_prepare(actor=actor, customer=None, fields=fields)
+    return _save(customer, actor=actor)
 
 
 def customer_update(
     *, actor: AbstractBaseUser, customer: Customer, fields: Mapping[str, Any]
 ) -> Customer:
     """Change a customer. Agents cannot hand a customer to someone else; a masked id_number sent
-    back unchanged (as a client that read the masked value would) keeps the stored one."""
-    return _save(customer_prepare(actor=actor, customer=customer, fields=fields))
+    back unchanged (as a client that read the masked value would) keeps the stored one.
+
+    `customer` names the row; the rules run on the row as stored now, locked until the change
+    commits, and only the fields whose value changes are written: an update built from an
+    earlier read cannot undo a reassignment made since. An agent whose customer was reassigned
+    since they read it gets the 404 they would get reading it now."""
+    with transaction.atomic():
+        current = _locked_for(actor, customer.pk)
+        before = {name: _stored_value(current, name) for name in EDITABLE_FIELDS}
+        customer_prepare(actor=actor, customer=current, fields=fields)
+        changed = [name for name in EDITABLE_FIELDS if _stored_value(current, name) != before[name]]
+        if changed:
+            _save(current, actor=actor, update_fields=[*changed, "updated_at"])
+    return current
 
 
 def customer_delete(*, actor: AbstractBaseUser, customer: Customer) -> None:
@@ -96,6 +115,20 @@ def customer_delete(*, actor: AbstractBaseUser, customer: Customer) -> None:
             code="customer_in_use",
             details={"owned": [str(kind) for kind in kinds]},
         ) from error
+
+
+def _locked_for(actor: AbstractBaseUser, customer_id: int) -> Customer:
+    # No select_related: FOR UPDATE cannot lock the nullable side of an outer join (PostgreSQL).
+    current = (
+        customers_visible_to(actor).select_related(None).select_for_update().filter(pk=customer_id)
+    ).first()
+    if current is None:
+        raise NotFoundError("No such customer.", code="not_found")
+    return current
+
+
+def _stored_value(customer: Customer, name: str) -> Any:
+    return getattr(customer, Customer._meta.get_field(name).attname)
 
 
 def _clean(fields: Mapping[str, Any], current: Customer | None = None) -> dict[str, Any]:
@@ -139,32 +172,43 @@ def _check_assignee(user: AbstractBaseUser) -> None:
         )
 
 
-def _refuse_duplicates(customer: Customer) -> None:
+def _refuse_duplicates(customer: Customer, actor: AbstractBaseUser) -> None:
     others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
     if customer.id_number:
         existing = others.filter(id_number=customer.id_number).first()
         if existing is not None:
-            raise _duplicate("id_number", existing)
+            raise _duplicate("id_number", existing, actor)
     if customer.email:
         existing = others.filter(email__iexact=customer.email).first()
         if existing is not None:
-            raise _duplicate("email", existing)
+            raise _duplicate("email", existing, actor)
 
 
-def _duplicate(field: str, existing: Customer) -> ConflictError:
+def _duplicate(field: str, existing: Customer, actor: AbstractBaseUser) -> ConflictError:
+    label = field.replace("_", " ")
+    if not customers_visible_to(actor).filter(pk=existing.pk).exists():
+        # The unique constraint makes "taken" unavoidable; whose it is stays hidden, exactly
+        # as GET /customers/{id}/ hides it, so the answer cannot tell clients apart.
+        return ConflictError(
+            f"A customer with this {label} already exists; ask a supervisor.",
+            code="duplicate_customer",
+            details={"field": field},
+        )
     return ConflictError(
-        f"A customer with this {field.replace('_', ' ')} already exists: {existing.name} (#{existing.pk}).",
+        f"A customer with this {label} already exists: {existing.name} (#{existing.pk}).",
         code="duplicate_customer",
         details={"field": field, "existing_customer": {"id": existing.pk, "name": existing.name}},
     )
 
 
-def _save(customer: Customer) -> Customer:
+def _save(
+    customer: Customer, *, actor: AbstractBaseUser, update_fields: list[str] | None = None
+) -> Customer:
     try:
         with transaction.atomic():
-            customer.save()
+            customer.save(update_fields=update_fields)
     except IntegrityError:
-        # Another request stored the same id_number or email between our check and our insert.
-        _refuse_duplicates(customer)
+        # Another request stored the same id_number or email between our check and our write.
+        _refuse_duplicates(customer, actor)
         raise
     return customer

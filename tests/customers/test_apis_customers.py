@@ -165,11 +165,13 @@ def test_malformed_json_is_400(agent_client):
     assert_error_shape(response, 400, "parse_error")
 
 
-def test_duplicate_id_number_is_409_naming_the_existing_customer(agent, other_agent, agent_client):
+def test_duplicate_id_number_is_409_naming_the_existing_customer_to_a_supervisor(
+    other_agent, supervisor_client
+):
     existing = CustomerFactory(
         assigned_agent=other_agent, name="Zhang San", id_number="110105194912310021"
     )
-    response = agent_client.post(
+    response = supervisor_client.post(
         URL, {"name": "Zhang San again", "id_number": "110105 194912310021"}
     )
     error = assert_error_shape(response, 409, "duplicate_customer")
@@ -178,6 +180,33 @@ def test_duplicate_id_number_is_409_naming_the_existing_customer(agent, other_ag
         "existing_customer": {"id": existing.pk, "name": "Zhang San"},
     }
     assert Customer.objects.count() == 1
+
+
+def _says_nothing_about(error: dict, existing: Customer) -> None:
+    assert error["details"] == {"field": error["details"]["field"]}
+    assert existing.name not in error["message"]
+    assert str(existing.pk) not in error["message"]
+
+
+def test_duplicate_of_a_customer_the_agent_cannot_see_names_nothing(
+    agent, other_agent, agent_client
+):
+    # Security audit #13: the 409 was an oracle for "is this id number another agent's client".
+    existing = CustomerFactory(
+        assigned_agent=other_agent, name="Zhang San", id_number="110105194912310021",
+        email="zhang.san@example.test",
+    )  # fmt: skip
+    unassigned = CustomerFactory(assigned_agent=None, name="Li Si", email="li.si@example.test")
+    by_id = agent_client.post(URL, {"name": "X", "id_number": "110105 194912310021"})
+    error = assert_error_shape(by_id, 409, "duplicate_customer")
+    _says_nothing_about(error, existing)
+    assert error["details"] == {"field": "id_number"}
+    by_email = agent_client.post(URL, {"name": "X", "email": "LI.SI@example.test"})
+    _says_nothing_about(assert_error_shape(by_email, 409, "duplicate_customer"), unassigned)
+    mine = CustomerFactory(assigned_agent=agent)
+    on_update = agent_client.patch(f"{URL}{mine.pk}/", {"email": "Zhang.San@example.test"})
+    _says_nothing_about(assert_error_shape(on_update, 409, "duplicate_customer"), existing)
+    assert Customer.objects.count() == 3
 
 
 def test_duplicate_email_ignores_case_on_create_and_update(agent, agent_client):

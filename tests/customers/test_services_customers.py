@@ -19,11 +19,11 @@ def test_constraint_violation_after_a_passed_check_is_a_409(monkeypatch, agent, 
     real_check = services._refuse_duplicates
     calls = []
 
-    def check_that_misses_the_first_time(customer):
+    def check_that_misses_the_first_time(customer, actor):
         # As if the other request committed between this request's check and its insert.
         calls.append(customer)
         if len(calls) > 1:
-            real_check(customer)
+            real_check(customer, actor)
 
     monkeypatch.setattr(services, "_refuse_duplicates", check_that_misses_the_first_time)
     response = agent_client.post(
