@@ -80,6 +80,10 @@ class ProcessingJob(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=3)
+    # Each claim by a worker takes the next number, never reset (attempts is, by a retry): an
+    # attempt records its outcome only while its claim is still the job's latest, so a worker
+    # that was taken for gone and comes back cannot overwrite the attempt that took over.
+    claim = models.PositiveIntegerField(default=0, editable=False)
     target_type = models.CharField(max_length=60, blank=True, help_text="app_label.model")
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)

@@ -1,7 +1,8 @@
 """A django-q2 Schedule that runs `manage.py sweep_jobs` every few minutes: jobs whose worker
-timed out or died are requeued or failed instead of staying `running` for good."""
+timed out or died are requeued or failed instead of staying `running` for good. And
+`ProcessingJob.claim`, the number of the latest claim, which fences a stale attempt's outcome."""
 
-from django.db import migrations
+from django.db import migrations, models
 from django.utils import timezone
 
 SCHEDULE_NAME = "sweep_jobs"
@@ -33,4 +34,11 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [
+        migrations.AddField(
+            model_name="processingjob",
+            name="claim",
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
+        migrations.RunPython(create_schedule, remove_schedule),
+    ]
