@@ -28,6 +28,9 @@ from config.encrypted_fields import UnreadableSecret
 from ocrengine.models import ApiClient, ApiNonce
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# An HMAC-SHA256 in hex. Anything else is refused before comparing: compare_digest raises on
+# non-ASCII text, which made a stray byte in the header a 500.
+_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 # Stale nonces are pruned every this many verifications per process, not on every request.
 _PRUNE_EVERY = 200
 _verifications = 0
@@ -72,6 +75,10 @@ def hmac_verify(*, signed: SignedRequest) -> ApiClient:
     _check_timestamp(signed.timestamp)
     if not _NONCE.match(signed.nonce):
         raise SignatureRejected("invalid_nonce", "X-Nonce must be 8-64 letters, digits, - or _.")
+    if not _SIGNATURE.fullmatch(signed.signature):
+        raise SignatureRejected(
+            "invalid_signature_format", "X-Signature must be 64 hex digits (HMAC-SHA256)."
+        )
     if isinstance(client.secret, UnreadableSecret):
         # Logged by the field; the operator has to restore the key that encrypted it.
         raise SignatureRejected(

@@ -209,3 +209,41 @@ def test_a_secret_no_configured_key_opens_is_refused_with_a_clear_error(machine)
     assert_error_shape(response, 401, "secret_unreadable")
 
     assert signed_post(client.key_id, secret, INVOICE).status_code == 200  # the key restored
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["é" * 64, "not hex at all", "ab" * 31, "ab" * 33, "zz" * 32],
+    ids=["non-ascii", "words", "short", "long", "non-hex"],
+)
+def test_a_signature_that_is_not_64_hex_digits_is_401_with_a_code(machine, signature):
+    client, _secret = machine
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    response = APIClient().generic(
+        "POST",
+        PATH,
+        json.dumps(INVOICE).encode(),
+        content_type="application/json",
+        HTTP_X_KEY_ID=client.key_id,
+        HTTP_X_TIMESTAMP=timestamp,
+        HTTP_X_NONCE=nonce,
+        HTTP_X_SIGNATURE=signature,
+    )
+    assert_error_shape(response, 401, "invalid_signature_format")
+
+
+def test_an_uppercase_hex_signature_is_accepted(machine):
+    client, secret = machine
+    raw = json.dumps(INVOICE).encode()
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    response = APIClient().generic(
+        "POST",
+        PATH,
+        raw,
+        content_type="application/json",
+        HTTP_X_KEY_ID=client.key_id,
+        HTTP_X_TIMESTAMP=timestamp,
+        HTTP_X_NONCE=nonce,
+        HTTP_X_SIGNATURE=sign(secret, "POST", PATH, timestamp, nonce, raw).upper(),
+    )
+    assert response.status_code == 200, response.content
