@@ -46,6 +46,26 @@ def _listening_sockets(port: int) -> int:
     return sum(row.split()[1] == local and row.split()[3] == "0A" for row in rows)  # 0A: LISTEN
 
 
+def _wait_for(condition, what: str, deadline_s: float = 60.0):
+    """Poll `condition` until it returns a truthy value; a generous deadline, never a fixed
+    sleep: CI runs on a busy 2-core machine where a worker may take seconds to boot."""
+    deadline = time.monotonic() + deadline_s
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"{what} within {deadline_s:.0f} s"
+        time.sleep(0.1)
+    return result
+
+
+def _sigint_ignored(pid: str) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:"))
+                  .split()[1], 16)  # fmt: skip
+    return bool(ignored & (1 << (signal.SIGINT - 1)))
+
+
 def _environment(folder: Path, **extra: str) -> dict[str, str]:
     """A throwaway installation under `folder`: the local settings, its own database and logs."""
     return {
@@ -109,10 +129,13 @@ def test_it_serves_kept_alive_connections_and_writes_json_lines_to_stdout(served
     assert connection.sock is first_socket  # the second request reused the connection
     connection.close()
 
-    time.sleep(0.5)  # the request line is written after the answer is sent
-    lines = stdout.read_text().splitlines()
-    records = [json.loads(line) for line in lines]  # gunicorn's plain access log would fail here
-    assert sum(record.get("path") == "/api/v1/health/" for record in records) >= 3, lines
+    def json_lines() -> list[dict] | None:
+        # The request line is written after the answer is sent: wait for it to arrive.
+        records = [json.loads(line) for line in stdout.read_text().splitlines()]
+        return records if sum(r.get("path") == "/api/v1/health/" for r in records) >= 3 else None
+
+    # json.loads on every line: gunicorn's plain access log would fail here.
+    _wait_for(json_lines, "three JSON request lines on stdout")
 
 
 @pytest.mark.slow
@@ -120,7 +143,7 @@ def test_each_worker_listens_on_its_own_socket(served):
     port, _stdout, _env, _server = served
     # One socket per worker (SO_REUSEPORT): the kernel spreads new connections across the
     # workers instead of letting whichever wakes first take them all.
-    assert _listening_sockets(port) == 2
+    _wait_for(lambda: _listening_sockets(port) == 2, "a listening socket per worker")
     # No control socket under HOME for the next server to take over.
     assert not (Path(_env["HOME"]) / ".gunicorn").exists()
 
@@ -128,22 +151,27 @@ def test_each_worker_listens_on_its_own_socket(served):
 @pytest.mark.slow
 def test_workers_leave_ctrl_c_to_the_master(served):
     _port, _stdout, _env, server = served
-    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    assert len(workers) == 2
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+
+    # The first worker to boot answered the fixture's probe; the second may still be booting.
+    def both_workers() -> list[str] | None:
+        pids = children.read_text().split()
+        return pids if len(pids) == 2 else None
+
+    workers = _wait_for(both_workers, "two workers")
+    # SIGINT ignored (set once each worker has booted): a Ctrl-C reaches them through the
+    # master's SIGQUIT only, instead of twice (a hung worker in 5 of 18 stops of a server that
+    # had answered API calls).
     for pid in workers:
-        status = Path(f"/proc/{pid}/status").read_text()
-        ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:"))
-                      .split()[1], 16)  # fmt: skip
-        # SIGINT ignored: a Ctrl-C reaches them through the master's SIGQUIT only, instead of
-        # twice (a hung worker in 5 of 18 stops of a server that had answered API calls).
-        assert ignored & (1 << (signal.SIGINT - 1)), status
+        _wait_for(lambda pid=pid: _sigint_ignored(pid), f"worker {pid} ignoring SIGINT")
     server.send_signal(signal.SIGINT)
-    assert server.wait(timeout=20) == 0
+    assert server.wait(timeout=60) == 0
 
 
 @pytest.mark.slow
 def test_a_second_server_on_the_same_port_refuses_to_start(served):
     port, _stdout, env, _server = served
+    _wait_for(lambda: _listening_sockets(port) == 2, "a listening socket per worker")
     second = subprocess.run(
         _command(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
