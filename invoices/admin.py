@@ -19,11 +19,10 @@ from django.utils.html import format_html, format_html_join
 
 from config.errors import DomainError
 from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
-from invoices.selectors import customers_assignable_by
+from invoices.selectors import customers_assignable_by, invoice_document_types
 from invoices.services import invoice_approve, invoice_reprocess, invoice_update, invoice_upload
 from invoices.services.storage import file_delete
 from invoices.services.upload import document_type_default, upload_validate
-from ocrengine.models import DocumentType
 
 
 class InvoiceUploadForm(forms.ModelForm):
@@ -37,7 +36,7 @@ class InvoiceUploadForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].queryset = DocumentType.objects.filter(is_active=True)
+        self.fields["document_type"].queryset = invoice_document_types()
         self.fields["document_type"].required = False
         self.fields["document_type"].help_text = "Default: invoice."
 

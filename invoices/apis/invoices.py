@@ -15,7 +15,12 @@ from config.errors import PayloadTooLargeError, error_body
 from invoices.apis.common import HasRole, visible_invoice
 from invoices.filters import InvoiceFilter
 from invoices.models import Invoice, InvoiceFieldChange
-from invoices.selectors import customers_assignable_by, invoice_changes, invoices_visible_to
+from invoices.selectors import (
+    customers_assignable_by,
+    invoice_changes,
+    invoice_text_visible_to,
+    invoices_visible_to,
+)
 from invoices.serializers import (
     InvoiceDetailSerializer,
     InvoiceFieldChangeSerializer,
@@ -146,8 +151,16 @@ CORRECTION_RESPONSES = {
 }
 
 
+def _detail(request: Request, invoice: Invoice) -> Response:
+    """The detail answer; recognised text only for those who may read it (see the selector)."""
+    body = InvoiceDetailSerializer(invoice).data
+    if not invoice_text_visible_to(request.user, invoice):
+        body["raw_text"] = ""
+    return Response(body)
+
+
 def _corrected(request: Request, invoice: Invoice) -> Response:
-    return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
+    return _detail(request, visible_invoice(request.user, invoice.pk))
 
 
 class InvoiceDetailApi(APIView):
@@ -159,8 +172,7 @@ class InvoiceDetailApi(APIView):
         responses={200: InvoiceDetailSerializer, 404: ERROR_SHAPE},
     )
     def get(self, request: Request, pk: int) -> Response:
-        invoice = visible_invoice(request.user, pk)
-        return Response(InvoiceDetailSerializer(invoice).data)
+        return _detail(request, visible_invoice(request.user, pk))
 
     @extend_schema(
         summary="Correct extracted fields (audited)",
@@ -210,7 +222,7 @@ class InvoiceApproveApi(APIView):
         invoice = invoice_approve(
             invoice=visible_invoice(request.user, pk), approved_by=request.user
         )
-        return Response(InvoiceDetailSerializer(visible_invoice(request.user, invoice.pk)).data)
+        return _corrected(request, invoice)
 
 
 class InvoiceReprocessApi(APIView):

@@ -1,5 +1,9 @@
 """Accepting invoice files: size, type by content, duplicates, storage, then a queued job.
 
+Only invoice-family document types (invoices.selectors.INVOICE_DOCUMENT_TYPES) are accepted:
+an ID card or a statement stored here would serve its raw text without the analysis API's
+masking.
+
 Every refusal is a DomainError subclass (413, 415, 409, 400) raised before anything is stored,
 so a refused file leaves no row, no file and no job behind.
 """
@@ -22,7 +26,7 @@ from config.errors import (
 )
 from customers.models import Customer
 from invoices.models import Invoice
-from invoices.selectors import customers_assignable_by
+from invoices.selectors import INVOICE_DOCUMENT_TYPES, customers_assignable_by
 from invoices.services.storage import file_delete, file_store, storage_name
 from ocrengine.documents import SUPPORTED_MIME_TYPES, detect_mime
 from ocrengine.models import DocumentType
@@ -132,6 +136,25 @@ def document_type_default() -> DocumentType:
     return document_type
 
 
+def document_type_check(document_type: DocumentType | None) -> None:
+    """Refuse (400) a document type that is not of the invoice family."""
+    if document_type is None or document_type.code in INVOICE_DOCUMENT_TYPES:
+        return
+    accepted = ", ".join(INVOICE_DOCUMENT_TYPES)
+    raise DomainError(
+        "The request has invalid fields.",
+        code="validation_error",
+        details={
+            "fields": {
+                "document_type": [
+                    f"Invoice uploads take {accepted}; analyse other documents with "
+                    "/api/v1/ocr/analyze/."
+                ]
+            }
+        },
+    )
+
+
 def _check_customer(customer: Customer | None, user) -> None:
     if customer is not None and not customers_assignable_by(user).filter(pk=customer.pk).exists():
         raise DomainError(
@@ -151,9 +174,11 @@ def invoice_upload(
     """Store one file as a queued invoice and enqueue its `invoice.process` job on commit.
 
     Guarantees: refusals (413 too large, 400 empty, 415 not a supported type by content,
-    409 same sha256 as a stored invoice) store nothing; an accepted file is stored once under
-    a name derived from its hash; the invoice and its job commit together.
+    409 same sha256 as a stored invoice, 400 a document type outside the invoice family) store
+    nothing; an accepted file is stored once under a name derived from its hash; the invoice and
+    its job commit together.
     """
+    document_type_check(document_type)
     _check_customer(customer, uploaded_by)
     data, mime, sha256 = _accepted_content(file)
     name, written = file_store(name=storage_name(sha256=sha256, mime=mime), data=data)
@@ -191,7 +216,9 @@ def invoices_upload(
     customer: Customer | None = None,
     document_type: DocumentType | None = None,
 ) -> list[UploadOutcome]:
-    """Upload several files independently: one refused file does not stop the others."""
+    """Upload several files independently: one refused file does not stop the others. A
+    document type outside the invoice family refuses the whole upload (400)."""
+    document_type_check(document_type)
     outcomes = []
     for file in files:
         name = original_name_clean(file.name)

@@ -4,10 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from invoices.models import Invoice, InvoiceFieldChange
-from ocrengine.models import ProcessingJob
-from tests.conftest import assert_error_shape
+from ocrengine.models import DocumentType, ProcessingJob
+from tests.conftest import assert_error_shape, jwt_client
 from tests.factories import CustomerFactory
 from tests.invoices.conftest import post_upload
 from tests.invoices.factories import InvoiceFactory
@@ -33,6 +34,73 @@ def test_agents_see_their_customers_and_their_uploads_only(
     assert_error_shape(agent_client.post(f"{URL}{foreign.pk}/approve/"), 404)
     assert_error_shape(agent_client.get(f"{URL}{foreign.pk}/file/"), 404)
     assert _ids(supervisor_client.get(URL)) == {mine.pk, uploaded.pk, foreign.pk}
+
+
+def _refused_everywhere(client, invoice: Invoice) -> None:
+    """Every read and write of the invoice answers 404, as for an id that does not exist."""
+    detail = f"{URL}{invoice.pk}/"
+    assert invoice.pk not in _ids(client.get(URL))
+    assert_error_shape(client.get(detail), 404, "not_found")
+    assert_error_shape(client.patch(detail, {"seller": "x"}), 404, "not_found")
+    assert_error_shape(
+        client.put(f"{detail}lines/", {"lines": []}, format="json"), 404, "not_found"
+    )
+    assert_error_shape(client.post(f"{detail}approve/"), 404, "not_found")
+    assert_error_shape(client.post(f"{detail}reprocess/"), 404, "not_found")
+    assert_error_shape(client.get(f"{detail}changes/"), 404, "not_found")
+    assert_error_shape(client.get(f"{detail}file/"), 404, "not_found")
+
+
+def test_the_uploader_keeps_nothing_once_an_invoice_is_filed_under_another_agents_customer(
+    agent, agent_client, other_agent, other_customer, supervisor_client
+):
+    # Security audit #13: access follows the customer's agent, not the uploader.
+    invoice = InvoiceFactory(uploaded_by=agent, status=Invoice.Status.NEEDS_REVIEW)
+    response = supervisor_client.patch(f"{URL}{invoice.pk}/", {"customer": other_customer.pk})
+    assert response.status_code == 200, response.content
+    _refused_everywhere(agent_client, invoice)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.seller) == (
+        Invoice.Status.NEEDS_REVIEW,
+        "Nordwind Supplies GmbH",
+    )
+    other_client = jwt_client(other_agent)
+    assert other_client.get(f"{URL}{invoice.pk}/").status_code == 200
+    assert other_client.patch(f"{URL}{invoice.pk}/", {"seller": "y"}).status_code == 200
+
+
+def test_access_moves_with_the_customer_when_it_is_reassigned(
+    agent, agent_client, agent_customer, other_agent
+):
+    invoice = InvoiceFactory(uploaded_by=agent, customer=agent_customer)
+    assert agent_client.get(f"{URL}{invoice.pk}/").status_code == 200
+    agent_customer.assigned_agent = other_agent
+    agent_customer.save()
+    _refused_everywhere(agent_client, invoice)
+    assert jwt_client(other_agent).get(f"{URL}{invoice.pk}/").status_code == 200
+
+
+def test_raw_text_of_a_non_invoice_row_is_withheld_without_the_sensitive_fields_permission(
+    agent, agent_client, agent_customer, staff_client
+):
+    # Rows typed as an identity document (stored before uploads took only invoice types).
+    text = "姓名 张三 公民身份号码 110105194912310021"
+    id_card = InvoiceFactory(
+        customer=agent_customer, raw_text=text,
+        document_type=DocumentType.objects.get(code="id_card"),
+    )  # fmt: skip
+    invoice = InvoiceFactory(customer=agent_customer, raw_text="Invoice INV-1 total 10.00")
+    assert agent_client.get(f"{URL}{id_card.pk}/").json()["raw_text"] == ""
+    patched = agent_client.patch(f"{URL}{id_card.pk}/", {"seller": "x"})
+    assert patched.status_code == 200 and patched.json()["raw_text"] == ""
+    assert agent_client.get(f"{URL}{invoice.pk}/").json()["raw_text"] == "Invoice INV-1 total 10.00"
+    assert staff_client.get(f"{URL}{id_card.pk}/").json()["raw_text"] == text
+    agent.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="ocrengine", codename="view_sensitive_fields"
+        )
+    )
+    assert jwt_client(agent).get(f"{URL}{id_card.pk}/").json()["raw_text"] == text
 
 
 def test_list_filters_search_and_ordering(supervisor_client):

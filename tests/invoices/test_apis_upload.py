@@ -156,6 +156,38 @@ def test_unknown_document_type_is_400(agent_client, text_pdf):
     assert_error_shape(response, 400, "validation_error")
 
 
+@pytest.mark.parametrize("code", ["id_card", "driver_license", "bank_statement"])
+def test_non_invoice_document_types_are_400_and_store_nothing(
+    agent_client, staff_client, text_pdf, media_root, code
+):
+    # Security audit #13: an ID card uploaded here served its raw text and fields unmasked.
+    for client in (agent_client, staff_client):
+        response = post_upload(
+            client, ("a.pdf", text_pdf), ("b.pdf", b"%PDF-1.4"), document_type=code
+        )
+        error = assert_error_shape(response, 400, "validation_error")
+        assert "document_type" in error["details"]["fields"]
+    assert not Invoice.objects.exists()
+    assert not ProcessingJob.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_an_admin_added_type_outside_the_invoice_family_is_refused(agent_client, text_pdf):
+    from ocrengine.models import DocumentType
+
+    DocumentType.objects.create(code="passport", name="Passport", sensitive_fields=["number"])
+    response = post_upload(agent_client, ("a.pdf", text_pdf), document_type="passport")
+    assert_error_shape(response, 400, "validation_error")
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["invoice", "cn_vat_invoice", "receipt"])
+def test_invoice_family_document_types_are_accepted(agent_client, text_pdf, code):
+    response = post_upload(agent_client, ("a.pdf", text_pdf), document_type=code)
+    assert response.status_code == 202, response.content
+    assert Invoice.objects.get().document_type.code == code
+
+
 def test_anonymous_upload_is_401(anon_client, text_pdf):
     assert_error_shape(post_upload(anon_client, ("a.pdf", text_pdf)), 401)
 
