@@ -1,13 +1,21 @@
-"""List filters for cards, bills, transactions and imports (django-filter)."""
+"""List filters for cards, bills, transactions and imports (django-filter).
+
+Filters by id (`customer`, `card`, `bill`, `statement_import`) choose among what the caller may
+see: an id of another agent's record answers the same 400 "select a valid choice" as an id that
+does not exist, so the filters cannot tell the two apart.
+"""
 
 from __future__ import annotations
 
 import django_filters as filters
 
 from billing.models import Bill, CreditCard, StatementImport, Transaction
+from billing.selectors.scoped import bills_visible_to, cards_visible_to, imports_visible_to
+from customers.filters import customer_choice, visible_choice
 
 
 class CreditCardFilter(filters.FilterSet):
+    customer = customer_choice()
     bank = filters.CharFilter(field_name="bank__code")
 
     class Meta:
@@ -16,8 +24,10 @@ class CreditCardFilter(filters.FilterSet):
 
 
 class BillFilter(filters.FilterSet):
-    customer = filters.NumberFilter(field_name="card__customer")
+    customer = customer_choice(field_name="card__customer")
+    card = visible_choice(CreditCard, cards_visible_to)
     bank = filters.CharFilter(field_name="card__bank__code")
+    statement_import = visible_choice(StatementImport, imports_visible_to)
     date_from = filters.DateFilter(field_name="statement_date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="statement_date", lookup_expr="lte")
 
@@ -27,7 +37,9 @@ class BillFilter(filters.FilterSet):
 
 
 class TransactionFilter(filters.FilterSet):
-    customer = filters.NumberFilter(field_name="card__customer")
+    customer = customer_choice(field_name="card__customer")
+    card = visible_choice(CreditCard, cards_visible_to)
+    bill = visible_choice(Bill, bills_visible_to)
     bank = filters.CharFilter(field_name="card__bank__code")
     date_from = filters.DateFilter(field_name="transaction_date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="transaction_date", lookup_expr="lte")
@@ -52,6 +64,7 @@ class TransactionFilter(filters.FilterSet):
 
 
 class StatementImportFilter(filters.FilterSet):
+    customer = customer_choice()
     bank = filters.CharFilter(field_name="bank__code")
 
     class Meta:

@@ -4,6 +4,11 @@ These views render templates and read no data: the browser loads everything thro
 REST API with JWT, as any SPA would, so the workbench can never see more than the API allows.
 Authentication lives in the browser too (tokens in storage), which is why the pages themselves
 are public; an unauthenticated visitor is sent to the login page by the page's script.
+
+Because a script running in a page could read those tokens, every page carries a
+Content-Security-Policy that runs only the workbench's own script files: no inline scripts or
+event-handler attributes (the templates have none; tests/workbench/test_pages.py keeps it so),
+no plugins, no framing, no foreign <base>, and network calls to this origin only.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
@@ -139,6 +145,24 @@ SCRIPT_MESSAGES: dict[str, Any] = {
 }
 
 
+# img-src blob: for the page images and original files, fetched with the token and shown from
+# local blobs; style-src has no 'unsafe-inline' (scripts place boxes through CSSOM, which CSP
+# allows, never with style attributes).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
 def _resolved(node: Any) -> Any:
     if isinstance(node, dict):
         return {key: _resolved(value) for key, value in node.items()}
@@ -157,6 +181,11 @@ class WorkbenchPage(TemplateView):
     """A shell page: the template, the script messages and the few settings the scripts need."""
 
     page: str = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -1,7 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import django_filters
+from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 
 from customers.models import Customer
+from customers.selectors import customers_visible_to
+
+
+def visible_choice(
+    model: type[Model], visible_to: Callable[..., QuerySet], **kwargs
+) -> django_filters.ModelChoiceFilter:
+    """A filter by id over the rows `visible_to(request.user)` gives (none without a user): an
+    id the caller may not see answers the same 400 "select a valid choice" as one that does not
+    exist, so list filters cannot be used to probe other agents' records."""
+
+    def queryset(request) -> QuerySet:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return model.objects.none()
+        return visible_to(user)
+
+    return django_filters.ModelChoiceFilter(queryset=queryset, **kwargs)
+
+
+def customer_choice(**kwargs) -> django_filters.ModelChoiceFilter:
+    """`?customer=<id>` among the customers the caller may see (other apps' lists use it)."""
+    return visible_choice(Customer, customers_visible_to, **kwargs)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -9,7 +36,8 @@ class CustomerFilter(django_filters.FilterSet):
 
     kind = django_filters.ChoiceFilter(choices=Customer.Kind.choices)
     is_active = django_filters.BooleanFilter()
-    # A plain number, not a user lookup: no extra query, and an unknown id simply matches nothing.
+    # A plain number, not a user lookup: no extra query, and an unknown id simply matches nothing,
+    # as another agent's id does for an agent (they see only their own customers).
     assigned_agent = django_filters.NumberFilter(field_name="assigned_agent_id")
     assigned = django_filters.BooleanFilter(
         field_name="assigned_agent", lookup_expr="isnull", exclude=True

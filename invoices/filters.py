@@ -1,7 +1,9 @@
-"""List filters for invoices (django-filter)."""
+"""List filters for invoices (django-filter). `?customer=<id>` chooses among the customers the
+caller may see: another agent's customer answers the same 400 as an id that does not exist."""
 
 import django_filters
 
+from customers.filters import customer_choice
 from invoices.models import Invoice
 
 
@@ -11,7 +13,7 @@ class InvoiceFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     seller = django_filters.CharFilter(field_name="seller", lookup_expr="icontains")
     buyer = django_filters.CharFilter(field_name="buyer", lookup_expr="icontains")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = customer_choice()
     document_type = django_filters.CharFilter(field_name="document_type__code")
     confidence_min = django_filters.NumberFilter(field_name="confidence", lookup_expr="gte")
     confidence_max = django_filters.NumberFilter(field_name="confidence", lookup_expr="lte")

@@ -57,8 +57,51 @@ def test_agents_never_see_other_customers_data(agent_client, two_customers):
     foreign_bill = Bill.objects.get(card=foreign_card)
     assert_error_shape(agent_client.get(f"/api/v1/cards/{foreign_card.pk}/"), 404)
     assert_error_shape(agent_client.get(f"/api/v1/bills/{foreign_bill.pk}/"), 404)
-    rows = agent_client.get("/api/v1/transactions/", {"card": foreign_card.pk}).json()
-    assert rows["count"] == 0
+    refused = agent_client.get("/api/v1/transactions/", {"card": foreign_card.pk})
+    assert_error_shape(refused, 400, "validation_error")
+
+
+_ID_FILTERS = [
+    ("/api/v1/cards/", "customer"),
+    ("/api/v1/bills/", "customer"),
+    ("/api/v1/bills/", "card"),
+    ("/api/v1/bills/", "statement_import"),
+    ("/api/v1/transactions/", "customer"),
+    ("/api/v1/transactions/", "card"),
+    ("/api/v1/transactions/", "bill"),
+    ("/api/v1/statements/", "customer"),
+]
+
+
+def _foreign_ids(other_customer) -> dict[str, int]:
+    from billing.models import Bill, CreditCard
+
+    card = CreditCard.objects.get(customer=other_customer)
+    bill = Bill.objects.get(card=card)
+    return {"customer": other_customer.pk, "card": card.pk, "bill": bill.pk,
+            "statement_import": bill.statement_import_id}  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "name"), _ID_FILTERS)
+def test_filtering_by_an_unseen_id_answers_as_for_an_id_that_does_not_exist(
+    agent_client, supervisor_client, two_customers, other_customer, url, name
+):
+    # Security audit #13: unknown ids were 400 but other agents' ids 200, an existence oracle.
+    foreign = _foreign_ids(other_customer)[name]
+    unseen = assert_error_shape(agent_client.get(url, {name: foreign}), 400, "validation_error")
+    missing = assert_error_shape(agent_client.get(url, {name: 999_999}), 400, "validation_error")
+    assert unseen == missing
+    assert supervisor_client.get(url, {name: foreign}).json()["count"] >= 1
+
+
+@pytest.mark.parametrize(("url", "name"), _ID_FILTERS)
+def test_filtering_by_an_own_id_still_works(agent_client, two_customers, customer, url, name):
+    from billing.models import Bill
+
+    bill = Bill.objects.get(card__customer=customer)
+    own = {"customer": customer.pk, "card": bill.card_id, "bill": bill.pk,
+           "statement_import": bill.statement_import_id}[name]  # fmt: skip
+    assert agent_client.get(url, {name: own}).json()["count"] >= 1
 
 
 def test_supervisor_sees_everything(supervisor_client, two_customers):

@@ -40,6 +40,8 @@ def test_agent_gets_404_for_another_agents_customer_on_every_method(other_agent,
 def test_filtering_by_another_agent_never_leaks_their_customers(other_agent, agent_client):
     CustomerFactory(assigned_agent=other_agent)
     assert _ids(agent_client.get(URL, {"assigned_agent": other_agent.pk})) == set()
+    # ... the same answer as for a user id that does not exist (no oracle for agents' ids).
+    assert _ids(agent_client.get(URL, {"assigned_agent": 999_999})) == set()
     assert _ids(agent_client.get(URL, {"search": "Customer"})) == set()
 
 

@@ -131,6 +131,21 @@ def test_bad_filter_value_is_400(supervisor_client):
     assert_error_shape(supervisor_client.get(URL, {"status": "bogus"}), 400)
 
 
+def test_customer_filter_answers_alike_for_an_unseen_and_a_missing_customer(
+    agent_client, agent_customer, other_customer, supervisor_client
+):
+    # Security audit #13: id filters choose among what the caller sees, as every list does.
+    mine = InvoiceFactory(customer=agent_customer)
+    theirs = InvoiceFactory(customer=other_customer)
+    unseen = agent_client.get(URL, {"customer": other_customer.pk})
+    missing = agent_client.get(URL, {"customer": 999_999})
+    assert assert_error_shape(unseen, 400, "validation_error") == assert_error_shape(
+        missing, 400, "validation_error"
+    )
+    assert _ids(agent_client.get(URL, {"customer": agent_customer.pk})) == {mine.pk}
+    assert _ids(supervisor_client.get(URL, {"customer": other_customer.pk})) == {theirs.pk}
+
+
 def test_patch_corrects_fields_and_records_who_when_old_new(agent_client, agent):
     invoice = InvoiceFactory(uploaded_by=agent, total_amount=Decimal("10.00"), currency="")
     response = agent_client.patch(

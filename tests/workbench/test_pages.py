@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -10,6 +11,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from config.workbench import SCRIPT_MESSAGES
+
+TEMPLATES = sorted((django_settings.BASE_DIR / "templates" / "workbench").glob("*.html"))
 
 PAGES = [
     ("workbench:login", {}, "login"),
@@ -132,3 +135,36 @@ def test_the_chinese_catalog_is_complete():
     for entry in entries:
         assert "#, fuzzy" not in entry, entry
         assert not entry.rstrip().endswith('msgstr ""'), entry
+
+
+def _directives(header: str) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in header.split(";") if part.strip())
+
+
+@pytest.mark.parametrize(("name", "kwargs", "page"), PAGES)
+def test_each_page_runs_only_the_workbench_own_scripts(client, db, name, kwargs, page):
+    # Tokens live in localStorage: an injected inline script must not run and read them.
+    response = client.get(reverse(name, kwargs=kwargs))
+
+    policy = _directives(response["Content-Security-Policy"])
+    assert policy["script-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["base-uri"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    # Every script in the page is a file of this origin, or the config's JSON (data, not code).
+    html = response.content.decode()
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert 'src="/static/' in tag or 'type="application/json"' in tag, tag
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", html)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_no_template_has_an_inline_script_or_event_handler(template):
+    source = template.read_text()
+    for opening, body in re.findall(r"(<script\b[^>]*>)(.*?)</script>", source, flags=re.S):
+        assert "src=" in opening and not body.strip(), f"inline script in {template.name}"
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", source), f"on*= handler in {template.name}"
+    assert "javascript:" not in source.lower()
+    assert not re.search(r"\sstyle\s*=", source), f"style attribute in {template.name}"
