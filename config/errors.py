@@ -9,8 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -75,6 +83,24 @@ def error_response(
     return JsonResponse(error_body(code, message, details), status=status)
 
 
+def body_limit_error(exc: BaseException | None) -> tuple[str, str, dict] | None:
+    """(code, message, details) when `exc` is Django refusing a request body over one of its
+    limits (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES): a 413, not
+    the 500 (DRF parse time) or HTML 400 (middleware time) Django would answer."""
+    if isinstance(exc, RequestDataTooBig):
+        limit, code = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "request_too_large"
+        message = "The request body is larger than the server accepts."
+    elif isinstance(exc, TooManyFieldsSent):
+        limit, code = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, "too_many_fields"
+        message = "The request has more fields than the server accepts."
+    elif isinstance(exc, TooManyFilesSent):
+        limit, code = settings.DATA_UPLOAD_MAX_NUMBER_FILES, "too_many_files"
+        message = "The request has more files than the server accepts."
+    else:
+        return None
+    return code, message, {"limit": limit}
+
+
 _DRF_CODES: dict[type, str] = {
     drf.ValidationError: "validation_error",
     drf.ParseError: "parse_error",
@@ -108,6 +134,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None) is not None:
             headers["Retry-After"] = str(int(exc.wait) + 1)
+    elif (refused := body_limit_error(exc)) is not None:
+        logger.warning("request body refused: %s", refused[0])
+        status, (code, message, details) = 413, refused
+    elif isinstance(exc, SuspiciousOperation):
+        logger.warning("suspicious request refused: %s", type(exc).__name__)
+        status, code, message, details = 400, "bad_request", _BAD_REQUEST, {}
     else:
         logger.exception("unhandled error in API view", exc_info=exc)
         status, code, message, details = 500, "server_error", "An internal error occurred.", {}
@@ -127,6 +159,21 @@ def _describe_drf_error(exc: drf.APIException) -> tuple[str, str, dict]:
         message = str(detail.get("detail", "The request failed."))
         return code, message, {k: v for k, v in detail.items() if k not in {"code", "detail"}}
     return code, str(detail), {}
+
+
+_BAD_REQUEST = "The request could not be understood."
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: what Django answers when a middleware or a plain view raises a
+    SuspiciousOperation (a body over the limits, a bad Host). Under /api/ the one shape, 413
+    for a body over the limits; elsewhere Django's own page."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    refused = body_limit_error(exception)
+    if refused is not None:
+        return error_response(413, *refused)
+    return error_response(400, "bad_request", _BAD_REQUEST)
 
 
 def json_404(request, exception=None) -> JsonResponse:

@@ -28,3 +28,7 @@ urlpatterns = [
     path("workbench/", include("config.workbench_urls")),
     path("", workbench.root_redirect, name="root"),
 ]
+
+# A body over Django's limits raised outside DRF (a middleware reading request.POST) is a 413
+# in the error shape under /api/, not an HTML 400 (config/errors.py).
+handler400 = "config.errors.bad_request"

@@ -154,3 +154,100 @@ def test_access_log_lines_are_json_in_the_rotating_file(agent_client, caplog):
     assert {"time", "level", "logger", "message", "request_id", "user", "client_kind", "path",
             "status", "duration_ms"} <= set(line)  # fmt: skip
     assert (line["client_kind"], line["user"], line["status"]) == ("api", "agent_ann", 200)
+
+
+# --- Bodies over Django's limits: 413 in the one shape, wherever Django notices -------------
+LIMITS = {
+    "DATA_UPLOAD_MAX_MEMORY_SIZE": 1000,
+    "DATA_UPLOAD_MAX_NUMBER_FIELDS": 5,
+    "DATA_UPLOAD_MAX_NUMBER_FILES": 2,
+}
+
+CSRF_SECRET = "a" * 32
+
+
+def _too_many_fields() -> dict:
+    return {f"field{n}": "x" for n in range(10)}
+
+
+@override_settings(**LIMITS)
+def test_a_json_body_over_the_memory_limit_is_413_not_a_500(agent_client, caplog):
+    agent_client.raise_request_exception = False
+    body = json.dumps({"name": "x" * 5000, "email": "big@example.test"})
+    with caplog.at_level(logging.WARNING, logger="ledgerlens.errors"):
+        response = agent_client.post("/api/v1/customers/", body, content_type="application/json")
+    error = assert_error_shape(response, 413, "request_too_large")
+    assert error["details"] == {"limit": 1000}
+    assert "Traceback" not in response.content.decode()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@override_settings(**LIMITS)
+def test_an_anonymous_login_body_over_the_limit_is_413(anon_client):
+    anon_client.raise_request_exception = False
+    body = json.dumps({"username": "x" * 5000, "password": "y"})
+    response = anon_client.post("/api/v1/auth/login/", body, content_type="application/json")
+    assert_error_shape(response, 413, "request_too_large")
+
+
+@override_settings(**LIMITS)
+def test_too_many_multipart_fields_at_parse_time_is_413(agent_client):
+    agent_client.raise_request_exception = False
+    response = agent_client.post("/api/v1/customers/", _too_many_fields(), format="multipart")
+    error = assert_error_shape(response, 413, "too_many_fields")
+    assert error["details"] == {"limit": 5}
+
+
+@override_settings(**LIMITS)
+def test_too_many_files_at_parse_time_is_413(agent_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    agent_client.raise_request_exception = False
+    files = [SimpleUploadedFile(f"scan{n}.pdf", b"%PDF-1.4\n") for n in range(4)]
+    response = agent_client.post("/api/v1/invoices/", {"files": files}, format="multipart")
+    error = assert_error_shape(response, 413, "too_many_files")
+    assert error["details"] == {"limit": 2}
+
+
+@override_settings(**LIMITS)
+def test_too_many_fields_read_by_the_session_csrf_check_is_413(agent):
+    # SessionAuthentication's CSRF check reads request.POST before the view does.
+    client = APIClient(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(agent)
+    client.cookies["csrftoken"] = CSRF_SECRET  # then the form's token is looked for
+    response = client.post("/api/v1/customers/", _too_many_fields(), format="multipart")
+    assert_error_shape(response, 413, "too_many_fields")
+
+
+@override_settings(**LIMITS)
+@pytest.mark.urls("tests.config.body_limit_urls")
+def test_too_many_fields_read_by_django_csrf_middleware_is_413():
+    # Django's CsrfViewMiddleware reads request.POST of a plain (non-DRF) view's POST.
+    client = APIClient(enforce_csrf_checks=True, raise_request_exception=False)
+    client.cookies["csrftoken"] = CSRF_SECRET  # then the form's token is looked for
+    response = client.post("/api/v1/test-plain-form/", _too_many_fields(), format="multipart")
+    error = assert_error_shape(response, 413, "too_many_fields")
+    assert error["details"] == {"limit": 5}
+
+
+@override_settings(**LIMITS)
+@pytest.mark.urls("tests.config.body_limit_urls")
+def test_a_body_over_the_limit_read_by_a_plain_view_is_413():
+    client = APIClient(raise_request_exception=False)
+    body = json.dumps({"blob": "x" * 5000})
+    response = client.post("/api/v1/test-plain-body/", body, content_type="application/json")
+    assert_error_shape(response, 413, "request_too_large")
+
+
+@override_settings(**LIMITS)
+def test_outside_the_api_django_answers_its_own_400_page(client):
+    client.raise_request_exception = False
+    response = client.post("/i18n/setlang/", _too_many_fields())
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_bad_host_under_the_api_is_400_in_the_one_shape():
+    client = APIClient(raise_request_exception=False)
+    response = client.get("/api/v1/customers/", HTTP_HOST="evil.example.test")
+    assert_error_shape(response, 400, "bad_request")
