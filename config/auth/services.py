@@ -18,11 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from config.auth.lockout import (
-    login_failure_record,
-    login_failures_clear,
-    login_lockout_check,
-)
+from config.auth.lockout import login_guarded
 from config.errors import DomainError
 
 
@@ -41,14 +37,16 @@ class TokenPair:
 def user_login(
     *, username: str, password: str, ip_address: str | None, request: HttpRequest | None = None
 ) -> TokenPair:
-    """Check the lock-out, then the password; count a failure or hand out a token pair."""
-    login_lockout_check(username=username, ip_address=ip_address)
-    user = authenticate(request, username=username, password=password)
+    """Check the password under the lock-out (429 when locked; the attempt counts as a failure
+    unless the password was right) and hand out a token pair."""
+    user = login_guarded(
+        username=username,
+        ip_address=ip_address,
+        check_password=lambda: authenticate(request, username=username, password=password),
+    )
     if user is None:
         # Inactive users fail here too (ModelBackend refuses them): no hint which it was.
-        login_failure_record(username=username, ip_address=ip_address)
         raise AuthenticationError("Invalid username or password.", code="invalid_credentials")
-    login_failures_clear(username=username)
     refresh = RefreshToken.for_user(user)
     if api_settings.UPDATE_LAST_LOGIN:
         update_last_login(None, user)

@@ -25,7 +25,7 @@ from invoices.services.upload import PROCESS_JOB
 from ocrengine.engines.registry import UnknownEngine, get_engine
 from ocrengine.extraction import load_default_spec
 from ocrengine.models import DocumentType, ProcessingJob, PromptTemplate
-from ocrengine.services.jobs import PermanentJobError, job_create
+from ocrengine.services.jobs import PermanentJobError, job_create, job_release_stale
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,8 @@ def invoice_process_failed(job: ProcessingJob) -> None:
 
 
 def invoice_reprocess(*, invoice: Invoice, requested_by) -> ProcessingJob:
-    """Queue a fresh extraction. Refused (409) for an approved invoice or while a job runs."""
+    """Queue a fresh extraction. Refused (409) for an approved invoice or while a job is queued
+    or running; a job left running by a worker that is gone (stale) is ended and replaced."""
     with transaction.atomic():
         # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the job.
         invoice = (
@@ -246,7 +247,11 @@ def invoice_reprocess(*, invoice: Invoice, requested_by) -> ProcessingJob:
                 "An approved invoice is final and cannot be reprocessed.",
                 code="invoice_approved",
             )
-        if invoice.job is not None and invoice.job.status in ACTIVE_JOB_STATES:
+        if (
+            invoice.job is not None
+            and invoice.job.status in ACTIVE_JOB_STATES
+            and not job_release_stale(job=invoice.job)
+        ):
             raise ConflictError(
                 "This invoice is already being processed.",
                 code="job_in_progress",

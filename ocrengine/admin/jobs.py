@@ -1,4 +1,5 @@
-"""Background jobs in the operator console: filter by status and kind, search, retry failures."""
+"""Background jobs in the operator console: filter by status and kind, search, retry failures
+and jobs left running by a worker that is gone (stale)."""
 
 from django.contrib import admin, messages
 from django.db import transaction
@@ -37,7 +38,7 @@ class ProcessingJobAdmin(admin.ModelAdmin):
     def duration(self, job: ProcessingJob) -> str:
         return f"{job.duration_s:.1f}" if job.duration_s is not None else "—"
 
-    @admin.action(description="Retry selected failed jobs", permissions=["view"])
+    @admin.action(description="Retry selected failed or stale jobs", permissions=["view"])
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[ProcessingJob]) -> None:
         retried, skipped = 0, 0
         for job in queryset:
@@ -51,5 +52,7 @@ class ProcessingJobAdmin(admin.ModelAdmin):
             self.message_user(request, f"Queued {retried} job(s) again.", messages.SUCCESS)
         if skipped:
             self.message_user(
-                request, f"Skipped {skipped} job(s) that had not failed.", messages.WARNING
+                request,
+                f"Skipped {skipped} job(s) that had not failed and are not stale.",
+                messages.WARNING,
             )

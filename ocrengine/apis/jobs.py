@@ -18,7 +18,12 @@ class JobDetailApi(APIView):
 
 class JobRetryApi(APIView):
     @extend_schema(
-        request=None, responses={202: ProcessingJobSerializer}, summary="Retry a failed job"
+        request=None,
+        responses={202: ProcessingJobSerializer},
+        summary="Retry a failed job, or one whose worker is gone",
+        description="Failed jobs, and jobs running for longer than the task timeout plus "
+        "JOB_STALE_MARGIN_S (their worker timed out or died), start again from a fresh attempt "
+        "count. 409 `job_not_failed` for a job that is queued, still running or succeeded.",
     )
     def post(self, request: Request, pk: int) -> Response:
         job = get_object_or_404(jobs_visible_to(request.user), pk=pk)

@@ -1,7 +1,20 @@
-"""Background jobs: create, run with counted attempts, retry.
+"""Background jobs: create, run with counted attempts, retry, sweep the stale.
 
 The ORM broker redelivers a task whose worker died, again and again, without counting, so the
 job row keeps its own attempt count and final state; handlers must be idempotent.
+
+A job is run by at most one attempt at a time: a task claims the job (queued → running) under a
+row lock, and a task for a job that is already running does nothing unless that job is stale,
+i.e. running for longer than the cluster's task timeout plus JOB_STALE_MARGIN_S. No live
+attempt can be that old, because django-q2 interrupts a task at its timeout and its guard kills
+the worker a few seconds later; so the worker of a stale job is gone (killed, out of memory,
+host lost) and its job may be taken over: by a redelivered task, by the sweeper
+(`job_sweep_stale`, scheduled as `manage.py sweep_jobs`), by a retry or by a reprocess. Every
+claim takes a new `claim` number, and an attempt records its outcome only while it still holds
+the latest claim, so an attempt that was taken over never overwrites the one that replaced it.
+
+Messages stored on a job are shown to API users: they are this module's or a handler's own
+words (`PermanentJobError`), never an internal exception's text, which goes to the log.
 """
 
 from __future__ import annotations
@@ -9,16 +22,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from config.errors import ConflictError
 from ocrengine.models import ProcessingJob
 
 logger = logging.getLogger(__name__)
+
+ENDED_STATES = (ProcessingJob.Status.SUCCEEDED, ProcessingJob.Status.FAILED)
 
 
 class PermanentJobError(Exception):
@@ -69,9 +87,52 @@ def _enqueue_on_commit(job_id: int) -> None:
     transaction.on_commit(lambda: async_task("ocrengine.tasks.run_job", job_id))
 
 
+# --- Staleness ---------------------------------------------------------------------------------
+
+
+def task_timeout_s() -> int | None:
+    """The cluster's task timeout in seconds, or None when tasks may run without a limit."""
+    timeout = settings.Q_CLUSTER.get("timeout")
+    return timeout if timeout and timeout > 0 else None
+
+
+def job_stale_after() -> timedelta | None:
+    """How long a job may be running before its worker is taken for gone: the cluster's task
+    timeout plus JOB_STALE_MARGIN_S. None (nothing is ever stale) when there is no timeout."""
+    timeout = task_timeout_s()
+    if timeout is None:
+        return None
+    return timedelta(seconds=timeout + settings.JOB_STALE_MARGIN_S)
+
+
+def _stale_cutoff(now: datetime | None = None) -> datetime | None:
+    stale_after = job_stale_after()
+    return None if stale_after is None else (now or timezone.now()) - stale_after
+
+
+def _stale_filter(cutoff: datetime) -> Q:
+    # A running job without a start time (not one this module left) runs since its creation.
+    return Q(status=ProcessingJob.Status.RUNNING) & (
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def job_is_stale(job: ProcessingJob) -> bool:
+    """Whether the job is running for longer than any live attempt can (see the module)."""
+    cutoff = _stale_cutoff()
+    if cutoff is None or job.status != ProcessingJob.Status.RUNNING:
+        return False
+    return (job.started_at or job.created_at) < cutoff
+
+
+# --- Running -----------------------------------------------------------------------------------
+
+
 def job_run(*, job_id: int) -> ProcessingJob | None:
-    """Run a job once: claim it, call its handler, record the outcome. Safe to call again for a
-    job that already ended (a redelivered task), which does nothing."""
+    """Run a job once: claim it, call its handler, record the outcome. Does nothing for a job
+    that already ended or that another live attempt is running (a redelivered or duplicate
+    task). A django-q2 timeout is recorded like a crash (requeued while attempts remain) and
+    raised again, so that the cluster counts the task failed and replaces the worker."""
     job = _claim(job_id)
     if job is None:
         return None
@@ -80,28 +141,49 @@ def job_run(*, job_id: int) -> ProcessingJob | None:
         result = handler.run(job)
     except PermanentJobError as error:
         return _fail(job, handler, error.code, error.message)
-    except Exception as error:
+    except TimeoutException:
+        logger.error("job %s attempt %s ran past the task timeout", job.pk, job.attempts)
+        limit = f"the {task_timeout_s()}-second time limit"
+        _attempt_failed(
+            job,
+            handler,
+            code="timed_out",
+            retry=f"Attempt {job.attempts} of {job.max_attempts} ran past {limit}; "
+            "it will be tried again.",
+            final=f"The job ran past {limit} on its last attempt "
+            f"({job.attempts} of {job.max_attempts}).",
+        )
+        raise
+    except Exception:
         logger.exception("job %s attempt %s crashed", job.pk, job.attempts)
-        if job.attempts >= job.max_attempts:
-            message = f"Gave up after {job.attempts} attempts: {type(error).__name__}: {error}"
-            return _fail(job, handler, "attempts_exhausted", message)
-        _requeue(job, f"{type(error).__name__}: {error}")
-        return job
-    job.status = ProcessingJob.Status.SUCCEEDED
-    job.result = result or {}
-    job.error_code = job.error = ""
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "result", "error_code", "error", "finished_at"])
-    return job
+        return _attempt_failed(
+            job,
+            handler,
+            code="attempts_exhausted",
+            retry=f"Attempt {job.attempts} of {job.max_attempts} failed unexpectedly; "
+            "it will be tried again.",
+            final=f"Gave up after {job.attempts} attempts: the job failed unexpectedly "
+            "(the cause is in the server log).",
+        )
+    recorded = _record(
+        job,
+        status=ProcessingJob.Status.SUCCEEDED,
+        result=result or {},
+        error_code="",
+        error="",
+        finished_at=timezone.now(),
+    )
+    return job if recorded else None
 
 
 def _claim(job_id: int) -> ProcessingJob | None:
     with transaction.atomic():
         job = ProcessingJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in (
-            ProcessingJob.Status.SUCCEEDED,
-            ProcessingJob.Status.FAILED,
-        ):
+        if job is None or job.status in ENDED_STATES:
+            return None
+        if job.status == ProcessingJob.Status.RUNNING and not job_is_stale(job):
+            # A second delivery of the task while an attempt is alive: never run it twice.
+            logger.info("job %s is already running (claim %s); task skipped", job.pk, job.claim)
             return None
         if job.kind not in _handlers:
             job.status = ProcessingJob.Status.FAILED
@@ -115,34 +197,144 @@ def _claim(job_id: int) -> ProcessingJob | None:
             _fail(job, _handlers[job.kind], "attempts_exhausted", message)
             return None
         job.attempts += 1
+        job.claim += 1
         job.status = ProcessingJob.Status.RUNNING
         job.started_at = timezone.now()
-        job.save(update_fields=["attempts", "status", "started_at"])
+        job.save(update_fields=["attempts", "claim", "status", "started_at"])
     return job
 
 
-def _requeue(job: ProcessingJob, reason: str) -> None:
-    job.status = ProcessingJob.Status.QUEUED
-    job.error_code, job.error = "retrying", reason[:2000]
-    job.save(update_fields=["status", "error_code", "error"])
+def _record(job: ProcessingJob, **fields) -> bool:
+    """Store an attempt's outcome if the job is still as the attempt left it (same status,
+    running by default, and latest claim); False when it was taken over meanwhile, whose
+    outcome then stands."""
+    held = ProcessingJob.objects.filter(pk=job.pk, status=job.status, claim=job.claim).update(
+        **fields
+    )
+    if not held:
+        logger.warning(
+            "job %s claim %s was taken over; its outcome (%s) is dropped",
+            job.pk,
+            job.claim,
+            fields.get("status"),
+        )
+        return False
+    for name, value in fields.items():
+        setattr(job, name, value)
+    return True
+
+
+def _attempt_failed(
+    job: ProcessingJob, handler: JobHandler, *, code: str, retry: str, final: str
+) -> ProcessingJob | None:
+    if job.attempts >= job.max_attempts:
+        return _fail(job, handler, code, final)
+    if not _record(job, status=ProcessingJob.Status.QUEUED, error_code="retrying", error=retry):
+        return None
     _enqueue_on_commit(job.pk)
+    return job
 
 
-def _fail(job: ProcessingJob, handler: JobHandler, code: str, message: str) -> ProcessingJob:
-    job.status = ProcessingJob.Status.FAILED
-    job.error_code, job.error = code, message[:2000]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error_code", "error", "finished_at"])
+def _fail(job: ProcessingJob, handler: JobHandler, code: str, message: str) -> ProcessingJob | None:
+    fields = {
+        "status": ProcessingJob.Status.FAILED,
+        "error_code": code,
+        "error": message[:2000],
+        "finished_at": timezone.now(),
+    }
+    if not _record(job, **fields):
+        return None
     if handler.on_failure is not None:
         handler.on_failure(job)
     return job
 
 
-def job_retry(*, job: ProcessingJob) -> ProcessingJob:
-    """Start a failed job again from a fresh attempt count."""
+# --- Taking over stale jobs ----------------------------------------------------------------------
+
+
+def job_sweep_stale() -> dict[str, int]:
+    """Requeue each stale running job that has attempts left and fail the others (calling
+    their handler's on_failure). Returns how many were requeued and failed. Safe to run while
+    workers run: each job is re-checked under its row lock."""
+    cutoff = _stale_cutoff()
+    counts = {"requeued": 0, "failed": 0}
+    if cutoff is None:
+        logger.warning("Q_CLUSTER has no timeout: no job can be told stale, none was swept")
+        return counts
+    stale_ids = list(
+        ProcessingJob.objects.filter(_stale_filter(cutoff)).values_list("pk", flat=True)
+    )
+    for job_id in stale_ids:
+        try:
+            with transaction.atomic():
+                outcome = _sweep_one(job_id, cutoff)
+        except Exception:
+            # One job whose on_failure breaks must not keep the others running forever.
+            logger.exception("sweeping stale job %s failed", job_id)
+            continue
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _sweep_one(job_id: int, cutoff: datetime) -> str | None:
+    job = ProcessingJob.objects.select_for_update().filter(_stale_filter(cutoff), pk=job_id).first()
+    if job is None:  # it ended or was claimed again since the list was read
+        return None
+    logger.warning(
+        "job %s attempt %s is stale (running since %s); its worker is gone",
+        job.pk,
+        job.attempts,
+        job.started_at,
+    )
+    handler = _handlers.get(job.kind)
+    if handler is None:
+        message = f"No handler for job kind {job.kind!r}."
+        _record(
+            job,
+            status=ProcessingJob.Status.FAILED,
+            error_code="unknown_kind",
+            error=message,
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    outcome = _attempt_failed(
+        job,
+        handler,
+        code="worker_lost",
+        retry=f"Attempt {job.attempts} of {job.max_attempts} stopped with its worker; "
+        "it will be tried again.",
+        final=f"Gave up after {job.attempts} attempts; the last one stopped with its worker.",
+    )
+    if outcome is None:
+        return None
+    return "failed" if outcome.status == ProcessingJob.Status.FAILED else "requeued"
+
+
+def job_release_stale(*, job: ProcessingJob) -> bool:
+    """End a stale running job as failed (`worker_lost`) so that its caller can start a new job
+    for the same target in its place; its handler's on_failure is not called, the caller
+    speaks for the target. False (nothing changed) when the job is not stale."""
     with transaction.atomic():
         job = ProcessingJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != ProcessingJob.Status.FAILED:
+        if not job_is_stale(job):
+            return False
+        logger.warning("job %s attempt %s is stale; released for a new job", job.pk, job.attempts)
+        return _record(
+            job,
+            status=ProcessingJob.Status.FAILED,
+            error_code="worker_lost",
+            error=f"Attempt {job.attempts} stopped with its worker; a new job took its place.",
+            finished_at=timezone.now(),
+        )
+
+
+def job_retry(*, job: ProcessingJob) -> ProcessingJob:
+    """Start a failed job, or a stale running one (its worker is gone), again from a fresh
+    attempt count. Refused (409) for a job that is queued, running or succeeded."""
+    with transaction.atomic():
+        job = ProcessingJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ProcessingJob.Status.FAILED and not job_is_stale(job):
             raise ConflictError(
                 f"Only failed jobs can be retried; this one is {job.status}.",
                 code="job_not_failed",

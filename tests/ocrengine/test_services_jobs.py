@@ -1,7 +1,11 @@
 """The job mechanism: attempts counted by the job itself, permanent vs transient failures,
 redelivery after the end does nothing, retry from the API."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from ocrengine.models import ProcessingJob
 from ocrengine.services import jobs
@@ -62,13 +66,33 @@ def test_crashing_job_is_retried_then_fails_with_reason(django_capture_on_commit
     assert job.status == ProcessingJob.Status.FAILED
     assert job.attempts == 3
     assert job.error_code == "attempts_exhausted"
-    assert "disk on fire" in job.error
+    assert job.error.startswith("Gave up after 3 attempts")
     assert FAILED_TARGETS[-1] == job.pk
 
 
+def test_a_crash_is_logged_not_shown(
+    django_capture_on_commit_callbacks, agent, agent_client, caplog
+):
+    """The internal exception's text is for the log; API users read the service's message."""
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_create(kind="test.crash", created_by=agent, max_attempts=2)
+    body = agent_client.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert body["status"] == "failed"
+    assert body["error"] == (
+        "Gave up after 2 attempts: the job failed unexpectedly (the cause is in the server log)."
+    )
+    assert "disk on fire" not in str(body) and "RuntimeError" not in str(body)
+    assert "disk on fire" in caplog.text
+
+
 def test_worker_dying_each_time_ends_failed_not_forever():
+    # What the third dead worker leaves; the broker hands its task out again Q_RETRY_S later.
     job = ProcessingJob.objects.create(
-        kind="test.count_words", attempts=3, max_attempts=3, status=ProcessingJob.Status.RUNNING
+        kind="test.count_words",
+        attempts=3,
+        max_attempts=3,
+        status=ProcessingJob.Status.RUNNING,
+        started_at=timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"]),
     )
     assert jobs.job_run(job_id=job.pk) is None
     job.refresh_from_db()

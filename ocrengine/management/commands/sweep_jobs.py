@@ -1,0 +1,24 @@
+"""manage.py sweep_jobs: requeue or fail the jobs whose worker is gone (running for longer than
+Q_TIMEOUT_S + JOB_STALE_MARGIN_S). Migration ocrengine 0008 schedules it every 5 minutes in
+django-q2 (`Schedule` named `sweep_jobs`)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from ocrengine.services.jobs import job_stale_after, job_sweep_stale
+
+
+class Command(BaseCommand):
+    help = "Requeue or fail background jobs left running by a worker that timed out or died."
+
+    def handle(self, *args, **options) -> None:
+        stale_after = job_stale_after()
+        if stale_after is None:
+            self.stderr.write("Q_CLUSTER sets no timeout: no running job can be told stale.")
+            return
+        counts = job_sweep_stale()
+        self.stdout.write(
+            f"stale after {int(stale_after.total_seconds())} s: "
+            f"{counts['requeued']} requeued, {counts['failed']} failed"
+        )
