@@ -1,9 +1,11 @@
 """Prometheus metrics: HTTP requests, document analyses, cache hits, queue depth; `/metrics`.
 
 `/metrics` answers a caller with the METRICS_TOKEN bearer token, or, when
-METRICS_ALLOW_INTERNAL is on, a caller on a loopback or private address. Behind a proxy the
-proxy's address is private, so a public proxy must not forward `/metrics` unless a token is
-set and METRICS_ALLOW_INTERNAL is off.
+METRICS_ALLOW_INTERNAL is on (off by default), a caller that reached the app directly from a
+loopback or private address. Behind a proxy every request arrives from the proxy's private
+address, so a request that came through a proxy (it carries X-Forwarded-For, Forwarded or
+X-Real-IP) never counts as internal, whatever address it names; a scraper inside the network
+calls the app directly, or sends the token.
 
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR (an empty directory) so
 every worker's samples are summed at scrape time.
@@ -30,6 +32,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 
+from config.auth.lockout import client_ip
 from config.errors import error_response
 
 logger = logging.getLogger(__name__)
@@ -135,9 +138,15 @@ class PrometheusMiddleware:
         return response
 
 
-def _is_internal(address: str) -> bool:
+# Headers a proxy adds: their presence means the socket address is the proxy's, not the caller's.
+_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def _is_internal_caller(request: HttpRequest) -> bool:
+    if any(header in request.META for header in _PROXY_HEADERS):
+        return False
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(client_ip(request) or "")
     except ValueError:
         return False
     return ip.is_loopback or ip.is_private
@@ -164,8 +173,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if request.method != "GET":
         return error_response(405, "method_not_allowed", "Use GET.")
     if not (
-        _token_ok(request)
-        or (settings.METRICS_ALLOW_INTERNAL and _is_internal(request.META.get("REMOTE_ADDR", "")))
+        _token_ok(request) or (settings.METRICS_ALLOW_INTERNAL and _is_internal_caller(request))
     ):
         if settings.METRICS_TOKEN:
             response = error_response(

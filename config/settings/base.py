@@ -237,7 +237,9 @@ LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=20.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-METRICS_ALLOW_INTERNAL = env.bool("METRICS_ALLOW_INTERNAL", default=True)
+# Serve /metrics without the token to loopback/private callers that did not come through a
+# proxy (no X-Forwarded-For); off by default, so a proxy's private address is never trusted.
+METRICS_ALLOW_INTERNAL = env.bool("METRICS_ALLOW_INTERNAL", default=False)
 # --- Document analysis API (ocrengine analysis, templates, HMAC clients, metrics) ------------
 ANALYSIS_DEFAULT_BACKEND = env.str("ANALYSIS_DEFAULT_BACKEND", default="rules")
 ANALYSIS_CACHE_TTL_S = env.int("ANALYSIS_CACHE_TTL_S", default=600)

@@ -1,5 +1,7 @@
 """/metrics: served to internal addresses or with the token; counts requests and analyses."""
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -42,6 +44,53 @@ def test_without_a_token_or_internal_access_nobody_is_served(settings):
     response = Client(REMOTE_ADDR="127.0.0.1").get("/metrics")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+
+
+# nginx at 10.0.0.5 forwarding a caller: it appends the caller's address to X-Forwarded-For.
+PROXY = "10.0.0.5"
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_X_FORWARDED_FOR": "8.8.4.4"},  # a caller on the internet
+        {"HTTP_X_FORWARDED_FOR": "10.1.2.3"},  # a private caller, but through the proxy
+        {"HTTP_X_FORWARDED_FOR": "127.0.0.1, 8.8.4.4"},  # a forged entry on the left
+        {"HTTP_FORWARDED": "for=8.8.4.4"},
+        {"HTTP_X_REAL_IP": "8.8.4.4"},
+    ],
+)
+def test_a_request_through_the_proxy_is_never_internal(settings, proxies, headers):
+    settings.METRICS_ALLOW_INTERNAL, settings.METRICS_TOKEN = True, ""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    response = Client(REMOTE_ADDR=PROXY).get("/metrics", **headers)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_through_the_proxy_the_token_still_works(settings):
+    settings.METRICS_ALLOW_INTERNAL, settings.METRICS_TOKEN = True, "s3cret-token"
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxied = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="8.8.4.4")
+    assert proxied.get("/metrics").status_code == 401
+    assert proxied.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+
+
+def test_a_direct_private_caller_is_internal_with_trusted_proxies_configured(settings):
+    # Prometheus scraping the pod directly, beside the proxy: no X-Forwarded-For.
+    settings.METRICS_ALLOW_INTERNAL, settings.METRICS_TOKEN = True, ""
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
+    assert Client(REMOTE_ADDR="8.8.4.4").get("/metrics").status_code == 403
+
+
+def test_internal_access_is_off_by_default():
+    from config.settings import base
+
+    if "METRICS_ALLOW_INTERNAL" in os.environ:
+        pytest.skip("METRICS_ALLOW_INTERNAL is set in this environment")
+    assert base.METRICS_ALLOW_INTERNAL is False
 
 
 def test_requests_and_analyses_are_counted(settings, agent_client):
