@@ -18,6 +18,7 @@ class ConfigAppConfig(AppConfig):
     def ready(self) -> None:
         connection_created.connect(_tune_sqlite, dispatch_uid="ledgerlens-sqlite-tuning")
         from . import checks  # noqa: F401  (registers system checks)
+        from .auth import signals  # noqa: F401  (a password change revokes refresh tokens)
         from .auth.admin_login import admin_login_lockout_install
 
         admin_login_lockout_install()  # /admin/login/ shares the API login's lock-out

@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import AbstractBaseUser, update_last_login
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -114,3 +115,16 @@ def token_refresh(*, refresh: str) -> TokenPair:
 def token_logout(*, refresh: str) -> None:
     """Blacklist a refresh token. Logging out twice is not an error: the token is dead either way."""
     _spend(_parse_refresh(refresh))
+
+
+def user_refresh_tokens_revoke(*, user_id: int) -> int:
+    """Blacklist every refresh token of the user that has not expired or been spent yet, so a
+    password change ends the sessions opened with the old password (access tokens still run out
+    within their short lifetime). Returns how many were revoked. A token spent at the same moment
+    is skipped, not an error: it is dead either way."""
+    alive = OutstandingToken.objects.filter(
+        user_id=user_id, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    ).values_list("pk", flat=True)
+    revoked = [BlacklistedToken(token_id=pk) for pk in alive]
+    BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
+    return len(revoked)
