@@ -1,7 +1,7 @@
 """Thin views over config.auth.services: login, refresh, logout, me."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -65,6 +65,10 @@ class LogoutApi(_TokenApi):
 
 
 class MeApi(APIView):
+    # Any signed-in account, role or none: a user whose role was taken away learns why every
+    # other endpoint answers 403 (`role` is null), and sees nothing but themselves.
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses=UserSerializer, summary="The authenticated user and their role")
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)

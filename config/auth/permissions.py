@@ -5,7 +5,12 @@ from config.auth.roles import AGENT, user_role
 
 class HasRole(BasePermission):
     """Any of the roles agent, supervisor or admin: an authenticated account that was never
-    given a role (or had it taken away) can do nothing in the back office."""
+    given a role (or had it taken away) can do nothing in the back office.
+
+    The API's default permission (REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES): a view that
+    names its own permission classes replaces it, so those either demand a particular role
+    (which implies one) or opt out on purpose (login, refresh, health, schema). Anonymous
+    callers fail it too, which DRF answers with 401."""
 
     message = "Your account has no role in LedgerLens; ask an administrator to assign one."
 

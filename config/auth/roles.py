@@ -56,21 +56,23 @@ def _holds(permission: tuple[str, str]):
 
 
 def user_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
-    """The strongest role a user holds; superusers and staff count as admin."""
+    """The strongest role group a user holds; superusers are admins. The staff flag alone is no
+    role: it opens the admin console (whose model permissions decide what it shows), not the
+    admin role's powers in the API. A request user with no groups (a machine client acting for
+    no user) has no role."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return ADMIN
     if hasattr(user, "role_group"):  # loaded by users_with_access_facts()
-        role = user.role_group
-    else:
-        names = {group.name for group in user.groups.all()}
-        role = next((name for name in (ADMIN, SUPERVISOR, AGENT) if name in names), None)
-    if role is not None:
-        return role
-    return ADMIN if user.is_staff else None
+        return user.role_group
+    groups = getattr(user, "groups", None)
+    if groups is None:
+        return None
+    names = {group.name for group in groups.all()}
+    return next((name for name in (ADMIN, SUPERVISOR, AGENT) if name in names), None)
 
 
 def sees_all_customers(user) -> bool:
-    """Supervisors, admins and staff see every customer; agents only their own."""
+    """Supervisors and admins see every customer; agents only their own."""
     return user_role(user) in {SUPERVISOR, ADMIN}

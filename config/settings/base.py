@@ -136,7 +136,9 @@ REST_FRAMEWORK = {
         "config.auth.authentication.ActiveUserJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A role (agent, supervisor, admin) for every view that does not name its own permissions;
+    # a signed-in account without one gets 403 (config/auth/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["config.auth.permissions.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

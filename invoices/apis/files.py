@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from config.errors import DomainError, NotFoundError
-from invoices.apis.common import HasRole, visible_invoice
+from invoices.apis.common import visible_invoice
 from invoices.services.storage import EXTENSIONS, file_read
 from ocrengine.documents import DocumentError, PageNotFound, render_page_png
 
@@ -37,8 +37,6 @@ def safe_download_name(original: str, mime: str) -> str:
 
 
 class InvoiceFileApi(APIView):
-    permission_classes = [HasRole]
-
     @extend_schema(
         summary="The original uploaded file",
         parameters=[OpenApiParameter("download", OpenApiTypes.BOOL, description="attachment")],
@@ -64,8 +62,6 @@ class InvoiceFileApi(APIView):
 
 
 class InvoicePageApi(APIView):
-    permission_classes = [HasRole]
-
     @extend_schema(
         summary="One page rendered as PNG (1-based)",
         responses={

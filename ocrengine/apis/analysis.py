@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from config.auth.authentication import ActiveUserJWTAuthentication
 from config.errors import PayloadTooLargeError
+from ocrengine.apis.caller_access import HasRoleOrSignedClient
 from ocrengine.apis.hmac_authentication import HmacSignatureAuthentication
 from ocrengine.apis.throttling import AnalyzeRateThrottle
 from ocrengine.services.analysis import (
@@ -98,6 +99,7 @@ def _analysis_request(data: dict) -> AnalysisRequest:
 
 class AnalyzeApi(APIView):
     authentication_classes = AUTHENTICATION
+    permission_classes = [HasRoleOrSignedClient]
     throttle_classes = [AnalyzeRateThrottle]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -125,6 +127,7 @@ class AnalyzeApi(APIView):
 
 class BatchAnalyzeApi(APIView):
     authentication_classes = AUTHENTICATION
+    permission_classes = [HasRoleOrSignedClient]
     throttle_classes = [AnalyzeRateThrottle]
     parser_classes = [JSONParser]
 

@@ -1,25 +1,16 @@
-"""GET /api/v1/ocr/stats/: analysis statistics for supervisors and staff."""
+"""GET /api/v1/ocr/stats/: analysis statistics for supervisors and admins."""
 
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.auth.roles import sees_all_customers
+from config.auth.permissions import IsSupervisorOrAdmin
 from ocrengine.services.stats import PERIODS, analysis_stats
-
-
-class SeesOperations(BasePermission):
-    message = "Analysis statistics are for supervisors and staff."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_staff or sees_all_customers(user)))
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -30,7 +21,7 @@ class StatsQuerySerializer(serializers.Serializer):
 
 
 class AnalysisStatsApi(APIView):
-    permission_classes = [SeesOperations]
+    permission_classes = [IsSupervisorOrAdmin]
 
     @extend_schema(
         parameters=[

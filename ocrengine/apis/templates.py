@@ -1,5 +1,5 @@
 """Prompt templates over the API: list, detail, create a draft, revise, publish, export,
-import. Reading needs a login; writing needs the model permissions (staff have them)."""
+import. Reading needs a role; writing needs the model permissions too (admins have them)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.auth.permissions import HasRole
 from ocrengine.models import DocumentType, PromptTemplate
 from ocrengine.services.template_transfer import templates_export, templates_import
 from ocrengine.services.templates import (
@@ -33,8 +34,8 @@ class CanChangeTemplates(BasePermission):
 
 def _write_permissions(request) -> list[BasePermission]:
     if request.method in ("GET", "HEAD", "OPTIONS"):
-        return [IsAuthenticated()]
-    return [IsAuthenticated(), CanChangeTemplates()]
+        return [HasRole()]
+    return [HasRole(), CanChangeTemplates()]
 
 
 class PromptTemplateSerializer(serializers.ModelSerializer):
