@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
 from billing.selectors.dashboard import add_months
+from customers.filters import ID_RANGE
 from customers.models import Customer
 
 # Calendar months in the dashboard's monthly series: by default, and at most.
@@ -221,7 +222,9 @@ class BillDetailSerializer(BillSerializer):
 
 
 class DashboardFilterSerializer(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, min_value=1)
+    customer = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_RANGE["max_value"]
+    )
     bank = serializers.SlugField(required=False)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)

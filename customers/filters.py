@@ -9,6 +9,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 
+# What a database integer key holds (SQLite's INTEGER, PostgreSQL's bigint). A filter by id
+# refuses a number outside it with a 400: SQLite cannot even bind one (OverflowError, a 500).
+ID_RANGE = {"min_value": -(2**63), "max_value": 2**63 - 1}
+
 
 def visible_choice(
     model: type[Model], visible_to: Callable[..., QuerySet], **kwargs
@@ -38,7 +42,7 @@ class CustomerFilter(django_filters.FilterSet):
     is_active = django_filters.BooleanFilter()
     # A plain number, not a user lookup: no extra query, and an unknown id simply matches nothing,
     # as another agent's id does for an agent (they see only their own customers).
-    assigned_agent = django_filters.NumberFilter(field_name="assigned_agent_id")
+    assigned_agent = django_filters.NumberFilter(field_name="assigned_agent_id", **ID_RANGE)
     assigned = django_filters.BooleanFilter(
         field_name="assigned_agent", lookup_expr="isnull", exclude=True
     )

@@ -3,7 +3,7 @@ caller may see: another agent's customer answers the same 400 as an id that does
 
 import django_filters
 
-from customers.filters import customer_choice
+from customers.filters import ID_RANGE, customer_choice
 from invoices.models import Invoice
 
 
@@ -19,7 +19,7 @@ class InvoiceFilter(django_filters.FilterSet):
     confidence_max = django_filters.NumberFilter(field_name="confidence", lookup_expr="lte")
     created_from = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_to = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="lte")
-    uploaded_by = django_filters.NumberFilter(field_name="uploaded_by_id")
+    uploaded_by = django_filters.NumberFilter(field_name="uploaded_by_id", **ID_RANGE)
 
     class Meta:
         model = Invoice

@@ -1,0 +1,279 @@
+"""Schema fuzzing (issue #13): schemathesis drives every operation of the served OpenAPI schema,
+in-process, as an authenticated agent and as a supervisor, against the real test database with
+a few real rows. Whatever it sends, no answer is a 5xx and every 4xx has the one error shape.
+
+Deterministic on purpose: a fixed Hypothesis seed (derandomize), no example database, a small
+example budget per operation, no deadline, and each example in its own rolled-back savepoint
+with empty caches, so an example's answer depends on nothing but its request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import hypothesis
+import pytest
+import schemathesis
+from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from rest_framework_simplejwt.tokens import RefreshToken
+from schemathesis.checks import not_a_server_error
+
+from billing.services import reference_data_seed as billing_reference_data_seed
+from customers import list_cache
+from ocrengine.models import ProcessingJob, PromptTemplate
+from ocrengine.services import local_cache
+from ocrengine.services.reference_data import reference_data_seed as ocr_reference_data_seed
+from tests.billing.factories import (
+    BillFactory,
+    CreditCardFactory,
+    StatementImportFactory,
+    TransactionFactory,
+)
+from tests.conftest import assert_error_shape, jwt_client
+from tests.factories import CustomerFactory
+from tests.invoices import documents
+from tests.invoices.factories import InvoiceFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+# Examples Hypothesis generates per operation in the fuzzing phase (the coverage phase adds its
+# own fixed set of boundary and negative cases on top). Small, so the whole run stays short on
+# a busy 2-core CI machine; raise it locally to dig deeper.
+MAX_EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "10"))
+
+FUZZ_CONFIG = schemathesis.Config.from_dict(
+    {
+        # Digging deeper locally: SCHEMA_FUZZ_SEED / SCHEMA_FUZZ_EXAMPLES change the examples.
+        "seed": int(os.environ.get("SCHEMA_FUZZ_SEED", "13")),
+        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
+        "generation": {
+            "mode": "all",
+            "max-examples": MAX_EXAMPLES,
+            "deterministic": True,
+            "database": "none",
+        },
+    }
+)
+
+# Operations left out, each for a reason that holds whatever the fuzzer sends:
+EXCLUDED: list[tuple[str, str]] = [
+    # Answers 503 by design while no django-q2 cluster heartbeats (tests never start one; see
+    # tests/config/test_health.py), and it takes no input to fuzz.
+    ("GET", "/api/v1/health/"),
+]
+
+TRACEBACK_LINES = 14
+ERROR_LOGGERS = ("ledgerlens.errors", "django.request")
+
+
+class _Tracebacks(logging.Handler):
+    """Keeps the traceback of each unhandled error the request logged, for the failure report."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            # The innermost frames name the line that raised; the framework's frames above do not.
+            lines = logging.Formatter().formatException(record.exc_info).splitlines()
+            self.texts.append("\n".join(lines[-TRACEBACK_LINES:]))
+
+
+@pytest.fixture
+def tracebacks() -> Iterator[_Tracebacks]:
+    handler = _Tracebacks()
+    loggers = [logging.getLogger(name) for name in ERROR_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield handler
+    for logger in loggers:
+        logger.removeHandler(handler)
+
+
+@pytest.fixture(params=["agent", "supervisor"])
+def fuzz_user(request):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def _connection_kept_open() -> Iterator[None]:
+    """As Django's test client does: the request signals must not close the test's database
+    connection, whose transaction holds the test's rows."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded_ids(agent, settings, tmp_path) -> dict[str, int]:
+    """A few real rows the agent may see, so path parameters can reach real objects: a customer
+    with a card, a bill with a transaction, a statement import, an invoice with its stored
+    file, a failed job and the shipped templates. Keyed by the path's first segment."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LLM_BASE_URL = ""  # the llm backend falls back to rules; nothing leaves the process
+    billing_reference_data_seed()
+    ocr_reference_data_seed()
+    customer = CustomerFactory(assigned_agent=agent)
+    card = CreditCardFactory(customer=customer)
+    statement = StatementImportFactory(customer=customer, uploaded_by=agent)
+    bill = BillFactory(card=card, statement_import=statement)
+    TransactionFactory(bill=bill)
+    job = ProcessingJob.objects.create(
+        kind="invoice.process", status=ProcessingJob.Status.FAILED, created_by=agent
+    )
+    invoice = InvoiceFactory(customer=customer, uploaded_by=agent, job=job)
+    default_storage.save(invoice.file.name, ContentFile(documents.invoice_pdf()))
+    from billing.models import BankTemplate
+
+    return {
+        "customers": customer.pk,
+        "cards": card.pk,
+        "bills": bill.pk,
+        "statements": statement.pk,
+        "invoices": invoice.pk,
+        "jobs": job.pk,
+        "bank-templates": BankTemplate.objects.order_by("pk").first().pk,
+        "ocr": PromptTemplate.objects.order_by("pk").first().pk,
+    }
+
+
+def _aim_at_seeded_rows(case, seeded_ids: dict[str, int]) -> None:
+    """Every other integer id becomes a seeded row's: half the examples reach a real object,
+    the other half keep the generated id (mostly a missing row)."""
+    parameters = case.path_parameters or {}
+    first_segment = case.operation.path.removeprefix("/api/v1/").split("/", 1)[0]
+    for name, value in parameters.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value % 2:
+            continue
+        if name == "id" and first_segment in seeded_ids:
+            parameters[name] = seeded_ids[first_segment]
+        elif name == "number":
+            parameters[name] = 1
+
+
+def _fresh_state() -> None:
+    for cache in caches.all():
+        cache.clear()
+    list_cache.clear_local_pages()
+    local_cache.results.clear()
+    local_cache.templates.clear()
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """One example's writes live in a savepoint that is rolled back, and it starts with empty
+    caches (throttles, lock-outs, cached pages), so no example sees another's state."""
+    _fresh_state()
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    _fresh_state()
+
+
+def _error_shape_check(tracebacks: _Tracebacks):
+    def error_shape(ctx, response, case) -> None:
+        """Every 4xx/5xx is `{"error": {"code", "message", "details"}, "request_id"}`."""
+        status = response.status_code
+        if status >= 500:
+            raise AssertionError(
+                f"{status} from {case.operation.label}:\n" + "\n".join(tracebacks.texts)
+            )
+        if status < 400:
+            return
+        try:
+            body = response.json()
+        except ValueError:
+            raise AssertionError(f"{status} body is not JSON: {response.content[:300]!r}") from None
+        assert isinstance(body, dict) and set(body) == {"error", "request_id"}, body
+        error = body["error"]
+        assert isinstance(error, dict) and set(error) == {"code", "message", "details"}, body
+        assert isinstance(error["code"], str) and error["code"], body
+        assert isinstance(error["message"], str), body
+        assert isinstance(error["details"], dict), body
+        assert isinstance(body["request_id"], str) and body["request_id"], body
+        request_id = response.headers.get("x-request-id")
+        if request_id:
+            assert body["request_id"] == request_id[0], (body, request_id)
+
+    return error_shape
+
+
+def _served_schema() -> schemathesis.BaseSchema:
+    """The OpenAPI document /api/v1/schema/ serves (generated the same way, without a request:
+    collection may not touch the database), wired to the project's WSGI application, which
+    the fuzzer calls in-process."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(
+        json.loads(OpenApiJsonRenderer().render(document)), config=FUZZ_CONFIG
+    )
+    loaded.app = WSGIHandler()
+    for method, path in EXCLUDED:
+        loaded = loaded.exclude(method=method, path=path)
+    return loaded
+
+
+schema = _served_schema()
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    # Each example resets what it touches itself (savepoint, caches), so the function-scoped
+    # fixtures (users, seeded rows) are meant to be shared by the examples; speed depends on
+    # the machine, not on the code.
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+        hypothesis.HealthCheck.filter_too_much,
+        hypothesis.HealthCheck.data_too_large,
+    ],
+)
+def test_no_server_error_and_one_error_shape(
+    case, fuzz_user, seeded_ids, tracebacks, _connection_kept_open
+):
+    _aim_at_seeded_rows(case, seeded_ids)
+    token = str(RefreshToken.for_user(fuzz_user).access_token)
+    tracebacks.texts.clear()
+    with _rolled_back():
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+    case.validate_response(response, checks=[not_a_server_error, _error_shape_check(tracebacks)])
+
+
+# Findings of the fuzzer, each pinned by the request that found it.
+
+# Beyond what a database integer key holds (SQLite's INTEGER, PostgreSQL's bigint).
+OUT_OF_RANGE_ID = str(2**63)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # NumberFilter on a foreign key: SQLite could not bind the number (OverflowError).
+        f"/api/v1/customers/?assigned_agent={OUT_OF_RANGE_ID}",
+        "/api/v1/customers/?assigned_agent=-1.7976931348623157e%2B308",
+        f"/api/v1/invoices/?uploaded_by={OUT_OF_RANGE_ID}",
+        # The dashboards' `customer` had a lower bound only.
+        f"/api/v1/dashboard/summary/?customer={OUT_OF_RANGE_ID}",
+        f"/api/v1/dashboard/monthly/?customer={OUT_OF_RANGE_ID}",
+    ],
+)
+def test_an_id_filter_beyond_a_database_integer_is_a_400(agent, url):
+    response = jwt_client(agent).get(url)
+    assert_error_shape(response, 400, "validation_error")
