@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
@@ -307,3 +308,24 @@ def test_retry_of_a_live_running_job_is_still_409(agent, agent_client):
     job = _left_running("test.record_run", created_by=agent, stale=False)
     error = assert_error_shape(agent_client.post(f"/api/v1/jobs/{job.pk}/retry/"), 409)
     assert (error["code"], error["details"]) == ("job_not_failed", {"status": "running"})
+
+
+def test_the_admin_retry_action_takes_over_stale_jobs_and_skips_live_ones(
+    staff_user, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.force_login(staff_user)
+    stale = _left_running("test.record_run")
+    live = _left_running("test.record_run", stale=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/ocrengine/processingjob/",
+            {"action": "retry_failed", "_selected_action": [stale.pk, live.pk]},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Queued 1 job(s) again." in page
+    assert "Skipped 1 job(s) that had not failed and are not stale." in page
+    stale.refresh_from_db()
+    live.refresh_from_db()
+    assert (stale.status, live.status) == ("succeeded", "running")
