@@ -5,4 +5,7 @@ class OcrengineConfig(AppConfig):
     name = "ocrengine"
 
     def ready(self) -> None:
-        from ocrengine import signals  # noqa: F401  (analysis API: template cache invalidation)
+        from ocrengine import (
+            checks,  # noqa: F401  (registers the llm settings checks)
+            signals,  # noqa: F401  (analysis API: template cache invalidation)
+        )

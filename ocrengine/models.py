@@ -140,6 +140,8 @@ class AnalysisLog(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The llm backend sends a caller's documents (and spends the key) outside: only holders.
+        permissions = [("use_llm_backend", "Can have documents analysed by the llm backend")]
 
     def __str__(self) -> str:
         return f"{self.document_type} analysis at {self.created_at:%Y-%m-%d %H:%M:%S}"

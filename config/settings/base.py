@@ -259,6 +259,10 @@ ANALYSIS_BATCH_MAX_ITEMS = env.int("ANALYSIS_BATCH_MAX_ITEMS", default=50)
 ANALYSIS_MAX_TEXT_CHARS = env.int("ANALYSIS_MAX_TEXT_CHARS", default=200_000)
 LLM_DEFAULT_MODEL = env.str("LLM_DEFAULT_MODEL", default="")
 LLM_RETRY_BACKOFF_S = env.float("LLM_RETRY_BACKOFF_S", default=0.5)
+# One analyse call's time on the llm, all tries and back-offs together (then: rules).
+LLM_TOTAL_TIMEOUT_S = env.float("LLM_TOTAL_TIMEOUT_S", default=45.0)
+# Characters of document text the llm backend sends; a longer document is refused (413).
+LLM_MAX_INPUT_CHARS = env.int("LLM_MAX_INPUT_CHARS", default=30_000)
 HMAC_MAX_SKEW_S = env.int("HMAC_MAX_SKEW_S", default=300)
 
 # --- Invoices (invoice pipeline) -----------------------------------------------------------

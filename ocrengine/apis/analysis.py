@@ -1,5 +1,6 @@
 """POST /api/v1/ocr/analyze/ and /api/v1/ocr/batch-analyze/: thin views over the analysis
-service. JWT users, staff sessions and HMAC-signed machine clients may call them."""
+service. JWT users, staff sessions and HMAC-signed machine clients may call them; the llm
+backend only for holders of ocrengine.use_llm_backend."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from ocrengine.services.analysis import (
     document_analyse,
     documents_analyse_batch,
 )
-from ocrengine.services.backends import BACKENDS
+from ocrengine.services.backends import BACKENDS, BackendNotPermittedError, backend_permitted
 
 AUTHENTICATION = [HmacSignatureAuthentication, ActiveUserJWTAuthentication, SessionAuthentication]
 
@@ -97,6 +98,16 @@ def _analysis_request(data: dict) -> AnalysisRequest:
     )
 
 
+def _backend_check(data: dict, request: Request) -> None:
+    """Refuse (403) a backend the caller may not use, whether named or the default."""
+    backend = data.get("backend") or settings.ANALYSIS_DEFAULT_BACKEND
+    if not backend_permitted(backend, request.user):
+        raise BackendNotPermittedError(
+            f"You may not use the {backend} backend; leave it out or send backend=rules.",
+            details={"backend": backend, "permission": "ocrengine.use_llm_backend"},
+        )
+
+
 class AnalyzeApi(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [HasRoleOrSignedClient]
@@ -118,9 +129,18 @@ class AnalyzeApi(APIView):
                 error_code="validation_error",
             )
             raise serializers.ValidationError(serializer.errors)
+        caller = Caller.from_request(request)
+        try:
+            _backend_check(serializer.validated_data, request)
+        except BackendNotPermittedError as error:
+            analysis_log_refused(
+                document_type=serializer.validated_data["document_type"],
+                caller=caller,
+                error_code=error.code,
+            )
+            raise
         result = document_analyse(
-            request=_analysis_request(serializer.validated_data),
-            caller=Caller.from_request(request),
+            request=_analysis_request(serializer.validated_data), caller=caller
         )
         return Response(result)
 
@@ -145,28 +165,39 @@ class BatchAnalyzeApi(APIView):
         serializer = BatchAnalyzeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         caller = Caller.from_request(request)
-        requests: list[AnalysisRequest | dict] = []
-        for raw in serializer.validated_data["items"]:
-            item = AnalyzeItemSerializer(data=raw)
-            if item.is_valid() and "raw_texts" in item.validated_data:
-                requests.append(_analysis_request(item.validated_data))
-            else:
-                errors = item.errors or {"raw_texts": ["This field is required."]}
-                analysis_log_refused(
-                    document_type=raw.get("document_type"),
-                    caller=caller,
-                    error_code="validation_error",
-                )
-                requests.append(
-                    {
-                        "code": "validation_error",
-                        "details": {"fields": errors},
-                        "message": "The item has invalid fields.",
-                    }
-                )
+        requests = [_batch_item(raw, request, caller) for raw in serializer.validated_data["items"]]
         results = _run_batch(requests, caller)
         failed = sum(1 for result in results if result["status"] != 200)
         return Response({"results": results, "succeeded": len(results) - failed, "failed": failed})
+
+
+def _batch_item(raw: dict, request: Request, caller: Caller) -> AnalysisRequest | dict:
+    """The item's analysis request, or (logged) the status and error that refuse it."""
+    item = AnalyzeItemSerializer(data=raw)
+    if item.is_valid() and "raw_texts" in item.validated_data:
+        try:
+            _backend_check(item.validated_data, request)
+        except BackendNotPermittedError as error:
+            refusal = {
+                "status": error.status,
+                "error": {"code": error.code, "message": error.message, "details": error.details},
+            }
+        else:
+            return _analysis_request(item.validated_data)
+    else:
+        errors = item.errors or {"raw_texts": ["This field is required."]}
+        refusal = {
+            "status": 400,
+            "error": {
+                "code": "validation_error",
+                "details": {"fields": errors},
+                "message": "The item has invalid fields.",
+            },
+        }
+    analysis_log_refused(
+        document_type=raw.get("document_type"), caller=caller, error_code=refusal["error"]["code"]
+    )
+    return refusal
 
 
 def _run_batch(requests: list, caller: Caller) -> list[dict]:
@@ -177,5 +208,5 @@ def _run_batch(requests: list, caller: Caller) -> list[dict]:
         if isinstance(item, AnalysisRequest):
             results.append({**next(analysed), "index": index})
         else:
-            results.append({"index": index, "status": 400, "error": item})
+            results.append({"index": index, **item})
     return results

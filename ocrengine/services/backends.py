@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from config.errors import DomainError
 from ocrengine.engines.base import DocumentText
@@ -16,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 RULES, LLM = "rules", "llm"
 BACKENDS = (RULES, LLM)
+# The llm backend sends documents (and the key's spend) to an outside service: only holders.
+LLM_PERMISSION = "ocrengine.use_llm_backend"
 # The model gives no confidence; a value found in the text is trusted more than one that is not.
 LLM_GROUNDED_CONFIDENCE, LLM_UNGROUNDED_CONFIDENCE = 0.85, 0.4
 
@@ -31,6 +34,19 @@ class BackendResult:
     fallback_reason: str = ""
 
 
+class BackendNotPermittedError(DomainError):
+    status = 403
+    code = "llm_not_permitted"
+
+
+def backend_permitted(name: str, user: Any) -> bool:
+    """Whether `user` (a request's user; a machine client acts as its linked user) may have a
+    document analysed by backend `name`."""
+    if name != LLM:
+        return True
+    return bool(user is not None and user.is_active and user.has_perm(LLM_PERMISSION))
+
+
 def run_backend(
     name: str, profile: TemplateProfile, document: DocumentText, *, pdf_bytes: bytes | None
 ) -> BackendResult:
@@ -39,6 +55,7 @@ def run_backend(
             f"Unknown backend {name!r}.", code="unknown_backend", details={"known": list(BACKENDS)}
         )
     if name == LLM:
+        llm.llm_input_check(document.text)  # a clear 413, not a silent fallback
         try:
             return _run_llm(profile, document)
         except llm.LlmFailure as failure:

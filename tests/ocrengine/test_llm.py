@@ -1,5 +1,7 @@
 """The llm backend against a small chat-completions server on 127.0.0.1: success, malformed
-output, timeout, transient errors, and the fallback to rules with the reason logged."""
+output, timeout, transient errors, and the fallback to rules with the reason logged. Callers
+use it with ocrengine.use_llm_backend (the supervisor role has it); hardening against the
+outside service is in test_llm_hardening.py."""
 
 from __future__ import annotations
 
@@ -19,27 +21,53 @@ URL = "/api/v1/ocr/analyze/"
 
 
 class ChatServer:
-    """Answers POST /v1/chat/completions from a queue of scripted behaviours."""
+    """Answers POST /v1/chat/completions from a queue of scripted behaviours: ("content", text),
+    ("raw", body), ("status", code), ("sleep", seconds), ("redirect", (code, url)), ("hang",
+    None: never answers) and ("drip", None: an answer trickled a byte at a time, forever).
+    Every request (any method) is recorded."""
 
     def __init__(self) -> None:
         self.script: list[tuple[str, object]] = []
         self.requests: list[dict] = []
+        self.release = threading.Event()  # set at teardown: hanging and dripping answers end
+        self.hung_up = threading.Event()  # the client closed the connection mid-answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # http.server's naming
+            def do_GET(self) -> None:  # http.server's naming
+                self._answer()
+
+            def do_POST(self) -> None:
+                self._answer()
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
+                raw_body = self.rfile.read(length)
                 server.requests.append(
                     {
+                        "method": self.command,
                         "path": self.path,
                         "auth": self.headers["Authorization"],
-                        "body": json.loads(self.rfile.read(length)),
+                        "body": json.loads(raw_body) if raw_body else None,
                     }
                 )
                 kind, value = server.script.pop(0) if server.script else ("status", 500)
                 if kind == "sleep":
                     time.sleep(value)
                     kind, value = "content", "{}"
+                if kind == "hang":
+                    server.release.wait(120)
+                    return
+                if kind == "drip":
+                    self._drip()
+                    return
+                if kind == "redirect":
+                    code, location = value
+                    self.send_response(code)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if kind == "status":
                     self.send_response(value)
                     self.end_headers()
@@ -61,6 +89,20 @@ class ChatServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the timeout tests hang up before a slow answer: that is the point
 
+            def _drip(self) -> None:
+                # Each byte comes long before any per-read timeout, so only a deadline on the
+                # whole call ends it.
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                    while not server.release.wait(0.01):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    server.hung_up.set()
+
             def log_message(self, *args) -> None:
                 pass
 
@@ -74,11 +116,19 @@ class ChatServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
 
+    def start(self) -> ChatServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
 
 @pytest.fixture
 def chat(settings):
-    server = ChatServer()
-    server.thread.start()
+    server = ChatServer().start()
     settings.LLM_BASE_URL = server.base_url
     settings.LLM_API_KEY = "test-key"
     settings.LLM_DEFAULT_MODEL = "tiny-model"
@@ -86,8 +136,7 @@ def chat(settings):
     settings.LLM_MAX_RETRIES = 1
     settings.LLM_RETRY_BACKOFF_S = 0.01
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -114,9 +163,9 @@ def _analyse(client):
     )
 
 
-def test_llm_answer_is_validated_normalised_and_used(chat, agent_client):
+def test_llm_answer_is_validated_normalised_and_used(chat, supervisor_client):
     chat.script.append(("content", json.dumps(GOOD)))
-    response = _analyse(agent_client)
+    response = _analyse(supervisor_client)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["backend"] == "llm"
@@ -132,16 +181,16 @@ def test_llm_answer_is_validated_normalised_and_used(chat, agent_client):
     assert "INV-2024-0042" in sent["body"]["messages"][1]["content"]
     log = AnalysisLog.objects.get()
     assert (log.backend, log.fallback_reason, log.success) == ("llm", "", True)
-    assert _analyse(agent_client).json()["cache_hit"] is True
+    assert _analyse(supervisor_client).json()["cache_hit"] is True
     assert len(chat.requests) == 1
 
 
-def test_the_document_types_model_wins_over_the_default(chat, agent_client):
+def test_the_document_types_model_wins_over_the_default(chat, supervisor_client):
     from ocrengine.models import DocumentType
 
     DocumentType.objects.filter(code="invoice").update(llm_model="invoice-model")
     chat.script.append(("content", json.dumps(GOOD)))
-    _analyse(agent_client)
+    _analyse(supervisor_client)
     assert chat.requests[0]["body"]["model"] == "invoice-model"
 
 
@@ -160,9 +209,11 @@ def test_the_document_types_model_wins_over_the_default(chat, agent_client):
         ([("status", 401)], "http_401"),
     ],
 )
-def test_failures_fall_back_to_rules_with_the_reason_logged(chat, agent_client, script, reason):
+def test_failures_fall_back_to_rules_with_the_reason_logged(
+    chat, supervisor_client, script, reason
+):
     chat.script.extend(script)
-    response = _analyse(agent_client)
+    response = _analyse(supervisor_client)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["backend"] == "rules"
@@ -172,20 +223,20 @@ def test_failures_fall_back_to_rules_with_the_reason_logged(chat, agent_client, 
     assert log.fallback_reason.startswith(reason) and log.success
     # A fallback is not cached: the next call tries the model again.
     chat.script.append(("content", json.dumps(GOOD)))
-    again = _analyse(agent_client).json()
+    again = _analyse(supervisor_client).json()
     assert (again["backend"], again["cache_hit"]) == ("llm", False)
 
 
-def test_a_transient_error_is_retried(chat, agent_client):
+def test_a_transient_error_is_retried(chat, supervisor_client):
     chat.script.extend([("status", 500), ("content", json.dumps(GOOD))])
-    body = _analyse(agent_client).json()
+    body = _analyse(supervisor_client).json()
     assert body["backend"] == "llm"
     assert len(chat.requests) == 2
 
 
-def test_unconfigured_llm_falls_back(settings, agent_client):
+def test_unconfigured_llm_falls_back(settings, supervisor_client):
     settings.LLM_BASE_URL = ""
-    body = _analyse(agent_client).json()
+    body = _analyse(supervisor_client).json()
     assert body["backend"] == "rules"
     assert body["fallback_reason"].startswith("llm_not_configured")
 
