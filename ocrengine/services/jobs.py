@@ -84,6 +84,7 @@ def job_create(
 
 
 def _enqueue_on_commit(job_id: int) -> None:
+    # No per-task timeout: the cluster's is the one job_stale_after() counts from.
     transaction.on_commit(lambda: async_task("ocrengine.tasks.run_job", job_id))
 
 
