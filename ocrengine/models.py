@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -147,9 +148,24 @@ class AnalysisLog(models.Model):
         return f"{self.document_type} analysis at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
+def api_client_scopes_validate(value) -> None:
+    """Scopes are a list of ApiClient.Scope values."""
+    if not isinstance(value, list) or not all(isinstance(scope, str) for scope in value):
+        raise ValidationError("Scopes are a list of names.")
+    unknown = sorted(set(value) - set(ApiClient.Scope.values))
+    if unknown:
+        raise ValidationError(
+            f"Unknown scopes: {', '.join(unknown)} (known: {', '.join(ApiClient.Scope.values)})."
+        )
+
+
 class ApiClient(models.Model):
     """A machine client signing requests with HMAC. Two secrets may be active at once so keys
-    rotate without downtime."""
+    rotate without downtime. It may call only the endpoints its scopes name."""
+
+    class Scope(models.TextChoices):
+        ANALYZE = "analyze", "POST /api/v1/ocr/analyze/"
+        BATCH_ANALYZE = "batch-analyze", "POST /api/v1/ocr/batch-analyze/"
 
     name = models.CharField(max_length=100)
     key_id = models.CharField(max_length=40, unique=True)
@@ -157,7 +173,12 @@ class ApiClient(models.Model):
     # itself, so it cannot be hashed, but a dump of the database must not give it away.
     secret = EncryptedSecretField()
     previous_secret = EncryptedSecretField(blank=True)
-    scopes = models.JSONField(default=list, blank=True)
+    scopes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[api_client_scopes_validate],
+        help_text="Endpoints the client may call (ApiClient.Scope).",
+    )
     is_active = models.BooleanField(default=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,6 @@
 """POST /api/v1/ocr/analyze/ and /api/v1/ocr/batch-analyze/: thin views over the analysis
-service. JWT users, staff sessions and HMAC-signed machine clients may call them; the llm
-backend only for holders of ocrengine.use_llm_backend."""
+service. JWT users, staff sessions and HMAC-signed machine clients (with the endpoint's scope)
+may call them; the llm backend only for holders of ocrengine.use_llm_backend."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from config.auth.authentication import ActiveUserJWTAuthentication
 from config.errors import PayloadTooLargeError
 from ocrengine.apis.caller_access import HasRoleOrSignedClient
 from ocrengine.apis.hmac_authentication import HmacSignatureAuthentication
+from ocrengine.apis.permissions import ApiClientHasScope
 from ocrengine.apis.throttling import AnalyzeRateThrottle
+from ocrengine.models import ApiClient
 from ocrengine.services.analysis import (
     AnalysisRequest,
     Caller,
@@ -110,7 +112,8 @@ def _backend_check(data: dict, request: Request) -> None:
 
 class AnalyzeApi(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [HasRoleOrSignedClient]
+    permission_classes = [HasRoleOrSignedClient, ApiClientHasScope]
+    api_client_scope = ApiClient.Scope.ANALYZE
     throttle_classes = [AnalyzeRateThrottle]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -147,7 +150,8 @@ class AnalyzeApi(APIView):
 
 class BatchAnalyzeApi(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [HasRoleOrSignedClient]
+    permission_classes = [HasRoleOrSignedClient, ApiClientHasScope]
+    api_client_scope = ApiClient.Scope.BATCH_ANALYZE
     throttle_classes = [AnalyzeRateThrottle]
     parser_classes = [JSONParser]
 

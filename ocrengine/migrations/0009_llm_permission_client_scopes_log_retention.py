@@ -1,13 +1,19 @@
-"""Security audit (#13):
+"""Security audit (#13), two parts:
 
 - `ocrengine.use_llm_backend`: only holders may have documents analysed by the llm backend;
   granted to the supervisor and admin roles.
+- Machine clients' scopes are enforced from now on. A client stored before could call every
+  endpoint open to clients; it keeps the known scopes it names, or gets all of them when it
+  names none (unknown names are dropped: they meant nothing).
 """
 
 from django.contrib.auth.management import create_permissions
-from django.db import migrations
+from django.db import migrations, models
+
+import ocrengine.models
 
 LLM_ROLES = ("supervisor", "admin")
+SCOPES = ("analyze", "batch-analyze")
 
 
 def grant_llm_backend(apps, schema_editor):
@@ -32,6 +38,14 @@ def revoke_llm_backend(apps, schema_editor):
         group.permissions.remove(*group.permissions.filter(codename="use_llm_backend"))
 
 
+def scope_existing_clients(apps, schema_editor):
+    ApiClient = apps.get_model("ocrengine", "ApiClient")
+    for client in ApiClient.objects.only("pk", "scopes"):
+        stored = client.scopes if isinstance(client.scopes, list) else []
+        known = [scope for scope in SCOPES if scope in stored]
+        ApiClient.objects.filter(pk=client.pk).update(scopes=known or list(SCOPES))
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("ocrengine", "0008_job_sweeper_schedule"),
@@ -50,5 +64,16 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AlterField(
+            model_name="apiclient",
+            name="scopes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Endpoints the client may call (ApiClient.Scope).",
+                validators=[ocrengine.models.api_client_scopes_validate],
+            ),
+        ),
         migrations.RunPython(grant_llm_backend, revoke_llm_backend),
+        migrations.RunPython(scope_existing_clients, migrations.RunPython.noop),
     ]

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.encrypted_fields import UnreadableSecret
-from ocrengine.models import ApiClient, ApiNonce
+from ocrengine.models import ApiClient, ApiNonce, api_client_scopes_validate
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # An HMAC-SHA256 in hex. Anything else is refused before comparing: compare_digest raises on
@@ -144,14 +144,17 @@ def _new_secret() -> str:
 def api_client_create(
     *, name: str, user=None, scopes: list[str] | None = None
 ) -> tuple[ApiClient, str]:
-    """A new active client and its secret; the secret is returned once, to be shown once."""
+    """A new active client and its secret; the secret is returned once, to be shown once.
+    Without `scopes` it may call every endpoint open to clients; with them, only those."""
+    chosen = list(ApiClient.Scope.values) if scopes is None else list(scopes)
+    api_client_scopes_validate(chosen)
     secret = _new_secret()
     client = ApiClient.objects.create(
         name=name,
         key_id=f"ll_{secrets.token_hex(8)}",
         secret=secret,
         user=user,
-        scopes=scopes or [],
+        scopes=chosen,
     )
     return client, secret
 

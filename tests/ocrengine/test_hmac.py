@@ -1,14 +1,18 @@
 """HMAC-signed machine clients on the analysis API: valid, stale, replayed, tampered, rotated
-keys, and what a client may see."""
+keys, malformed signatures, what a client may see, and which endpoints its scopes open."""
 
+import importlib
 import json
 import time
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from ocrengine.models import AnalysisLog, ApiClient
 from ocrengine.services.hmac_auth import (
@@ -247,3 +251,70 @@ def test_an_uppercase_hex_signature_is_accepted(machine):
         HTTP_X_SIGNATURE=sign(secret, "POST", PATH, timestamp, nonce, raw).upper(),
     )
     assert response.status_code == 200, response.content
+
+
+# --- scopes ---------------------------------------------------------------------------------
+
+BATCH_PATH = "/api/v1/ocr/batch-analyze/"
+
+
+def test_a_new_client_gets_every_scope_unless_told_otherwise(machine):
+    client, _secret = machine
+    assert client.scopes == ["analyze", "batch-analyze"]
+    limited, _ = api_client_create(name="Single", scopes=["analyze"])
+    assert limited.scopes == ["analyze"]
+    with pytest.raises(ValidationError, match="Unknown scopes: everything"):
+        api_client_create(name="Greedy", scopes=["analyze", "everything"])
+
+
+def test_a_client_calls_only_the_endpoints_its_scopes_name():
+    client, secret = api_client_create(name="Single", scopes=["analyze"])
+    assert signed_post(client.key_id, secret, INVOICE).status_code == 200
+    refused = signed_post(client.key_id, secret, {"items": [INVOICE]}, path=BATCH_PATH)
+    error = assert_error_shape(refused, 403, "scope_missing")
+    assert error["details"] == {"required": "batch-analyze", "granted": ["analyze"]}
+    assert AnalysisLog.objects.filter(error_code="scope_missing", api_client=client).count() == 1
+
+
+def test_a_client_with_no_scopes_calls_nothing():
+    client, secret = api_client_create(name="Idle", scopes=[])
+    assert_error_shape(signed_post(client.key_id, secret, INVOICE), 403, "scope_missing")
+    refused = signed_post(client.key_id, secret, {"items": [INVOICE]}, path=BATCH_PATH)
+    assert_error_shape(refused, 403, "scope_missing")
+
+
+def test_a_refused_scope_costs_no_rate_limit(monkeypatch):
+    # DRF reads the rates into the class at import.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"analyze": "1/min"})
+    client, secret = api_client_create(name="Single", scopes=["analyze"])
+    for _ in range(3):
+        refused = signed_post(client.key_id, secret, {"items": [INVOICE]}, path=BATCH_PATH)
+        assert_error_shape(refused, 403, "scope_missing")
+    assert signed_post(client.key_id, secret, INVOICE).status_code == 200
+
+
+def test_users_are_not_held_to_client_scopes(agent_client):
+    assert agent_client.post(BATCH_PATH, {"items": [INVOICE]}, format="json").status_code == 200
+
+
+def test_clients_stored_before_scopes_were_enforced_keep_their_access():
+    migration = importlib.import_module(
+        "ocrengine.migrations.0009_llm_permission_client_scopes_log_retention"
+    )
+    unscoped, unscoped_secret = api_client_create(name="Old", scopes=[])
+    named, _ = api_client_create(name="Named", scopes=["analyze"])
+    ApiClient.objects.filter(pk=named.pk).update(scopes=["analyze", "read-all"])
+    junk, _ = api_client_create(name="Junk", scopes=[])
+    ApiClient.objects.filter(pk=junk.pk).update(scopes="analyze")
+
+    migration.scope_existing_clients(django_apps, None)
+
+    scopes = dict(ApiClient.objects.values_list("name", "scopes"))
+    assert scopes == {
+        "Old": ["analyze", "batch-analyze"],
+        "Named": ["analyze"],
+        "Junk": ["analyze", "batch-analyze"],
+    }
+    assert signed_post(unscoped.key_id, unscoped_secret, INVOICE).status_code == 200
+    batch = signed_post(unscoped.key_id, unscoped_secret, {"items": [INVOICE]}, path=BATCH_PATH)
+    assert batch.status_code == 200
