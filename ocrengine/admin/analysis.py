@@ -1,6 +1,6 @@
 """The document analysis API in the operator console: document types, prompt templates (edit,
-publish, export, import, evaluate), machine clients (secret shown once, rotate) and the call
-log. Every change goes through the same services as the API."""
+publish, export, import, evaluate), machine clients (secret shown once, in the response
+itself; rotate; scopes) and the call log. Every change goes through the same services as the API."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from config.errors import DomainError
@@ -191,9 +192,25 @@ class TemplateImportForm(forms.Form):
         return cleaned
 
 
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiClient.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=list(ApiClient.Scope.values),
+        help_text="Endpoints the client may call; none: it may call nothing.",
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "user", "scopes", "is_active"]
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_id", "user", "is_active", "rotating", "last_used_at", "created_at"]
+    form = ApiClientForm
+    list_display = ["name", "key_id", "user", "scopes", "is_active", "rotating", "last_used_at",
+                    "created_at"]  # fmt: skip
     list_filter = ["is_active"]
     search_fields = ["name", "key_id"]
     fields = ["name", "key_id", "user", "scopes", "is_active", "last_used_at", "created_at"]
@@ -212,12 +229,19 @@ class ApiClientAdmin(admin.ModelAdmin):
         client.is_active = obj.is_active
         client.save(update_fields=["is_active"])
         obj.pk, obj.key_id = client.pk, client.key_id
-        _show_secret_once(request, client, secret)
+        # Kept on this request only, for response_add to show.
+        request._new_client_secret = (client, secret)
+
+    def response_add(self, request: HttpRequest, obj: ApiClient, post_url_continue=None):
+        created = getattr(request, "_new_client_secret", None)
+        if created is None:
+            return super().response_add(request, obj, post_url_continue)
+        return _secrets_page(request, self, [created], title="New client's secret")
 
     @admin.action(description="Rotate secret (the old one keeps working until retired)")
-    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        for client in queryset:
-            _show_secret_once(request, client, api_client_rotate(client=client))
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> HttpResponse:
+        rotated = [(client, api_client_rotate(client=client)) for client in queryset]
+        return _secrets_page(request, self, rotated, title="New secrets", rotated=True)
 
     @admin.action(description="Retire previous secret")
     def retire_previous_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
@@ -226,18 +250,26 @@ class ApiClientAdmin(admin.ModelAdmin):
         messages.success(request, f"Previous secrets retired for {queryset.count()} clients.")
 
 
-def _show_secret_once(request: HttpRequest, client: ApiClient, secret: str) -> None:
-    # The secret is never shown again: the client must store it now.
-    messages.warning(
-        request,
-        format_html(
-            "Secret for <b>{}</b> (key id <code>{}</code>): <code>{}</code> — copy it now, it will "
-            "not be shown again.",
-            client.name,
-            client.key_id,
-            secret,
-        ),
-    )
+def _secrets_page(
+    request: HttpRequest,
+    model_admin: ApiClientAdmin,
+    secrets: list[tuple[ApiClient, str]],
+    *,
+    title: str,
+    rotated: bool = False,
+) -> HttpResponse:
+    """The secrets, shown once in this response: never through the messages framework, whose
+    cookie or session would keep them, and never cached."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "secrets": secrets,
+        "rotated": rotated,
+    }
+    response = TemplateResponse(request, "admin/ocrengine/apiclient_secrets.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 @admin.register(AnalysisLog)

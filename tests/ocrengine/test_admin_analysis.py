@@ -1,5 +1,6 @@
 """The operator console for the analysis API: template edit/publish/export/import, machine
-client secrets shown once and rotated, evaluation of an uploaded labelled set."""
+client secrets shown once (in the response, never stored in messages or the session) and
+rotated, scopes, evaluation of an uploaded labelled set."""
 
 import io
 import json
@@ -12,6 +13,7 @@ from django.test import Client
 from reportlab.pdfgen import canvas
 
 from ocrengine.models import ApiClient, PromptTemplate, TemplateEvaluation
+from ocrengine.services.hmac_auth import api_client_create
 from tests.ocrengine.analysis_support import fresh_analysis_state, invoice_text
 
 pytestmark = pytest.mark.django_db
@@ -84,22 +86,60 @@ def test_import_view_reports_created_and_conflicts(console):
     assert b"Not a JSON file" in junk.content
 
 
-def test_client_secret_is_shown_once_and_rotation_keeps_the_old_one(console):
+CLIENTS = "/admin/ocrengine/apiclient/"
+
+
+def _session_and_messages_hold(console, response, secret: str) -> bool:
+    """Whether the secret went anywhere that outlives the response: the messages framework
+    (its cookie or the session, read back on the next page) or the session itself."""
+    stored = _messages(response) + _messages(console.get(CLIENTS))
+    session = dict(console.session.items())
+    return any(secret in m for m in stored) or secret in json.dumps(session, default=str)
+
+
+def test_a_new_clients_secret_is_shown_in_the_response_and_kept_nowhere(console):
     response = console.post(
-        "/admin/ocrengine/apiclient/add/",
-        {"name": "Partner", "scopes": "[]", "is_active": "on"},
-        follow=True,
+        f"{CLIENTS}add/", {"name": "Partner", "scopes": ["analyze"], "is_active": "on"}
     )
     client = ApiClient.objects.get(name="Partner")
-    assert any(client.secret in m for m in _messages(response))
-    first = client.secret
-    listing = console.get("/admin/ocrengine/apiclient/").content.decode()
-    assert first not in listing
+    assert response.status_code == 200, response.content
+    page = response.content.decode()
+    assert client.secret in page and client.key_id in page
+    assert "no-store" in response["Cache-Control"]
+    assert not _session_and_messages_hold(console, response, client.secret)
+    assert client.secret not in console.get(f"{CLIENTS}{client.pk}/change/").content.decode()
+    assert client.scopes == ["analyze"]
+
+
+def test_rotation_shows_the_new_secrets_once_and_keeps_the_old_ones(console):
+    first, _ = api_client_create(name="First")
+    second, _ = api_client_create(name="Second")
+    old = {first.pk: first.secret, second.pk: second.secret}
+    response = console.post(
+        CLIENTS, {"action": "rotate_secret", "_selected_action": [first.pk, second.pk]}
+    )
+    assert response.status_code == 200, response.content
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    for client in ApiClient.objects.filter(pk__in=old):
+        assert client.previous_secret == old[client.pk] and client.secret != old[client.pk]
+        assert client.secret in page
+        assert not _session_and_messages_hold(console, response, client.secret)
+
+
+def test_scopes_are_chosen_from_the_known_ones(console):
+    page = console.get(f"{CLIENTS}add/").content.decode()
+    assert 'value="analyze"' in page and 'value="batch-analyze"' in page
+    bad = console.post(f"{CLIENTS}add/", {"name": "Greedy", "scopes": ["everything"]})
+    assert bad.status_code == 200 and b"not one of the available choices" in bad.content
+    assert not ApiClient.objects.filter(name="Greedy").exists()
+    client, _ = api_client_create(name="Partner")
     console.post(
-        "/admin/ocrengine/apiclient/", {"action": "rotate_secret", "_selected_action": [client.pk]}
+        f"{CLIENTS}{client.pk}/change/",
+        {"name": "Partner", "scopes": ["batch-analyze"], "is_active": "on"},
     )
     client.refresh_from_db()
-    assert client.previous_secret == first and client.secret != first
+    assert client.scopes == ["batch-analyze"]
 
 
 def _labelled_zip() -> bytes:
