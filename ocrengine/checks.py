@@ -26,4 +26,8 @@ def llm_settings_are_safe(app_configs, **kwargs) -> list[Error]:
     for name in ("LLM_TOTAL_TIMEOUT_S", "LLM_MAX_INPUT_CHARS"):
         if getattr(settings, name) <= 0:
             errors.append(Error(f"{name} must be greater than 0.", id="ocrengine.E002"))
+    if settings.ANALYSIS_LOG_RETENTION_DAYS < 0:
+        errors.append(
+            Error("ANALYSIS_LOG_RETENTION_DAYS must be 0 (keep all) or more.", id="ocrengine.E003")
+        )
     return errors

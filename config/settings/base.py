@@ -263,6 +263,8 @@ LLM_RETRY_BACKOFF_S = env.float("LLM_RETRY_BACKOFF_S", default=0.5)
 LLM_TOTAL_TIMEOUT_S = env.float("LLM_TOTAL_TIMEOUT_S", default=45.0)
 # Characters of document text the llm backend sends; a longer document is refused (413).
 LLM_MAX_INPUT_CHARS = env.int("LLM_MAX_INPUT_CHARS", default=30_000)
+# AnalysisLog rows older than this many days are deleted daily (prune_analysis_logs); 0 keeps all.
+ANALYSIS_LOG_RETENTION_DAYS = env.int("ANALYSIS_LOG_RETENTION_DAYS", default=90)
 HMAC_MAX_SKEW_S = env.int("HMAC_MAX_SKEW_S", default=300)
 
 # --- Invoices (invoice pipeline) -----------------------------------------------------------

@@ -1,19 +1,25 @@
-"""Security audit (#13), two parts:
+"""Security audit (#13), three parts:
 
 - `ocrengine.use_llm_backend`: only holders may have documents analysed by the llm backend;
   granted to the supervisor and admin roles.
 - Machine clients' scopes are enforced from now on. A client stored before could call every
   endpoint open to clients; it keeps the known scopes it names, or gets all of them when it
   names none (unknown names are dropped: they meant nothing).
+- A daily django-q2 Schedule runs `manage.py prune_analysis_logs` (at 01:15 local time the
+  first time, then every day).
 """
+
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+from django.utils import timezone
 
 import ocrengine.models
 
 LLM_ROLES = ("supervisor", "admin")
 SCOPES = ("analyze", "batch-analyze")
+SCHEDULE_NAME = "prune_analysis_logs"
 
 
 def grant_llm_backend(apps, schema_editor):
@@ -46,12 +52,33 @@ def scope_existing_clients(apps, schema_editor):
         ApiClient.objects.filter(pk=client.pk).update(scopes=known or list(SCOPES))
 
 
+def create_schedule(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    first_run = timezone.make_aware(datetime.combine(tomorrow, time(1, 15)))
+    Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={
+            "func": "django.core.management.call_command",
+            "args": f"'{SCHEDULE_NAME}'",
+            "schedule_type": "D",
+            "repeats": -1,
+            "next_run": first_run,
+        },
+    )
+
+
+def remove_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=SCHEDULE_NAME).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("ocrengine", "0008_job_sweeper_schedule"),
         ("config", "0001_roles"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
     operations = [
@@ -76,4 +103,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(grant_llm_backend, revoke_llm_backend),
         migrations.RunPython(scope_existing_clients, migrations.RunPython.noop),
+        migrations.RunPython(create_schedule, remove_schedule),
     ]
