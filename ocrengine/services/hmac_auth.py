@@ -27,7 +27,7 @@ from django.utils import timezone
 from config.encrypted_fields import UnreadableSecret
 from ocrengine.models import ApiClient, ApiNonce, api_client_scopes_validate
 
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # An HMAC-SHA256 in hex. Anything else is refused before comparing: compare_digest raises on
 # non-ASCII text, which made a stray byte in the header a 500.
 _SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
@@ -73,7 +73,7 @@ def hmac_verify(*, signed: SignedRequest) -> ApiClient:
     if client is None or not client.is_active:
         raise SignatureRejected("unknown_key", "Unknown or inactive key id.")
     _check_timestamp(signed.timestamp)
-    if not _NONCE.match(signed.nonce):
+    if not _NONCE.fullmatch(signed.nonce):
         raise SignatureRejected("invalid_nonce", "X-Nonce must be 8-64 letters, digits, - or _.")
     if not _SIGNATURE.fullmatch(signed.signature):
         raise SignatureRejected(

@@ -136,6 +136,9 @@ def test_unknown_inactive_and_incomplete_credentials(machine):
     assert_error_shape(response, 401, "signature_missing")
     response = signed_post(client.key_id, secret, INVOICE, nonce="short")
     assert_error_shape(response, 401, "invalid_nonce")
+    # "$" alone would let a trailing newline through.
+    response = signed_post(client.key_id, secret, INVOICE, nonce="nonce-0001\n")
+    assert_error_shape(response, 401, "invalid_nonce")
     ApiClient.objects.filter(pk=client.pk).update(is_active=False)
     assert_error_shape(signed_post(client.key_id, secret, INVOICE), 401, "unknown_key")
 
