@@ -11,6 +11,10 @@ admin.site.index_title = "Operator console"
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Probes: live/ (no I/O), ready/ (dependencies; the worker reported, not counted), and the
+    # whole system's status with the worker counted (config/health.py).
+    path("health/live/", health.LivenessApi.as_view(), name="health-live"),
+    path("health/ready/", health.ReadinessApi.as_view(), name="health-ready"),
     path("health/", health.HealthApi.as_view(), name="health"),
     path("auth/", include("config.auth.urls")),
     path("", include("customers.urls")),

@@ -273,6 +273,9 @@ INVOICE_UPLOAD_MAX_FILES = env.int("INVOICE_UPLOAD_MAX_FILES", default=20)
 
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
+# Storage other than the local file system is probed by writing a file: at most once per this
+# many seconds per process, the result kept in between (local folders are checked without writes).
+HEALTH_STORAGE_PROBE_INTERVAL_S = env.int("HEALTH_STORAGE_PROBE_INTERVAL_S", default=60)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "var" / "log")))

@@ -34,7 +34,8 @@ if "*" in CORS_ALLOWED_ORIGINS:
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/$"]
+# Health probes over plain http (a load balancer inside the network): not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/((live|ready)/)?$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
