@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health, workbench
+from config import api_docs, health, workbench
 
 admin.site.site_header = "LedgerLens operations"
 admin.site.site_title = "LedgerLens"
 admin.site.index_title = "Operator console"
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Back-office users only, unless API_DOCS_PUBLIC (config/api_docs.py).
+    path("schema/", api_docs.SchemaView.as_view(), name="schema"),
+    path("docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Probes: live/ (no I/O), ready/ (dependencies; the worker reported, not counted), and the
     # whole system's status with the worker counted (config/health.py).
     path("health/live/", health.LivenessApi.as_view(), name="health-live"),

@@ -277,6 +277,10 @@ HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
 # many seconds per process, the result kept in between (local folders are checked without writes).
 HEALTH_STORAGE_PROBE_INTERVAL_S = env.int("HEALTH_STORAGE_PROBE_INTERVAL_S", default=60)
 
+# --- API documentation ----------------------------------------------------------------------
+# Serve the OpenAPI schema and Swagger UI to anyone; off: only users with a role (config/api_docs.py).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+
 # --- Logging --------------------------------------------------------------------------------
 LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "var" / "log")))
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
