@@ -47,13 +47,21 @@ def test_agent_reads_a_bill_that_does_not_reconcile(
     screenshot(page, "bill")
 
     page.select_option("select[name=direction]", "credit")
-    page.wait_for_function("document.querySelectorAll('[data-role=transactions] tr').length === 1")
+    # Functions, not bare expressions: Playwright evals those in the page, which the page's CSP
+    # (no 'unsafe-eval') refuses.
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-role=transactions] tr').length === 1"
+    )
     assert "PAYMENT" in page.inner_text("[data-role=transactions]")
     page.select_option("select[name=direction]", "")
-    page.wait_for_function("document.querySelectorAll('[data-role=transactions] tr').length === 3")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-role=transactions] tr').length === 3"
+    )
     page.fill("input[name=search]", "tesco")
     page.wait_for_selector("[data-role=transactions] tr:has-text('TESCO')")
-    page.wait_for_function("document.querySelectorAll('[data-role=transactions] tr').length === 1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-role=transactions] tr').length === 1"
+    )
 
     page.click("nav >> text=Dashboard")
     measure(page, page_timings, "dashboard (with transactions)", "desktop")
