@@ -4,10 +4,12 @@ PDF pages are read from their text layer first (pdfplumber); only pages without 
 are rasterised (pypdfium2) and OCR'd. Image files (PNG, JPEG, TIFF, WebP) are OCR'd page by
 page (a multi-frame TIFF is one page per frame). Every failure a hostile or broken upload can
 cause surfaces as a `DocumentError` with a stable `code`; pdfminer/PDFium/Pillow exceptions
-never escape raw.
+never escape raw. A PDF's compressed streams are measured before either library inflates one
+(`pdf_guard`), and every PDFium call holds the one `pdf.pdfium_lock`.
 """
 
 from ocrengine.documents.errors import (
+    ContentTooLarge,
     CorruptFile,
     DocumentError,
     EmptyFile,
@@ -16,6 +18,7 @@ from ocrengine.documents.errors import (
     PageNotFound,
     PasswordIncorrect,
     PasswordRequired,
+    TooManyCharacters,
     TooManyPages,
     UnsupportedType,
 )
@@ -36,8 +39,9 @@ from ocrengine.documents.reader import page_count, read_document, render_page_pn
 
 __all__ = [
     "DEFAULT_MAX_IMAGE_PIXELS", "JPEG", "PDF", "PNG", "SUPPORTED_MIME_TYPES", "TIFF", "WEBP",
-    "CorruptFile", "DocumentError", "EmptyFile", "EncryptedDocument", "ImageTooLarge",
-    "PageNotFound", "PasswordIncorrect", "PasswordRequired", "TooManyPages", "UnsupportedType",
+    "ContentTooLarge", "CorruptFile", "DocumentError", "EmptyFile", "EncryptedDocument",
+    "ImageTooLarge", "PageNotFound", "PasswordIncorrect", "PasswordRequired",
+    "TooManyCharacters", "TooManyPages", "UnsupportedType",
     "detect_mime", "has_usable_text", "page_count", "read_document", "recognize_page",
     "render_page_png", "upright_rgb",
 ]  # fmt: skip

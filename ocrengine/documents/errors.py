@@ -62,5 +62,15 @@ class ImageTooLarge(_CodedError):
     code = "image_too_large"
 
 
+class ContentTooLarge(_CodedError):
+    """The file's compressed parts (PDF streams, attachments) expand beyond the limit."""
+
+    code = "content_too_large"
+
+
+class TooManyCharacters(_CodedError):
+    code = "too_many_characters"
+
+
 class PageNotFound(_CodedError):
     code = "page_not_found"

@@ -23,8 +23,11 @@ from ocrengine.documents.errors import (
     EncryptedDocument,
     PasswordIncorrect,
     PasswordRequired,
+    TooManyCharacters,
     TooManyPages,
 )
+from ocrengine.documents.limits import limit
+from ocrengine.documents.pdf_guard import pdf_content_check
 from ocrengine.engines.base import DocumentText, PageText
 from ocrengine.engines.pdf_text import page_text
 
@@ -40,22 +43,52 @@ SCAN_IMAGE_COVERAGE = 0.5
 SCAN_TEXT_MAX_CHARS = 200
 _CID = re.compile(r"\(cid:\d+\)")
 
-# PDFium is not thread-safe: every call into it holds this lock (OCR runs outside it).
-_pdfium_lock = threading.RLock()
+# PDFium is not thread-safe: every call into it, from any app, holds this one lock (OCR runs
+# outside it). Objects are closed explicitly under it, never left to the garbage collector,
+# which would close them on whatever thread it runs.
+pdfium_lock = threading.RLock()
 
 
 @contextmanager
-def pdfium_document(data: bytes, password: str | None) -> Iterator[pdfium.PdfDocument]:
-    with _pdfium_lock:
+def pdfium_document(
+    data: bytes,
+    password: str | None,
+    *,
+    max_decoded_bytes: int | None = None,
+    max_image_pixels: int | None = None,
+) -> Iterator[pdfium.PdfDocument]:
+    """The PDF opened in PDFium, after its streams passed `pdf_content_check` (for an
+    encrypted file, the decrypted copy's streams); limits left out are the settings."""
+    limits = {
+        "max_decoded_bytes": limit("PDF_MAX_DECODED_BYTES", max_decoded_bytes),
+        "max_image_pixels": limit("OCR_MAX_IMAGE_PIXELS", max_image_pixels),
+    }
+    pdf_content_check(data, **limits)
+    with pdfium_lock:
         try:
             document = pdfium.PdfDocument(data, password=password)
         except pdfium.PdfiumError as error:
             raise _pdfium_open_error(error, password) from None
     try:
+        if pdf_is_encrypted(document):
+            pdf_content_check(pdf_decrypted_copy(document), **limits)
         yield document
     finally:
-        with _pdfium_lock:
+        with pdfium_lock:
             document.close()
+
+
+def pdf_is_encrypted(document: pdfium.PdfDocument) -> bool:
+    with pdfium_lock:
+        return pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1
+
+
+def pdf_decrypted_copy(document: pdfium.PdfDocument) -> bytes:
+    """The open document saved without its encryption (streams stay compressed)."""
+    buffer = io.BytesIO()
+    with pdfium_lock:
+        document.save(buffer, flags=pdfium_c.FPDF_REMOVE_SECURITY)
+    return buffer.getvalue()
 
 
 def _pdfium_open_error(error: pdfium.PdfiumError, password: str | None) -> DocumentError:
@@ -69,20 +102,48 @@ def _pdfium_open_error(error: pdfium.PdfiumError, password: str | None) -> Docum
 
 
 def pdf_page_total(document: pdfium.PdfDocument, max_pages: int) -> int:
-    with _pdfium_lock:
+    with pdfium_lock:
         total = len(document)
     if total < 1:
         raise CorruptFile("the PDF has no pages")
     if total > max_pages:
-        raise TooManyPages(f"the PDF has {total} pages; the limit is {max_pages}", pages=total)
+        raise TooManyPages(
+            f"the PDF has {total} pages; the limit is {max_pages}", pages=total, limit=max_pages
+        )
     return total
+
+
+def pdf_page_characters(document: pdfium.PdfDocument, index: int, max_chars: int) -> int:
+    """The number of characters on page `index` (0-based); TooManyCharacters past the limit."""
+    with pdfium_lock:
+        try:
+            page = document[index]
+        except pdfium.PdfiumError:
+            raise CorruptFile(f"page {index + 1} of the PDF cannot be read") from None
+        try:
+            textpage = page.get_textpage()
+            try:
+                count = textpage.count_chars()
+            finally:
+                textpage.close()
+        except pdfium.PdfiumError:
+            raise CorruptFile(f"page {index + 1} of the PDF cannot be read") from None
+        finally:
+            page.close()
+    if count > max_chars:
+        raise TooManyCharacters(
+            f"page {index + 1} of the PDF has {count:,} characters; the limit is {max_chars:,}",
+            page=index + 1,
+            characters=count,
+        )
+    return max(count, 0)
 
 
 def render_pdf_page(
     document: pdfium.PdfDocument, index: int, dpi: int, max_pixels: int
 ) -> Image.Image:
     """Rasterise one page at `dpi`, lowered as needed to stay within `max_pixels`."""
-    with _pdfium_lock:
+    with pdfium_lock:
         page = document[index]
         try:
             width, height = page.get_size()
@@ -90,7 +151,11 @@ def render_pdf_page(
             area = max(width * height, 1.0)
             if area * scale * scale > max_pixels:  # poster-sized pages: cap memory, not reject
                 scale = math.sqrt(max_pixels / area)
-            return page.render(scale=scale).to_pil().convert("RGB")
+            bitmap = page.render(scale=scale)
+            try:
+                return bitmap.to_pil().convert("RGB")  # a copy: the bitmap can go
+            finally:
+                bitmap.close()
         except pdfium.PdfiumError:
             raise CorruptFile(f"page {index + 1} of the PDF cannot be rendered") from None
         finally:
@@ -157,10 +222,18 @@ def read_pdf(
     max_pages: int,
     max_pixels: int,
     dpi: int,
+    max_decoded_bytes: int | None = None,
+    max_chars_per_page: int | None = None,
 ) -> DocumentText:
     result = DocumentText()
-    with pdfium_document(data, password) as document:
+    max_chars = limit("PDF_MAX_CHARS_PER_PAGE", max_chars_per_page)
+    with pdfium_document(
+        data, password, max_decoded_bytes=max_decoded_bytes, max_image_pixels=max_pixels
+    ) as document:
         total = pdf_page_total(document, max_pages)
+        # Counted by PDFium first: pdfminer's text layer costs time per character.
+        for index in range(total):
+            pdf_page_characters(document, index, max_chars)
         plumber = _open_plumber(data, password)
         try:
             for number in range(1, total + 1):

@@ -21,18 +21,31 @@ def read_document(
     max_pages: int = 50,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
     raster_dpi: int = 200,
+    max_decoded_bytes: int | None = None,
+    max_chars_per_page: int | None = None,
 ) -> DocumentText:
     """Read every page of a PDF or image file into text with line boxes.
 
     Guarantees: pages come back in order, numbered from 1; text-layer pages have boxes in PDF
     points and source "text_layer", OCR'd pages have boxes in pixels and source "ocr"; the
     content's magic bytes decide the type (`mime` is only a hint); limits are checked before
-    pixels are decoded; any unreadable input raises a DocumentError subclass.
+    pixels are decoded, and a PDF's compressed streams are measured before any is inflated
+    (`max_decoded_bytes`, `max_chars_per_page`: the settings when left out); any unreadable
+    input raises a DocumentError subclass.
     """
     kind = content_type(data, mime)
     ocr = ocr_with(engine)
     if kind == PDF:
-        return read_pdf(data, ocr, password, max_pages, max_image_pixels, raster_dpi)
+        return read_pdf(
+            data,
+            ocr,
+            password,
+            max_pages,
+            max_image_pixels,
+            raster_dpi,
+            max_decoded_bytes=max_decoded_bytes,
+            max_chars_per_page=max_chars_per_page,
+        )
     image, frames = open_image(data, max_image_pixels, max_pages)
     result = DocumentText()
     for index in range(frames):
@@ -65,7 +78,7 @@ def render_page_png(
     upright and re-encoded at their own size. Raises PageNotFound for a page out of range."""
     kind = content_type(data, mime)
     if kind == PDF:
-        with pdfium_document(data, password) as document:
+        with pdfium_document(data, password, max_image_pixels=max_image_pixels) as document:
             total = pdf_page_total(document, max_pages=UNLIMITED)
             _check_page_number(page_number, total)
             image = render_pdf_page(document, page_number - 1, dpi, max_image_pixels)

@@ -8,6 +8,9 @@ import logging
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
+from ocrengine.documents.attachments import embedded_file_read, pdf_embedded_files
+from ocrengine.documents.errors import DocumentError
+from ocrengine.documents.limits import limit
 from ocrengine.extraction.normalize import format_amount, parse_date
 
 logger = logging.getLogger(__name__)
@@ -15,25 +18,24 @@ logger = logging.getLogger(__name__)
 _XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "zugferd_invoice.xml")
 
 
-def embedded_invoice_xml(pdf_bytes: bytes) -> bytes | None:
-    """The invoice XML attached to a PDF, preferring the names the standards prescribe."""
-    import pypdfium2
+def embedded_invoice_xml(pdf_bytes: bytes, *, max_bytes: int | None = None) -> bytes | None:
+    """The invoice XML attached to a PDF, preferring the names the standards prescribe.
 
-    try:
-        pdf = pypdfium2.PdfDocument(pdf_bytes)
-    except Exception:  # a broken PDF simply has no structured data for us
+    Only the chosen attachment is decoded, and only up to `max_bytes` (the setting
+    EINVOICE_MAX_XML_BYTES when left out): a larger one, declared or decoded, is ignored and
+    the invoice is read from its text as if it had none.
+    """
+    candidates = [
+        file for file in pdf_embedded_files(pdf_bytes) if file.name.lower().endswith(".xml")
+    ]
+    if not candidates:
         return None
+    chosen = min(candidates, key=lambda file: file.name.lower() not in _XML_NAMES)
     try:
-        attachments = []
-        for index in range(pdf.count_attachments()):
-            attachment = pdf.get_attachment(index)
-            name = attachment.get_name().lower()
-            if name.endswith(".xml"):
-                attachments.append((name not in _XML_NAMES, bytes(attachment.get_data())))
-        attachments.sort(key=lambda item: item[0])
-        return attachments[0][1] if attachments else None
-    finally:
-        pdf.close()
+        return embedded_file_read(chosen, limit("EINVOICE_MAX_XML_BYTES", max_bytes))
+    except DocumentError as error:
+        logger.warning("embedded invoice XML ignored: %s", error.message)
+        return None
 
 
 def _local(tag: str) -> str:
@@ -201,6 +203,10 @@ def read_einvoice(pdf_bytes: bytes) -> tuple[dict[str, str | None], list[dict]] 
     """Fields and lines from an embedded CII or UBL invoice, or None when there is none."""
     data = embedded_invoice_xml(pdf_bytes)
     if not data:
+        return None
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        # No e-invoice standard uses a DTD; entities are how XML bombs expand.
+        logger.warning("embedded invoice XML declares a DTD; using the text layer")
         return None
     try:
         root = ET.fromstring(data)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import struct
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -16,17 +18,22 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from ocrengine.documents import (
+    ContentTooLarge,
     DocumentError,
     detect_mime,
     has_usable_text,
     page_count,
+    pdf_filters,
     read_document,
     recognize_page,
     render_page_png,
     upright_rgb,
 )
+from ocrengine.documents.pdf_guard import pdf_content_check
 from ocrengine.engines.base import OcrLine, OcrResult
 from ocrengine.engines.rapidocr_engine import RapidOcrEngine
+from ocrengine.extraction.xml_einvoice import embedded_invoice_xml, read_einvoice
+from tests.security import hostile_files as hostile
 
 VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
 INVOICE_LINES = ("Invoice No: INV-2024-0042", "Total due: 1,234.56 EUR")
@@ -321,3 +328,162 @@ def test_render_page_png_for_pdf_and_image_pages():
         render_page_png(pdf, 3)
     assert caught.value.code == "page_not_found"
     assert page_count(pdf, "application/pdf") == 2
+
+
+# --- hostile PDFs: streams measured before any library inflates them (issue #13) ----------
+
+
+def stream_pdf(raw: bytes, entries: bytes) -> bytes:
+    """A text PDF whose page draws one more content stream: `raw` under `entries`."""
+    builder = hostile.PdfBuilder()
+    builder.extra_contents.append(builder.stream(raw, entries))
+    return builder.build()
+
+
+def meter(data: bytes, limit: int = 8 * hostile.MIB) -> int:
+    return pdf_content_check(data, max_decoded_bytes=limit, max_image_pixels=50_000_000)
+
+
+BOMB = 64 * hostile.MIB
+FLATE_BOMB = hostile.zlib_zeros(BOMB)
+
+
+@pytest.mark.parametrize(
+    ("raw", "entries"),
+    [
+        (FLATE_BOMB, b"/Filter /FlateDecode"),
+        (FLATE_BOMB, b"/Filter [/Fl]"),
+        (FLATE_BOMB, b"/Filter /Fl#61teDecode"),  # a name written with # escapes
+        (FLATE_BOMB, b"/Filter 99 0 R"),  # a filter this reader cannot see: zlib is sniffed
+        (FLATE_BOMB, b"/Filter % /ASCIIHexDecode\n /FlateDecode"),  # a name in a comment
+        (base64.a85encode(FLATE_BOMB) + b"~>", b"/Filter [/ASCII85Decode /FlateDecode]"),
+        (FLATE_BOMB.hex().encode() + b">", b"/Filter [/AHx /Fl]"),
+        (b"\x81\x00" * (BOMB // 128), b"/Filter /RunLengthDecode"),  # 128 zeros per 2 bytes
+    ],
+    ids=["flate", "abbreviated", "escaped", "indirect", "commented", "a85", "hex", "runlength"],
+)
+def test_stream_bombs_are_refused_without_being_inflated(raw, entries):
+    data = stream_pdf(raw, entries)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ContentTooLarge) as caught:
+            meter(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.details == {"limit": 8 * hostile.MIB}
+    assert peak < 4 * hostile.MIB  # a few chunks, never the 64 MiB stream
+
+
+def test_a_short_lying_length_does_not_hide_the_rest_of_the_stream():
+    data = stream_pdf(FLATE_BOMB, b"/Filter /FlateDecode").replace(
+        b"/Length %d" % len(FLATE_BOMB), b"/Length 10", 1
+    )
+    with pytest.raises(ContentTooLarge):
+        meter(data)
+
+
+def test_ordinary_pdfs_pass_the_meter_and_read_as_before():
+    data = pdf_bytes([TEXT_PAGE, TEXT_PAGE])
+    assert 0 < meter(data) < 100_000
+    assert "INV-2024-0042" in read_document(data, engine=SizeEngine()).text
+    small = stream_pdf(zlib.compress(b"BT /F1 9 Tf 40 400 Td (Ordinary) Tj ET"), b"/Filter /Fl")
+    assert "Ordinary" in read_document(small, engine=SizeEngine()).text
+
+
+def test_the_reader_page_viewer_and_page_count_all_meter_with_the_setting(settings):
+    settings.PDF_MAX_DECODED_BYTES = 8 * hostile.MIB
+    data = hostile.pdf_stream_bomb(BOMB)
+    for call in (
+        lambda: read_document(data, engine=SizeEngine()),
+        lambda: render_page_png(data, 1),
+        lambda: page_count(data),
+    ):
+        with pytest.raises(ContentTooLarge):
+            call()
+
+
+def test_encrypted_pdf_is_metered_after_decryption():
+    data = hostile.encrypted_pdf_bomb(16 * hostile.MIB, password="s3cret-pw")
+    assert meter(data) < hostile.MIB  # ciphertext: the raw bytes hide the bomb
+    code, _details = error_code(data, password="s3cret-pw", max_decoded_bytes=4 * hostile.MIB)
+    assert code == "content_too_large"
+
+
+def test_image_xobject_declaring_too_many_pixels_is_refused():
+    code, details = error_code(hostile.pdf_huge_image())
+    assert (code, details) == ("image_too_large", {"width": 100_000, "height": 100_000})
+
+
+def test_characters_per_page_are_counted_before_the_text_layer_is_read():
+    data = pdf_bytes([TEXT_PAGE, TEXT_PAGE * 4])
+    code, details = error_code(data, max_chars_per_page=150)
+    assert code == "too_many_characters"
+    assert details["page"] == 2 and details["characters"] > 150
+    assert read_document(data, engine=SizeEngine(), max_chars_per_page=1000).pages
+
+
+@pytest.mark.parametrize("size", [1, 7, 64 * 1024])
+def test_chunked_decoders_match_pdfminer_across_chunk_boundaries(size):
+    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+    from pdfminer.lzw import lzwdecode
+    from pdfminer.runlength import rldecode
+
+    payload = bytes(range(256)) * 40 + bytes(3000) + b"tail"
+    a85 = base64.a85encode(payload).replace(b"!!!!!", b"z") + b"~>"
+    hexed = payload.hex().encode() + b">"
+    runs = b"\x05abcdef\xfbx\x00q" * 50 + b"\x80"
+    lzw = bytes.fromhex("800b6050220c0c8501")  # the PDF reference's example
+    for decoder, data, expected in (
+        (pdf_filters.inflate, zlib.compress(payload), payload),
+        (pdf_filters.ascii85, a85, ascii85decode(a85)),
+        (pdf_filters.ascii_hex, hexed, asciihexdecode(hexed)),
+        (pdf_filters.run_length, runs, rldecode(runs)),
+        (pdf_filters.lzw, lzw, lzwdecode(lzw)),
+    ):
+        assert b"".join(decoder(pdf_filters.chunks_of(data, size))) == expected
+
+
+# --- embedded e-invoice XML --------------------------------------------------------------
+
+
+CII_XML = (
+    b'<?xml version="1.0"?><rsm:CrossIndustryInvoice '
+    b'xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" '
+    b'xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">'
+    b"<rsm:ExchangedDocument><ram:ID>XML-77</ram:ID></rsm:ExchangedDocument>"
+    b"</rsm:CrossIndustryInvoice>"
+)
+
+
+def test_only_the_chosen_attachment_is_decoded():
+    """The standard's name wins; a bomb attached first under another .xml name is never
+    touched, and the chosen one is read no further than the limit."""
+    builder = hostile.PdfBuilder()
+    specs = []
+    for name, raw in (("a-decoy.xml", FLATE_BOMB), ("factur-x.xml", zlib.compress(CII_XML))):
+        embedded = builder.stream(raw, b"/Type /EmbeddedFile /Filter /FlateDecode")
+        spec = builder.add(b"<< /Type /Filespec /F (%s) /EF << /F %d 0 R >> >>" % (
+            name.encode(), embedded))  # fmt: skip
+        specs.append(b"(%s) %d 0 R" % (name.encode(), spec))
+    data = builder.build(b"/Names << /EmbeddedFiles << /Names [%s] >> >>" % b" ".join(specs))
+    tracemalloc.start()
+    try:
+        assert embedded_invoice_xml(data, max_bytes=hostile.MIB) == CII_XML
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * hostile.MIB
+    fields, _lines = read_einvoice(data)
+    assert fields["invoice_number"] == "XML-77"
+
+
+def test_attachment_declaring_more_than_the_limit_is_not_decoded_at_all():
+    data = hostile.pdf_attachment_bomb(4 * hostile.MIB, declared=4 * hostile.MIB)
+    assert embedded_invoice_xml(data, max_bytes=hostile.MIB) is None
+    assert embedded_invoice_xml(data, max_bytes=8 * hostile.MIB) == bytes(4 * hostile.MIB)
+
+
+def test_attachment_xml_with_a_dtd_is_ignored():
+    laughs = hostile.camt_billion_laughs()
+    assert read_einvoice(hostile.pdf_with_attachment("factur-x.xml", laughs)) is None
