@@ -6,6 +6,7 @@ import csv
 import io
 
 from .base import StatementError
+from .limits import max_columns, max_rows
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
 DELIMITERS = ",;\t|"
@@ -39,9 +40,30 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv_rows(data: bytes) -> list[list[str]]:
+    """Every row (blank lines as []), at most STATEMENT_MAX_ROWS rows of STATEMENT_MAX_COLUMNS
+    cells: past either the read fails, since a truncated statement would be a wrong bill."""
     text = decode_text(data)
     if "\x00" in text:
         raise StatementError("unreadable_csv", "The file is binary, not a CSV export.")
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [[cell.strip() for cell in row] for row in reader]
+    most_rows, most_columns = max_rows(), max_columns()
+    rows = []
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > most_rows:
+                raise StatementError(
+                    "too_many_rows",
+                    f"The file has more than {most_rows:,} rows; the limit is {most_rows:,}.",
+                    {"limit": most_rows},
+                )
+            if len(row) > most_columns:
+                raise StatementError(
+                    "too_many_columns",
+                    f"Row {number} has {len(row):,} columns; the limit is {most_columns:,}.",
+                    {"row": number, "limit": most_columns},
+                )
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as exc:  # a field over csv's size limit, a stray NUL after decoding
+        raise StatementError("unreadable_csv", f"The CSV cannot be read: {exc}") from None
+    return rows

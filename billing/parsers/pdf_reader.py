@@ -5,6 +5,10 @@ centres lie within Y_TOLERANCE points form one line, ordered left to right, with
 where the gap is wider than a fraction of the glyph height. That makes an amount printed
 a point below its description still land on the description's line, whatever order the
 PDF's content stream draws them in. pdfplumber is the fallback for files pdfium rejects.
+
+The invoice reader's guards apply: streams are measured before anything inflates them, pages
+are limited to OCR_MAX_PAGES and characters per page to PDF_MAX_CHARS_PER_PAGE, and every
+PDFium call holds the one PDFium lock (`ocrengine.documents.pdf`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import io
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
+
+from ocrengine.documents import errors as document_errors
+from ocrengine.documents.limits import limit
+from ocrengine.documents.pdf import pdf_page_total, pdfium_document, pdfium_lock
 
 from .base import PasswordIncorrect, PasswordRequired, StatementError
 
@@ -27,32 +35,74 @@ class TextLine:
     text: str
 
 
-def read_pdf_lines(data: bytes, password: str | None = None) -> list[TextLine]:
+@dataclass(frozen=True)
+class PdfLimits:
+    pages: int
+    chars_per_page: int
+
+
+def pdf_limits(max_pages: int | None = None, max_chars_per_page: int | None = None) -> PdfLimits:
+    """The given limits, else the settings the invoice reader uses."""
+    return PdfLimits(
+        pages=limit("OCR_MAX_PAGES", max_pages),
+        chars_per_page=limit("PDF_MAX_CHARS_PER_PAGE", max_chars_per_page),
+    )
+
+
+def read_pdf_lines(
+    data: bytes, password: str | None = None, *, limits: PdfLimits | None = None
+) -> list[TextLine]:
     """All text lines of the PDF in reading order.
 
     A protected PDF without a password raises PasswordRequired; with the wrong one,
     PasswordIncorrect. The two differ so the caller can ask the user the right question.
+    Too many pages, characters on a page, or decoded bytes raise StatementError with the
+    reader's code (too_many_pages, too_many_characters, content_too_large, ...).
     """
+    limits = limits or pdf_limits()
     try:
-        document = pdfium.PdfDocument(data, password=password or None)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise (PasswordIncorrect() if password else PasswordRequired()) from exc
-        return _read_with_pdfplumber(data, password)
-    try:
-        lines: list[TextLine] = []
-        for index in range(len(document)):
-            for line_no, text in enumerate(_page_lines(document[index]), start=1):
-                lines.append(TextLine(index + 1, line_no, text))
-        return lines
-    finally:
-        document.close()
+        with pdfium_document(data, password or None) as document:
+            lines: list[TextLine] = []
+            for index in range(pdf_page_total(document, limits.pages)):
+                chars = _page_chars(document, index, limits.chars_per_page)
+                for line_no, text in enumerate(_lines_of(chars), start=1):
+                    lines.append(TextLine(index + 1, line_no, text))
+            return lines
+    except document_errors.PasswordRequired:
+        raise PasswordRequired() from None
+    except document_errors.PasswordIncorrect:
+        raise PasswordIncorrect() from None
+    except document_errors.CorruptFile:
+        return _read_with_pdfplumber(data, password, limits)
+    except document_errors.DocumentError as error:
+        raise StatementError(error.code, _sentence(error.message), error.details) from None
+    except pdfium.PdfiumError as error:  # a page PDFium opened the file with but cannot load
+        raise StatementError("unreadable_pdf", f"The PDF cannot be read: {error}") from None
 
 
-def _page_lines(page) -> list[str]:
-    textpage = page.get_textpage()
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
+
+
+def _page_chars(document: pdfium.PdfDocument, index: int, max_chars: int) -> list[tuple]:
+    """The page's characters with their boxes, read from PDFium under its lock."""
+    with pdfium_lock:
+        page = document[index]
+        try:
+            textpage = page.get_textpage()
+            try:
+                return _textpage_chars(textpage, index + 1, max_chars)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+
+
+def _textpage_chars(textpage, page: int, max_chars: int) -> list[tuple]:
     count = textpage.count_chars()
-    text = textpage.get_text_range(0, count) if count else ""
+    if count > max_chars:
+        raise _too_many_characters(page, count, max_chars)
+    text = textpage.get_text_range(0, count) if count > 0 else ""
     chars = []
     for i in range(min(count, len(text))):
         char = text[i]
@@ -62,6 +112,18 @@ def _page_lines(page) -> list[str]:
         if char.isspace() and right <= left:
             continue  # a space pdfium generated, with no box of its own
         chars.append((left, bottom, right, top, char))
+    return chars
+
+
+def _too_many_characters(page: int, count: int, max_chars: int) -> StatementError:
+    return StatementError(
+        "too_many_characters",
+        f"Page {page} of the PDF has {count:,} characters; the limit is {max_chars:,}.",
+        {"page": page, "characters": count, "limit": max_chars},
+    )
+
+
+def _lines_of(chars: list[tuple]) -> list[str]:
     return [line for line in map(_join_row, _rows(chars)) if line]
 
 
@@ -90,19 +152,30 @@ def _join_row(row: list[tuple]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _read_with_pdfplumber(data: bytes, password: str | None) -> list[TextLine]:
+def _read_with_pdfplumber(data: bytes, password: str | None, limits: PdfLimits) -> list[TextLine]:
+    """For files PDFium rejects; `data` has passed the stream meter already."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
         with pdfplumber.open(io.BytesIO(data), password=password or "") as pdf:
+            if len(pdf.pages) > limits.pages:
+                raise StatementError(
+                    "too_many_pages",
+                    f"The PDF has {len(pdf.pages)} pages; the limit is {limits.pages}.",
+                    {"pages": len(pdf.pages), "limit": limits.pages},
+                )
             lines = []
             for page_no, page in enumerate(pdf.pages, start=1):
+                if len(page.chars) > limits.chars_per_page:
+                    raise _too_many_characters(page_no, len(page.chars), limits.chars_per_page)
                 text = page.extract_text(x_tolerance=1.5, y_tolerance=Y_TOLERANCE) or ""
                 rows = [" ".join(raw.split()) for raw in text.splitlines() if raw.strip()]
                 lines += [TextLine(page_no, n, row) for n, row in enumerate(rows, start=1)]
             return lines
+    except StatementError:
+        raise
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):

@@ -1,33 +1,110 @@
-"""XLSX bytes -> rows of cells (first sheet with data); Excel dates become `date`."""
+"""XLSX bytes -> rows of cells (first sheet with data); Excel dates become `date`.
+
+A workbook is a zip of XML parts and openpyxl trusts what they declare, so before it opens
+one: at most XLSX_MAX_MEMBERS parts and XLSX_MAX_UNCOMPRESSED_BYTES in all (sizes from the
+zip's directory; Python's zipfile never inflates a part past its declared size). Sheets are
+read with their declared dimension reset (a forged `A1:XFD1048576` would pad every row to
+16,384 cells) and only up to STATEMENT_MAX_ROWS rows and STATEMENT_MAX_COLUMNS columns;
+a value beyond either fails the read rather than being dropped.
+"""
 
 from __future__ import annotations
 
 import io
 import warnings
+import zipfile
 from datetime import date, datetime, timedelta
 
 from .base import StatementError
+from .limits import max_columns, max_rows, xlsx_max_members, xlsx_max_uncompressed_bytes
 
 EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def xlsx_archive_check(archive: zipfile.ZipFile) -> None:
+    """StatementError `workbook_too_large` when the archive has too many parts or declares
+    too many uncompressed bytes."""
+    members = archive.infolist()
+    most_members = xlsx_max_members()
+    if len(members) > most_members:
+        raise StatementError(
+            "workbook_too_large",
+            f"The workbook has {len(members):,} parts; the limit is {most_members:,}.",
+            {"members": len(members), "limit": most_members},
+        )
+    total = sum(member.file_size for member in members)
+    most_bytes = xlsx_max_uncompressed_bytes()
+    if total > most_bytes:
+        raise StatementError(
+            "workbook_too_large",
+            f"The workbook unpacks to {total:,} bytes; the limit is {most_bytes:,}.",
+            {"uncompressed": total, "limit": most_bytes},
+        )
 
 
 def read_xlsx_rows(data: bytes) -> list[list]:
     import openpyxl
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xlsx_archive_check(archive)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "no default style" from generated workbooks
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except StatementError:
+        raise
     except Exception as exc:
         raise StatementError("unreadable_xlsx", f"The workbook cannot be read: {exc}") from exc
     try:
         for sheet in book.worksheets:
-            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-            if any(any(c not in (None, "") for c in row) for row in rows):
+            rows = _sheet_rows(sheet, max_rows(), max_columns())
+            if rows:
                 return rows
+    except StatementError:
+        raise
+    except Exception as exc:  # a part that is not the XML it claims to be
+        raise StatementError("unreadable_xlsx", f"The workbook cannot be read: {exc}") from exc
     finally:
         book.close()
     return []
+
+
+def _sheet_rows(sheet, most_rows: int, most_columns: int) -> list[list]:
+    """The sheet's rows from A1 to its last value, each as wide as the widest row with a
+    value; [] for a sheet without values. One row and one column past the limits are read, to
+    tell a sheet that ends at the limit from one that goes beyond it."""
+    sheet.reset_dimensions()
+    rows, width = [], 0
+    for number, row in enumerate(
+        sheet.iter_rows(
+            min_row=1, min_col=1, max_row=most_rows + 1, max_col=most_columns + 1, values_only=True
+        ),
+        start=1,
+    ):
+        cells = [_cell(value) for value in row]
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        if not cells:
+            rows.append(cells)
+            continue
+        if number > most_rows:
+            raise StatementError(
+                "too_many_rows",
+                f"The sheet has more than {most_rows:,} rows; the limit is {most_rows:,}.",
+                {"limit": most_rows},
+            )
+        if len(cells) > most_columns:
+            raise StatementError(
+                "too_many_columns",
+                f"Row {number} has more than {most_columns:,} columns; "
+                f"the limit is {most_columns:,}.",
+                {"row": number, "limit": most_columns},
+            )
+        rows.append(cells)
+        width = max(width, len(cells))
+    while rows and not rows[-1]:
+        rows.pop()
+    return [cells + [None] * (width - len(cells)) for cells in rows]
 
 
 def _cell(value):

@@ -11,12 +11,13 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_raw
-
-from billing.parsers import CSV, OFX, PDF, XLSX
+from billing.parsers import CSV, OFX, PDF, XLSX, StatementError
 from billing.parsers.detect import sniff_format
-from config.errors import DomainError, UnsupportedMediaTypeError
+from billing.parsers.xlsx_reader import xlsx_archive_check
+from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
+from ocrengine.documents import errors as document_errors
+from ocrengine.documents.limits import limit
+from ocrengine.documents.pdf import pdf_decrypted_copy, pdf_page_total, pdfium_document
 
 # How much of a text file is looked at to decide it is text (a CSV), not binary.
 TEXT_SNIFF_BYTES = 8192
@@ -40,7 +41,9 @@ def statement_file_open(*, data: bytes, filename: str, password: str | None) -> 
 
     Raises 400 `empty_file`, 415 `unsupported_media_type`, 400 `unreadable_pdf`,
     400 `password_required` / `password_incorrect` (two codes: the user must be asked a
-    different question in each case).
+    different question in each case), 413 `too_many_pages` / `content_too_large` /
+    `image_too_large` (a PDF past the invoice reader's limits) and 413 `workbook_too_large`
+    (an XLSX archive with too many parts or too many uncompressed bytes).
     """
     if not data:
         raise DomainError("The file is empty.", code="empty_file")
@@ -71,9 +74,14 @@ _ACCEPTED = ["pdf", "xlsx", "csv", "ofx"]
 def _is_xlsx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+            if "xl/workbook.xml" not in archive.namelist():
+                return False
+            xlsx_archive_check(archive)
+            return True
+    except (zipfile.BadZipFile, OSError, ValueError):
         return False
+    except StatementError as error:
+        raise PayloadTooLargeError(error.message, code=error.code, details=error.details) from None
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -88,33 +96,48 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _pdf_decrypted(data: bytes, password: str | None) -> bytes | None:
-    """None for an unprotected PDF; the decrypted bytes for a protected one."""
+    """None for an unprotected PDF; the decrypted bytes for a protected one. Either way the
+    PDF passed the invoice reader's limits (decoded streams, pixels, pages)."""
+    max_pages = limit("OCR_MAX_PAGES")
     try:
-        pdfium.PdfDocument(data).close()
+        with pdfium_document(data, None) as document:
+            pdf_page_total(document, max_pages)
         return None
-    except pdfium.PdfiumError as error:
-        if error.err_code != pdfium_raw.FPDF_ERR_PASSWORD:
-            raise DomainError(
-                "The PDF is damaged and cannot be read.", code="unreadable_pdf"
-            ) from None
+    except document_errors.PasswordRequired:
+        pass
+    except document_errors.DocumentError as error:
+        raise _pdf_refusal(error) from None
     if not password:
         raise DomainError(
             "This PDF is password-protected; send its password in `password`.",
             code="password_required",
         )
     try:
-        document = pdfium.PdfDocument(data, password=password)
-    except pdfium.PdfiumError:
+        with pdfium_document(data, password) as document:
+            pdf_page_total(document, max_pages)
+            return pdf_decrypted_copy(document)
+    except document_errors.PasswordIncorrect:
         # `from None`: the password must not travel in a chained traceback into a log.
         raise DomainError(
             "The password given does not open this PDF.", code="password_incorrect"
         ) from None
-    try:
-        buffer = io.BytesIO()
-        document.save(buffer, flags=pdfium_raw.FPDF_REMOVE_SECURITY)
-    finally:
-        document.close()
-    return buffer.getvalue()
+    except document_errors.DocumentError as error:
+        raise _pdf_refusal(error) from None
+
+
+_TOO_LARGE = ("too_many_pages", "content_too_large", "image_too_large")
+
+
+def _pdf_refusal(error: document_errors.DocumentError) -> DomainError:
+    message = error.message[:1].upper() + error.message[1:] + "."
+    if error.code in _TOO_LARGE:
+        return PayloadTooLargeError(message, code=error.code, details=error.details)
+    return DomainError(
+        "The PDF is damaged and cannot be read."
+        if error.code == "corrupt_file"
+        else f"The PDF cannot be read: {message}",
+        code="unreadable_pdf",
+    )
 
 
 __all__ = ["CSV", "OFX", "PDF", "XLSX", "StatementFile", "sha256_hex", "statement_file_open"]

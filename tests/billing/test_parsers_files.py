@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,10 +13,13 @@ import pytest
 from billing.parsers import (
     PasswordIncorrect,
     PasswordRequired,
+    StatementError,
     parse_statement,
     statement_status,
 )
 from billing.parsers.detect import sniff_format
+from billing.parsers.ofx_reader import _blocks
+from billing.parsers.xlsx_reader import read_xlsx_rows
 from tests.billing.statement_factory import (
     FakeCard,
     FakeStatement,
@@ -25,6 +29,7 @@ from tests.billing.statement_factory import (
     maybank_pdf,
     maybank_xlsx,
 )
+from tests.security import hostile_files as hostile
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "billing" / "bank_templates"
 TEMPLATES = [json.loads(p.read_text()) for p in sorted(TEMPLATE_DIR.glob("*.json"))]
@@ -195,3 +200,88 @@ def test_headerless_flag_column_with_several_dirty_flags_reports_them_not_guesse
         ("100.00", "credit"),
     }
     assert len(bill.row_problems) == 2
+
+
+# --- hostile files (issue #13) -------------------------------------------------------------
+
+
+def _statement_error(data: bytes, name: str) -> StatementError:
+    with pytest.raises(StatementError) as caught:
+        parse_statement(data, filename=name, templates=TEMPLATES)
+    return caught.value
+
+
+def test_ofx_blocks_are_found_as_the_lazy_regex_found_them():
+    """The one-pass scan pairs tags exactly as `<TAG>(.*?)</TAG>` did, on every mix of
+    opened, reopened, stray and unclosed tags."""
+    import random
+    import re
+
+    pieces = ["<STMTTRN>", "</STMTTRN>", "x", "<TRNAMT>1", "\n", "<LEDGERBAL>", "</LEDGERBAL>"]
+    chooser = random.Random(13)
+    for _ in range(500):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 30)))
+        for tag in ("STMTTRN", "LEDGERBAL"):
+            expected = re.findall(rf"<{tag}>(.*?)</{tag}>", text, re.S)
+            assert list(_blocks(text, tag)) == expected, text
+
+
+def test_ofx_with_many_unclosed_tags_reads_nothing_and_finishes():
+    parsed = parse_statement(hostile.ofx_unclosed(50_000), filename="x.ofx", templates=TEMPLATES)
+    assert parsed.bills[0].transactions == [] and parsed.bills[0].card_last4 == "0001"
+
+
+def test_xlsx_dimension_is_reset_not_trusted():
+    claimed_everything = read_xlsx_rows(hostile.xlsx_huge_dimension())
+    assert claimed_everything == [["Date", "Description", "Amount"], ["2026-11-05", "X", "1.00"]]
+    rows = hostile._cells(1, ("Date", "Amount")) + hostile._cells(2, ("2026-11-05", "9.99"))
+    claimed_one_cell = read_xlsx_rows(hostile.xlsx_sheet(rows, dimension="A1"))
+    assert claimed_one_cell == [["Date", "Amount"], ["2026-11-05", "9.99"]]
+
+
+def test_xlsx_cells_far_out_are_never_padded_to(settings):
+    settings.STATEMENT_MAX_ROWS = 100
+    tracemalloc.start()
+    try:
+        rows = read_xlsx_rows(hostile.xlsx_far_cells())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rows == [["Date"]]  # row 1,048,576 lies beyond the rows read
+    assert peak < 2 * hostile.MIB  # not a million rows, not 16,384 columns
+
+
+def test_xlsx_and_csv_rows_and_columns_past_the_limits_fail(settings):
+    settings.STATEMENT_MAX_ROWS, settings.STATEMENT_MAX_COLUMNS = 5, 3
+    five = b"".join(hostile._cells(row, ("a", "b", "c")) for row in range(1, 6))
+    assert len(read_xlsx_rows(hostile.xlsx_sheet(five + b'<row r="9"/>'))) == 5
+    six = five + hostile._cells(6, ("a",))
+    assert _statement_error(hostile.xlsx_sheet(six), "s.xlsx").code == "too_many_rows"
+    wide = hostile._cells(1, ("a", "b", "c", "d"))
+    error = _statement_error(hostile.xlsx_sheet(wide), "s.xlsx")
+    assert (error.code, error.details["row"]) == ("too_many_columns", 1)
+    assert _statement_error(b"a,b\n" * 6, "s.csv").code == "too_many_rows"
+    assert _statement_error(b"a,b\n1,2,3,4\n", "s.csv").code == "too_many_columns"
+
+
+def test_xlsx_archive_with_too_many_parts_or_bytes_is_refused_unopened(settings):
+    settings.XLSX_MAX_MEMBERS, settings.XLSX_MAX_UNCOMPRESSED_BYTES = 50, 4 * hostile.MIB
+    error = _statement_error(hostile.xlsx_many_members(60), "s.xlsx")
+    assert (error.code, error.details["members"]) == ("workbook_too_large", 65)
+    error = _statement_error(hostile.xlsx_sheet_bomb(16 * hostile.MIB), "s.xlsx")
+    assert error.code == "workbook_too_large" and error.details["uncompressed"] > 16 * hostile.MIB
+
+
+def test_statement_pdf_pages_and_characters_are_limited(settings):
+    settings.OCR_MAX_PAGES = 3
+    error = _statement_error(hostile.many_page_pdf(4), "s.pdf")
+    assert (error.code, error.details["pages"]) == ("too_many_pages", 4)
+    settings.PDF_MAX_CHARS_PER_PAGE = 40
+    error = _statement_error(maybank_pdf(_fake()), "s.pdf")
+    assert (error.code, error.details["page"]) == ("too_many_characters", 1)
+
+
+def test_statement_pdf_bomb_is_refused_before_it_is_inflated(settings):
+    settings.PDF_MAX_DECODED_BYTES = 8 * hostile.MIB
+    error = _statement_error(hostile.pdf_stream_bomb(64 * hostile.MIB), "s.pdf")
+    assert error.code == "content_too_large"
