@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing.models import Bank, StatementImport
+from billing.selectors import imports_visible_to
 from billing.services.files import StatementFile, sha256_hex, statement_file_open
-from config.errors import PayloadTooLargeError
+from config.errors import ConflictError, PayloadTooLargeError
 from customers.models import Customer
 from ocrengine.services.jobs import job_create
 
@@ -49,7 +50,9 @@ def statement_import(
     A byte-identical file already imported is recorded at once as a `duplicate` row pointing at
     the original (no second copy stored, nothing parsed). A file whose earlier import *failed*
     is imported again on the same row with the new details (bank, card, password), so fixing a
-    failed upload never needs a different file.
+    failed upload never needs a different file; but only by someone who may see that import
+    (its uploader, an agent of its customer, a supervisor). Anyone else gets 409
+    `duplicate_file`, which names nothing of the other import, and the import is untouched.
     """
     size = file.size or 0
     if size > settings.UPLOAD_MAX_BYTES:
@@ -97,6 +100,12 @@ def _import_or_record(opened: StatementFile, name: str, details: dict) -> Statem
         statement.save()
         return _queue(statement)
     if original.status == StatementImport.Status.FAILED:
+        if not _may_rerun(original, details["uploaded_by"]):
+            raise ConflictError(
+                "This file was already uploaded in an import you cannot see; "
+                "ask a supervisor to re-run that import.",
+                code="duplicate_file",
+            )
         return _reimport_failed(original, opened, details)
     duplicate = StatementImport.objects.create(
         file=original.file.name,
@@ -119,6 +128,13 @@ def _import_or_record(opened: StatementFile, name: str, details: dict) -> Statem
         **{**details, "bank": original.bank},
     )
     return StatementUploadResult(statement_import=duplicate, queued=False)
+
+
+def _may_rerun(statement: StatementImport, user) -> bool:
+    """Whether `user` may re-run this failed import; None is the system (commands, tests)."""
+    if user is None:
+        return True
+    return imports_visible_to(user).filter(pk=statement.pk).exists()
 
 
 def _reimport_failed(
