@@ -17,13 +17,19 @@ def _run(role: str, **env: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
+# live_server flushes the database after the test; serialized_rollback puts the rows the
+# migrations made (role groups, content types) back, as every later test expects them.
+LIVE_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@LIVE_DB
 def test_the_web_is_healthy_when_ready_though_no_worker_runs(live_server):
     done = _run("web", HEALTHCHECK_URL=f"{live_server.url}/api/v1/health/ready/",
                 ALLOWED_HOSTS=".localhost,localhost")  # fmt: skip
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.django_db
+@LIVE_DB
 def test_the_web_is_unhealthy_when_refused(live_server, settings):
     settings.HEALTH_MIN_FREE_DISK_MB = 10**12  # readiness fails: 503
     done = _run("web", HEALTHCHECK_URL=f"{live_server.url}/api/v1/health/ready/",
