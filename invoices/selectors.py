@@ -23,10 +23,10 @@ INVOICE_DOCUMENT_TYPES = ("invoice", "cn_vat_invoice", "receipt")
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:
-    """Supervisors, admins and staff see every invoice; agents see those filed under the
+    """Supervisors and admins see every invoice; agents see those filed under the
     customers assigned to them, and those filed under no customer that they uploaded."""
     invoices = Invoice.objects.select_related("customer", "document_type", "job", "uploaded_by")
-    if user.is_staff or sees_all_customers(user):
+    if sees_all_customers(user):
         return invoices
     return invoices.filter(
         Q(customer__assigned_agent=user) | Q(customer__isnull=True, uploaded_by=user)
@@ -44,7 +44,7 @@ def invoice_changes(*, invoice: Invoice) -> QuerySet[InvoiceFieldChange]:
 def customers_assignable_by(user) -> QuerySet[Customer]:
     """Customers a user may file invoices for: agents only their own, others any."""
     customers = Customer.objects.all()
-    if user.is_staff or sees_all_customers(user):
+    if sees_all_customers(user):
         return customers
     return customers.filter(assigned_agent=user)
 

@@ -7,8 +7,9 @@ from ocrengine.models import ProcessingJob
 
 
 def jobs_visible_to(user) -> QuerySet[ProcessingJob]:
-    """Agents see the jobs they started; supervisors, admins and staff see all."""
+    """Agents see the jobs they started; supervisors and admins see all (a staff flag alone does
+    not: the role decides)."""
     jobs = ProcessingJob.objects.all()
-    if user.is_staff or sees_all_customers(user):
+    if sees_all_customers(user):
         return jobs
     return jobs.filter(created_by=user)

@@ -279,3 +279,19 @@ def test_detail_gives_each_pages_size_in_the_units_of_its_boxes(
         if where.get("box"):
             x0, y0, x1, y1 = where["box"]
             assert 0 <= x0 < x1 <= page["width"] and 0 <= y0 < y1 <= page["height"]
+
+
+def test_a_staff_flag_does_not_widen_an_agents_view(agent, agent_customer, other_customer):
+    # The role decides what a user sees; is_staff only opens the admin site's door.
+    agent.is_staff = True
+    agent.save(update_fields=["is_staff"])
+    client = jwt_client(agent)
+    mine = InvoiceFactory(customer=agent_customer)
+    foreign = InvoiceFactory(
+        customer=other_customer,
+        job=ProcessingJob.objects.create(
+            kind="invoice.process", target_type="invoices.invoice", target_id=0
+        ),
+    )
+    assert _ids(client.get(URL)) == {mine.pk}
+    assert_error_shape(client.get(f"/api/v1/jobs/{foreign.job_id}/"), 404)
