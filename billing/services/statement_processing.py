@@ -66,8 +66,9 @@ def statement_import_run(job: ProcessingJob) -> dict:
 
 
 def statement_import_failed(job: ProcessingJob) -> None:
-    """on_failure: the import says failed too, with the job's reason."""
-    StatementImport.objects.filter(pk=job.target_id).update(
+    """on_failure: the import says failed too, with the job's reason, unless the import has
+    moved on to a newer job since (a failed upload sent again): an old job's end is history."""
+    StatementImport.objects.filter(pk=job.target_id, job_id=job.pk).update(
         status=StatementImport.Status.FAILED,
         error_code=job.error_code,
         error=job.error,

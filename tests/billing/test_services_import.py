@@ -228,6 +228,28 @@ def test_failed_import_can_be_uploaded_again_with_more_details(django_capture_on
     assert bill.total_debits + bill.total_credits == Decimal("24.50")
 
 
+def test_the_end_of_a_superseded_job_leaves_the_reimported_statement_alone(
+    django_capture_on_commit_callbacks,
+):
+    from billing.models import Bank
+    from billing.services.statement_processing import statement_import_failed
+
+    rows = "Date,Description,Amount\n2026-11-02,COFFEE,4.50\n"
+    failed = import_file(django_capture_on_commit_callbacks, rows.encode(), "export.csv")
+    old_job = ProcessingJob.objects.get(pk=failed.job_id)
+    again = import_file(
+        django_capture_on_commit_callbacks,
+        rows.encode(),
+        "export.csv",
+        bank=Bank.objects.get(code="public_bank"),
+        card_last4="4242",
+    )
+    assert again.job_id != old_job.pk and again.status == "review"
+    statement_import_failed(old_job)  # e.g. a retry of the old job failing once more
+    again.refresh_from_db()
+    assert (again.status, again.error_code) == ("review", "")
+
+
 def test_a_failed_import_still_lists_what_the_reader_found(django_capture_on_commit_callbacks):
     from tests.billing.statement_factory import flagged_csv
 
