@@ -7,8 +7,9 @@ a point below its description still land on the description's line, whatever ord
 PDF's content stream draws them in. pdfplumber is the fallback for files pdfium rejects.
 
 The invoice reader's guards apply: streams are measured before anything inflates them, pages
-are limited to OCR_MAX_PAGES and characters per page to PDF_MAX_CHARS_PER_PAGE, and every
-PDFium call holds the one PDFium lock (`ocrengine.documents.pdf`).
+are limited to OCR_MAX_PAGES, characters and objects per page to PDF_MAX_CHARS_PER_PAGE and
+PDF_MAX_OBJECTS_PER_PAGE, and every PDFium call holds the one PDFium lock
+(`ocrengine.documents.pdf`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ import pypdfium2 as pdfium
 
 from ocrengine.documents import errors as document_errors
 from ocrengine.documents.limits import limit
-from ocrengine.documents.pdf import pdf_page_total, pdfium_document, pdfium_lock
+from ocrengine.documents.pdf import (
+    pdf_page_characters_check,
+    pdf_page_objects_check,
+    pdf_page_total,
+    pdfium_document,
+    pdfium_lock,
+)
 
 from .base import PasswordIncorrect, PasswordRequired, StatementError
 
@@ -39,13 +46,15 @@ class TextLine:
 class PdfLimits:
     pages: int
     chars_per_page: int
+    objects_per_page: int
 
 
-def pdf_limits(max_pages: int | None = None, max_chars_per_page: int | None = None) -> PdfLimits:
-    """The given limits, else the settings the invoice reader uses."""
+def pdf_limits() -> PdfLimits:
+    """The limits the invoice reader uses (its settings)."""
     return PdfLimits(
-        pages=limit("OCR_MAX_PAGES", max_pages),
-        chars_per_page=limit("PDF_MAX_CHARS_PER_PAGE", max_chars_per_page),
+        pages=limit("OCR_MAX_PAGES"),
+        chars_per_page=limit("PDF_MAX_CHARS_PER_PAGE"),
+        objects_per_page=limit("PDF_MAX_OBJECTS_PER_PAGE"),
     )
 
 
@@ -56,15 +65,16 @@ def read_pdf_lines(
 
     A protected PDF without a password raises PasswordRequired; with the wrong one,
     PasswordIncorrect. The two differ so the caller can ask the user the right question.
-    Too many pages, characters on a page, or decoded bytes raise StatementError with the
-    reader's code (too_many_pages, too_many_characters, content_too_large, ...).
+    Too many pages, characters or objects on a page, or decoded bytes raise StatementError
+    with the reader's code (too_many_pages, too_many_characters, too_many_objects,
+    content_too_large, ...).
     """
     limits = limits or pdf_limits()
     try:
         with pdfium_document(data, password or None) as document:
             lines: list[TextLine] = []
             for index in range(pdf_page_total(document, limits.pages)):
-                chars = _page_chars(document, index, limits.chars_per_page)
+                chars = _page_chars(document, index, limits)
                 for line_no, text in enumerate(_lines_of(chars), start=1):
                     lines.append(TextLine(index + 1, line_no, text))
             return lines
@@ -84,24 +94,24 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + "."
 
 
-def _page_chars(document: pdfium.PdfDocument, index: int, max_chars: int) -> list[tuple]:
-    """The page's characters with their boxes, read from PDFium under its lock."""
+def _page_chars(document: pdfium.PdfDocument, index: int, limits: PdfLimits) -> list[tuple]:
+    """The page's characters with their boxes, read from PDFium under its lock once the page
+    passed the object and character limits."""
     with pdfium_lock:
         page = document[index]
         try:
+            pdf_page_objects_check(page, index + 1, limits.objects_per_page)
             textpage = page.get_textpage()
             try:
-                return _textpage_chars(textpage, index + 1, max_chars)
+                count = pdf_page_characters_check(textpage, index + 1, limits.chars_per_page)
+                return _textpage_chars(textpage, count)
             finally:
                 textpage.close()
         finally:
             page.close()
 
 
-def _textpage_chars(textpage, page: int, max_chars: int) -> list[tuple]:
-    count = textpage.count_chars()
-    if count > max_chars:
-        raise _too_many_characters(page, count, max_chars)
+def _textpage_chars(textpage, count: int) -> list[tuple]:
     text = textpage.get_text_range(0, count) if count > 0 else ""
     chars = []
     for i in range(min(count, len(text))):
@@ -170,6 +180,13 @@ def _read_with_pdfplumber(data: bytes, password: str | None, limits: PdfLimits) 
             for page_no, page in enumerate(pdf.pages, start=1):
                 if len(page.chars) > limits.chars_per_page:
                     raise _too_many_characters(page_no, len(page.chars), limits.chars_per_page)
+                if sum(map(len, page.objects.values())) > limits.objects_per_page:
+                    raise StatementError(
+                        "too_many_objects",
+                        f"Page {page_no} of the PDF has more than "
+                        f"{limits.objects_per_page:,} objects (text runs, paths, images).",
+                        {"page": page_no, "limit": limits.objects_per_page},
+                    )
                 text = page.extract_text(x_tolerance=1.5, y_tolerance=Y_TOLERANCE) or ""
                 rows = [" ".join(raw.split()) for raw in text.splitlines() if raw.strip()]
                 lines += [TextLine(page_no, n, row) for n, row in enumerate(rows, start=1)]

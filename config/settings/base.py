@@ -235,10 +235,12 @@ OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
 OCR_MAX_IMAGE_PIXELS = env.int("OCR_MAX_IMAGE_PIXELS", default=50_000_000)
 OCR_RASTER_DPI = env.int("OCR_RASTER_DPI", default=200)
 # Hostile files (issue #13): bytes all of a PDF's streams may decode to together, characters
-# on one PDF page, bytes of an embedded e-invoice XML; statement rows and columns (CSV, XLSX)
-# and an XLSX archive's parts and uncompressed bytes. Statements share OCR_MAX_PAGES.
+# and objects on one PDF page, bytes of an embedded e-invoice XML; statement rows and columns
+# (CSV, XLSX) and an XLSX archive's parts and uncompressed bytes. Statements share
+# OCR_MAX_PAGES.
 PDF_MAX_DECODED_BYTES = env.int("PDF_MAX_DECODED_BYTES", default=128 * 1024 * 1024)
 PDF_MAX_CHARS_PER_PAGE = env.int("PDF_MAX_CHARS_PER_PAGE", default=50_000)
+PDF_MAX_OBJECTS_PER_PAGE = env.int("PDF_MAX_OBJECTS_PER_PAGE", default=20_000)
 EINVOICE_MAX_XML_BYTES = env.int("EINVOICE_MAX_XML_BYTES", default=5 * 1024 * 1024)
 STATEMENT_MAX_ROWS = env.int("STATEMENT_MAX_ROWS", default=50_000)
 STATEMENT_MAX_COLUMNS = env.int("STATEMENT_MAX_COLUMNS", default=100)

@@ -19,6 +19,7 @@ from ocrengine.documents.errors import (
     PasswordIncorrect,
     PasswordRequired,
     TooManyCharacters,
+    TooManyObjects,
     TooManyPages,
     UnsupportedType,
 )
@@ -41,7 +42,7 @@ __all__ = [
     "DEFAULT_MAX_IMAGE_PIXELS", "JPEG", "PDF", "PNG", "SUPPORTED_MIME_TYPES", "TIFF", "WEBP",
     "ContentTooLarge", "CorruptFile", "DocumentError", "EmptyFile", "EncryptedDocument",
     "ImageTooLarge", "PageNotFound", "PasswordIncorrect", "PasswordRequired",
-    "TooManyCharacters", "TooManyPages", "UnsupportedType",
+    "TooManyCharacters", "TooManyObjects", "TooManyPages", "UnsupportedType",
     "detect_mime", "has_usable_text", "page_count", "read_document", "recognize_page",
     "render_page_png", "upright_rgb",
 ]  # fmt: skip

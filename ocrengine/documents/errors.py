@@ -72,5 +72,9 @@ class TooManyCharacters(_CodedError):
     code = "too_many_characters"
 
 
+class TooManyObjects(_CodedError):
+    code = "too_many_objects"
+
+
 class PageNotFound(_CodedError):
     code = "page_not_found"

@@ -15,6 +15,8 @@ DEFAULTS = {
     "PDF_MAX_DECODED_BYTES": 128 * 1024 * 1024,
     # Characters of text on one PDF page (a dense statement page has about 10,000).
     "PDF_MAX_CHARS_PER_PAGE": 50_000,
+    # Objects (text runs, paths, images, form contents) on one PDF page; invoices have ~1,000.
+    "PDF_MAX_OBJECTS_PER_PAGE": 20_000,
     # Bytes an embedded e-invoice XML (Factur-X, ZUGFeRD, XRechnung) may decode to.
     "EINVOICE_MAX_XML_BYTES": 5 * 1024 * 1024,
 }

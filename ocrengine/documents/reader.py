@@ -23,6 +23,7 @@ def read_document(
     raster_dpi: int = 200,
     max_decoded_bytes: int | None = None,
     max_chars_per_page: int | None = None,
+    max_objects_per_page: int | None = None,
 ) -> DocumentText:
     """Read every page of a PDF or image file into text with line boxes.
 
@@ -30,8 +31,9 @@ def read_document(
     points and source "text_layer", OCR'd pages have boxes in pixels and source "ocr"; the
     content's magic bytes decide the type (`mime` is only a hint); limits are checked before
     pixels are decoded, and a PDF's compressed streams are measured before any is inflated
-    (`max_decoded_bytes`, `max_chars_per_page`: the settings when left out); any unreadable
-    input raises a DocumentError subclass.
+    and each page's characters and objects counted before its text layer is read
+    (`max_decoded_bytes`, `max_chars_per_page`, `max_objects_per_page`: the settings when
+    left out); any unreadable input raises a DocumentError subclass.
     """
     kind = content_type(data, mime)
     ocr = ocr_with(engine)
@@ -45,6 +47,7 @@ def read_document(
             raster_dpi,
             max_decoded_bytes=max_decoded_bytes,
             max_chars_per_page=max_chars_per_page,
+            max_objects_per_page=max_objects_per_page,
         )
     image, frames = open_image(data, max_image_pixels, max_pages)
     result = DocumentText()

@@ -419,8 +419,25 @@ def test_characters_per_page_are_counted_before_the_text_layer_is_read():
     data = pdf_bytes([TEXT_PAGE, TEXT_PAGE * 4])
     code, details = error_code(data, max_chars_per_page=150)
     assert code == "too_many_characters"
-    assert details["page"] == 2 and details["characters"] > 150
+    assert details["page"] == 2 and details["characters"] > 150 and details["limit"] == 150
     assert read_document(data, engine=SizeEngine(), max_chars_per_page=1000).pages
+
+
+@pytest.mark.parametrize("in_form", [False, True], ids=["on-the-page", "inside-a-form"])
+def test_objects_per_page_are_counted_by_pdfium_before_the_text_layer(in_form):
+    """300,000 strokes in 8 KB: PDFium counts them (a form's contents included) and the page
+    is refused before pdfminer builds an object per stroke."""
+    data = hostile.pdf_path_bomb(300_000, in_form=in_form)
+    assert len(data) < 20_000
+    tracemalloc.start()
+    try:
+        code, details = error_code(data, max_objects_per_page=20_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (code, details) == ("too_many_objects", {"page": 1, "limit": 20_000})
+    assert peak < 8 * hostile.MIB  # pdfminer would hold ~900 MB of objects
+    assert read_document(hostile.pdf_path_bomb(50, in_form=in_form), engine=SizeEngine()).pages
 
 
 @pytest.mark.parametrize("size", [1, 7, 64 * 1024])

@@ -60,7 +60,9 @@ class PdfBuilder:
             b"<< /Length %d %s >>\nstream\n" % (len(raw), entries) + raw + b"\nendstream"
         )
 
-    def text_page(self, pages: int, lines: tuple[str, ...] = INVOICE_TEXT) -> tuple[int, list[int]]:
+    def text_page(
+        self, pages: int, lines: tuple[str, ...] = INVOICE_TEXT, xobjects: bytes = b""
+    ) -> tuple[int, list[int]]:
         """A /Pages tree of `pages` pages that each show `lines` in Helvetica, then draw the
         content streams listed in `self.extra_contents`."""
         font = self.add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
@@ -76,8 +78,8 @@ class PdfBuilder:
         kids = [
             self.add(
                 b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] "
-                b"/Resources << /Font << /F1 %d 0 R >> >> /Contents [%s] >>"
-                % (tree, font, contents)
+                b"/Resources << /Font << /F1 %d 0 R >> %s >> /Contents [%s] >>"
+                % (tree, font, xobjects, contents)
             )
             for _ in range(pages)
         ]
@@ -85,8 +87,8 @@ class PdfBuilder:
         self.put(tree, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (refs, pages))
         return tree, kids
 
-    def build(self, catalog_entries: bytes = b"", pages: int = 1) -> bytes:
-        tree, _ = self.text_page(pages)
+    def build(self, catalog_entries: bytes = b"", pages: int = 1, xobjects: bytes = b"") -> bytes:
+        tree, _ = self.text_page(pages, xobjects=xobjects)
         catalog = self.add(b"<< /Type /Catalog /Pages %d 0 R %s >>" % (tree, catalog_entries))
         out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         offsets = []
@@ -114,6 +116,21 @@ def pdf_stream_bomb(decoded: int) -> bytes:
     builder = PdfBuilder()
     builder.extra_contents.append(builder.stream(zlib_zeros(decoded), b"/Filter /FlateDecode"))
     return builder.build()
+
+
+def pdf_path_bomb(operators: int, *, in_form: bool = False) -> bytes:
+    """A text PDF whose page strokes `operators` one-point lines: a few KB that parsers turn
+    into as many objects. `in_form`: drawn through a form XObject instead of the page."""
+    builder = PdfBuilder()
+    paths = zlib.compress(b"0 0 m 1 1 l S\n" * operators, 9)
+    if not in_form:
+        builder.extra_contents.append(builder.stream(paths, b"/Filter /FlateDecode"))
+        return builder.build()
+    form = builder.stream(
+        paths, b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Filter /FlateDecode"
+    )
+    builder.extra_contents.append(builder.stream(b"/Fm1 Do"))
+    return builder.build(xobjects=b"/XObject << /Fm1 %d 0 R >>" % form)
 
 
 def pdf_attachment_bomb(decoded: int, *, declared: int | None = None, decoys: int = 0) -> bytes:

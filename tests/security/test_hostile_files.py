@@ -128,6 +128,7 @@ INVOICE_CASES = [
     ("attachment-bomb.pdf", lambda: hostile.pdf_attachment_bomb(BOMB, decoys=2),
      "content_too_large"),
     ("huge-image.pdf", hostile.pdf_huge_image, "image_too_large"),
+    ("path-bomb.pdf", lambda: hostile.pdf_path_bomb(300_000), "too_many_objects"),
     ("many-pages.pdf", lambda: hostile.many_page_pdf(8), "too_many_pages"),
     ("truncated.pdf", lambda: hostile.truncated(hostile.pdf_with_text()), "corrupt_file"),
     ("encrypted.pdf", hostile.encrypted_pdf, "encrypted"),
@@ -218,6 +219,8 @@ ANALYSE_CASES = [
     ("attachment-bomb.pdf", lambda: hostile.pdf_attachment_bomb(BOMB, decoys=2), 400,
      "content_too_large"),
     ("huge-image.pdf", hostile.pdf_huge_image, 413, "image_too_large"),
+    ("path-bomb.pdf", lambda: hostile.pdf_path_bomb(300_000, in_form=True), 400,
+     "too_many_objects"),
     ("many-pages.pdf", lambda: hostile.many_page_pdf(8), 413, "too_many_pages"),
     ("truncated.pdf", lambda: hostile.truncated(hostile.pdf_with_text()), 400, "corrupt_file"),
     ("encrypted.pdf", hostile.encrypted_pdf, 400, "encrypted"),
@@ -303,6 +306,7 @@ def _chars_page_limit(settings):
 
 FAILED_JOB = [
     ("dense-page.pdf", hostile.pdf_with_text, _chars_page_limit, "too_many_characters"),
+    ("path-bomb.pdf", lambda: hostile.pdf_path_bomb(300_000), None, "too_many_objects"),
     ("huge-dimension.xlsx", lambda: hostile.xlsx_huge_dimension_rows(600), None, "too_many_rows"),
     ("unclosed-tags.ofx", lambda: hostile.ofx_unclosed(100_000), None, "bank_not_identified"),
     ("many-rows.csv", lambda: hostile.csv_many_rows(600), None, "too_many_rows"),
