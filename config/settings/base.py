@@ -234,6 +234,9 @@ OCR_CONFIDENCE_THRESHOLD = env.float("OCR_CONFIDENCE_THRESHOLD", default=0.7)
 OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
 OCR_MAX_IMAGE_PIXELS = env.int("OCR_MAX_IMAGE_PIXELS", default=50_000_000)
 OCR_RASTER_DPI = env.int("OCR_RASTER_DPI", default=200)
+# Seconds one match of a template regex (prompt spec or bank template pattern) may run on one
+# line; past it that analysis / statement read fails with pattern_timeout (config/text_matching).
+TEMPLATE_REGEX_TIMEOUT_S = env.float("TEMPLATE_REGEX_TIMEOUT_S", default=0.5)
 # Hostile files (issue #13): bytes all of a PDF's streams may decode to together, characters
 # and objects on one PDF page, bytes of an embedded e-invoice XML; statement rows and columns
 # (CSV, XLSX) and an XLSX archive's parts and uncompressed bytes. Statements share

@@ -198,9 +198,11 @@ def _span(segment: Segment, hit: LabelHit) -> tuple[float, float] | None:
     )
 
 
-def _region_after(segment: Segment, hit: LabelHit, hits: list[LabelHit]) -> str:
-    following = [h.start for h in hits if h.start >= hit.end]
-    return segment.text[hit.end : min(following) if following else len(segment.text)]
+def _region_after(segment: Segment, hits: list[LabelHit], position: int) -> str:
+    """The text between hit `position` and the next label. `hits` are non-overlapping and in
+    order, so the next one starts first after this one's end."""
+    end = hits[position + 1].start if position + 1 < len(hits) else len(segment.text)
+    return segment.text[hits[position].end : end]
 
 
 def label_candidates(
@@ -213,8 +215,8 @@ def label_candidates(
     candidates: list[Candidate] = []
     for segment in layout.segments:
         hits = hits_by_segment[segment.index]
-        for hit in hits:
-            region = _region_after(segment, hit, hits)
+        for position, hit in enumerate(hits):
+            region = _region_after(segment, hits, position)
             if region.strip() in ("/", "／", "或", "or"):
                 continue  # first half of a compound label ("统一社会信用代码/纳税人识别号")
             specificity = 0.9 + min(len(hit.alias), 12) / 120 + (0.05 if hit.from_spec else 0.0)
@@ -270,7 +272,7 @@ def read_near(
         if below:
             return below
     right: list[tuple[str, Decimal | None, str, Segment]] = []
-    for other in layout.right_of(segment)[:6]:
+    for other in layout.right_of(segment, limit=6):
         other_hits = hits_by_segment[other.index]
         text = other.text[: other_hits[0].start] if other_hits else other.text
         values = _values_in(text, rule, month_first)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from config.text_matching import compile_template_pattern
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import fallbacks
 from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates
@@ -55,7 +55,7 @@ def _rules_for(fields_json: str) -> tuple[FieldRule, ...]:
                 if alias.casefold() not in seen:
                     seen.add(alias.casefold())
                     labels.append((alias, False))
-        patterns = tuple(re.compile(p) for p in field.get("patterns", []))
+        patterns = tuple(compile_template_pattern(p) for p in field.get("patterns", []))
         rules.append(
             FieldRule(
                 name,
@@ -149,7 +149,9 @@ def extract_invoice(
     """Extract the spec's fields (default: the invoice spec) from `document`.
 
     Embedded CII/UBL XML in `pdf_bytes` (ZUGFeRD, Factur-X, XRechnung) wins over the text
-    layer where it has a value; the text supplies the rest.
+    layer where it has a value; the text supplies the rest. Lines are read up to
+    MAX_LINE_CHARS; a spec pattern that runs past TEMPLATE_REGEX_TIMEOUT_S on one of them
+    raises `config.text_matching.PatternTimeout`.
     """
     spec = spec or load_default_spec("invoice")
     rules = rules_from_spec(spec)

@@ -2,17 +2,27 @@
 
 A spec is JSON: {"fields": [{"name", "type", "required", "labels": {lang: [alias...]},
 "patterns": [regex...], "validators": [...]}, ...], "validators": [...], "prompt": "..."}.
+
+Patterns are Python `re` syntax, compiled and matched by `config.text_matching` (the `regex`
+module, under TEMPLATE_REGEX_TIMEOUT_S); validation compiles them the same way, so a spec that
+saves is a spec that runs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from config.text_matching import template_pattern_problem
+
 SPEC_DIR = Path(__file__).resolve().parent.parent / "prompt_specs"
+# Patterns one field may list (each is tried on every candidate value), and its labels (each
+# becomes a regex tried on every line that holds its letters).
+MAX_FIELD_PATTERNS = 20
+MAX_FIELD_LABELS = 200
+MAX_LABEL_CHARS = 100
 FIELD_TYPES = {"string", "date", "amount", "currency", "tax_id", "name"}
 # Validators the invoice extractor runs. Other document types' extractors bring their own
 # and filter these "unknown validator" messages for the names they know.
@@ -54,15 +64,22 @@ def _field_errors(index: int, field: Any) -> list[str]:
         for v in labels.values()
     ):
         errors.append(f"{where}.labels: must map language codes to lists of non-empty strings")
+    else:
+        aliases = [alias for group in labels.values() for alias in group]
+        if len(aliases) > MAX_FIELD_LABELS:
+            errors.append(f"{where}.labels: at most {MAX_FIELD_LABELS} labels")
+        if any(len(alias) > MAX_LABEL_CHARS for alias in aliases):
+            errors.append(f"{where}.labels: a label may be at most {MAX_LABEL_CHARS} characters")
     patterns = field.get("patterns", [])
     if not isinstance(patterns, list):
         errors.append(f"{where}.patterns: must be a list of regular expressions")
+    elif len(patterns) > MAX_FIELD_PATTERNS:
+        errors.append(f"{where}.patterns: at most {MAX_FIELD_PATTERNS} patterns")
     else:
         for number, pattern in enumerate(patterns):
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as error:
-                errors.append(f"{where}.patterns[{number}]: invalid regex ({error})")
+            problem = template_pattern_problem(pattern)
+            if problem:
+                errors.append(f"{where}.patterns[{number}]: {problem}")
     errors.extend(_validator_errors(f"{where}.validators", field.get("validators", [])))
     return errors
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from config.text_matching import cap_line, compile_template_pattern
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.normalize import format_amount, parse_amount
 from ocrengine.extraction.result import ExtractedField
@@ -33,19 +35,22 @@ class Line:
 
 
 def document_lines(document: DocumentText) -> list[Line]:
-    """Every non-empty line in reading order; raw-text pages (no boxes) split on newlines."""
+    """Every non-empty line in reading order; raw-text pages (no boxes) split on newlines.
+
+    Each is cut to MAX_LINE_CHARS: this is where text enters these extractors, so no regex
+    behind it sees a longer line."""
     lines: list[Line] = []
     for page in document.pages:
         if page.lines:
             for line in page.lines:
-                if line.text.strip():
-                    lines.append(
-                        Line(page.number, line.text.strip(), line.box, line.confidence, page.source)
-                    )
+                text = cap_line(line.text.strip())
+                if text:
+                    lines.append(Line(page.number, text, line.box, line.confidence, page.source))
         else:
-            for text in page.text.splitlines():
-                if text.strip():
-                    lines.append(Line(page.number, text.strip(), None, 1.0, page.source))
+            for raw in page.text.splitlines():
+                text = cap_line(raw.strip())
+                if text:
+                    lines.append(Line(page.number, text, None, 1.0, page.source))
     return lines
 
 
@@ -88,17 +93,22 @@ def _apply_patterns(value: str, patterns: list[str]) -> str | None:
     if not patterns:
         return value
     for pattern in patterns:
-        match = re.search(pattern, value)
+        match = compile_template_pattern(pattern).search(value)
         if match:
             return match.group(1) if match.groups() else match.group(0)
     return None
 
 
-def _label_at(text: str, alias: str) -> re.Match[str] | None:
+@lru_cache(maxsize=2048)
+def _label_regex(alias: str) -> re.Pattern[str]:
     # Latin labels must be whole words ("to" is not the end of "total"); CJK ones need not.
     edge = r"\b" if alias[:1].isascii() and alias[:1].isalnum() else ""
     tail = r"\b" if alias[-1:].isascii() and alias[-1:].isalnum() else ""
-    return re.search(edge + re.escape(alias) + tail, text, re.IGNORECASE)
+    return re.compile(edge + re.escape(alias) + tail, re.IGNORECASE)
+
+
+def _label_at(text: str, alias: str) -> re.Match[str] | None:
+    return _label_regex(alias).search(text)
 
 
 def _after_label(text: str, alias: str) -> str | None:
@@ -122,8 +132,9 @@ def _labelled(
     """The first labelled value that fits the field's type and patterns: on the label's line,
     else on the next line unless that line is another field's label. Returns (field, line)."""
     field_type, patterns = field.get("type", "string"), field.get("patterns", [])
+    aliases = _aliases(field)
     for index, line in enumerate(lines):
-        for alias in _aliases(field):
+        for alias in aliases:
             rest = _after_label(line.text, alias)
             if rest is None:
                 continue

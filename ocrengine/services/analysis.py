@@ -22,6 +22,7 @@ from django.core.cache import cache
 
 from config import metrics
 from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
+from config.text_matching import PATTERN_TIMEOUT, PatternSyntaxError, PatternTimeout
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
 from ocrengine.models import AnalysisLog, ApiClient
@@ -29,6 +30,7 @@ from ocrengine.services import analysis_log_writer, backends, local_cache
 from ocrengine.services.masking import SENSITIVE_PERMISSION, mask_fields
 from ocrengine.services.raw_text import RAW_TEXT_ENGINE, raw_text_document
 from ocrengine.services.templates import (
+    TemplateProfile,
     template_profile,
     template_profile_mark_used,
 )
@@ -180,7 +182,10 @@ def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     if not profile.used:
         profile = template_profile_mark_used(profile)
     document, pdf_bytes = _document(request)
-    result = backends.run_backend(backend, profile, document, pdf_bytes=pdf_bytes)
+    try:
+        result = backends.run_backend(backend, profile, document, pdf_bytes=pdf_bytes)
+    except (PatternTimeout, PatternSyntaxError) as error:
+        raise _template_pattern_error(error, profile) from None
     payload = {
         "document_type": profile.document_type,
         "template_version": profile.version,
@@ -201,6 +206,37 @@ def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
         cache.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
         local_cache.results.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
     return payload
+
+
+class TemplatePatternError(DomainError):
+    """The template's own pattern failed on this text: the request was well formed, the
+    template could not read it."""
+
+    status = 422
+    code = PATTERN_TIMEOUT
+
+
+def _template_pattern_error(
+    error: PatternTimeout | PatternSyntaxError, profile: TemplateProfile
+) -> TemplatePatternError:
+    # The pattern itself goes to the log for the template's author, not to the caller.
+    logger.warning(
+        "%s template v%s: pattern failed: %s", profile.document_type, profile.version, error
+    )
+    where = {"document_type": profile.document_type, "template_version": profile.version}
+    if isinstance(error, PatternTimeout):
+        return TemplatePatternError(
+            f"A pattern of the {profile.document_type} template (v{profile.version}) ran longer "
+            f"than {error.timeout_s:g} s on this text and was stopped; an administrator can "
+            "bound it.",
+            details={**where, "timeout_s": error.timeout_s},
+        )
+    return TemplatePatternError(
+        f"A pattern of the {profile.document_type} template (v{profile.version}) does not "
+        "compile; an administrator can fix it.",
+        code="invalid_template_pattern",
+        details=where,
+    )
 
 
 def _content_hash(request: AnalysisRequest) -> str:
