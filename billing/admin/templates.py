@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -59,6 +60,15 @@ class PreviewForm(forms.Form):
     sample = forms.FileField(help_text="A statement to read with this spec; nothing is saved.")
     password = forms.CharField(required=False, widget=forms.PasswordInput, strip=False)
     spec = SpecField(help_text="Edit to try changes before saving them as a new version.")
+
+    def clean_sample(self):
+        # Refused before it is read: a preview reads no more than an import would.
+        sample = self.cleaned_data["sample"]
+        if sample.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The sample is {sample.size} bytes; the limit is {settings.UPLOAD_MAX_BYTES}."
+            )
+        return sample
 
 
 class ImportForm(forms.Form):

@@ -2,12 +2,18 @@
 
     parse_statement(data, filename=..., templates=[...], password=None, bank_code=None)
 
-`templates` are the active bank templates (JSON specs, see `template_spec.py`).
+`templates` are the active bank templates (JSON specs, see `template_spec.py`). Every line
+(PDF) and cell (CSV/XLSX) is cut to MAX_LINE_CHARS before any regex reads it, and template
+regexes run under TEMPLATE_REGEX_TIMEOUT_S (`config.text_matching`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from config.text_matching import PatternSyntaxError, PatternTimeout, cap_line
 
 from .base import (
     ParsedBill,
@@ -21,6 +27,9 @@ from .base import (
 from .detect import CSV, OFX, PDF, XLSX, pick_template, sniff_format
 from .reconcile import reconcile_bill, statement_status
 from .template_spec import validate_template
+
+if TYPE_CHECKING:
+    from .pdf_reader import TextLine
 
 __all__ = [
     "ParsedBill",
@@ -77,16 +86,18 @@ def _parse_pdf(
     from .pdf_reader import read_pdf_lines
     from .template_engine import parse_with_template
 
-    lines = read_pdf_lines(data, password)
+    lines = [_capped(line) for line in read_pdf_lines(data, password)]
     if not lines:
         raise StatementError(
             "no_text_layer", "The PDF has no text layer; scanned statements need OCR first."
         )
-    spec = pick_template([line.text for line in lines], templates, PDF, bank_code)
+    spec = _pick_template([line.text for line in lines], templates, PDF, bank_code)
     note = ""
     if spec is not None:
         try:
             statement = parse_with_template(lines, spec)
+        except PatternTimeout as error:
+            raise _timed_out(error, spec) from None
         except (re.error, KeyError, TypeError, ValueError) as exc:
             # A broken template in the database must not take the import down with it.
             statement, note = None, f"it failed ({exc!r})"
@@ -108,12 +119,15 @@ def _parse_table(
     from .generic_table import parse_generic_table
     from .table_engine import parse_table_with_template
 
-    head = [" ".join(str(c) for c in row if c not in (None, "")) for row in rows[:40]]
-    spec = pick_template(head, templates, file_format, bank_code)
+    rows = [[cap_line(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
+    head = [cap_line(" ".join(str(c) for c in row if c not in (None, ""))) for row in rows[:40]]
+    spec = _pick_template(head, templates, file_format, bank_code)
     note = ""
     if spec is not None:
         try:
             statement = parse_table_with_template(rows, spec, file_format)
+        except PatternTimeout as error:
+            raise _timed_out(error, spec) from None
         except (re.error, KeyError, TypeError, ValueError) as exc:
             statement, note = None, f"it failed ({exc!r})"
         if statement is not None and _has_content(statement):
@@ -126,6 +140,37 @@ def _parse_table(
             "the generic reader was used."
         )
     return statement
+
+
+def _capped(line: TextLine) -> TextLine:
+    text = cap_line(line.text)
+    return line if text is line.text else replace(line, text=text)
+
+
+def _pick_template(
+    text_lines: list[str], templates: list[dict], file_format: str, bank_code: str | None
+) -> dict | None:
+    """`pick_template`, with a detection pattern that fails turned into a StatementError (the
+    import fails with its code) rather than an exception from the reader."""
+    try:
+        return pick_template(text_lines, templates, file_format, bank_code)
+    except PatternTimeout as error:
+        raise _timed_out(error, None) from None
+    except PatternSyntaxError as error:
+        raise StatementError(
+            "invalid_template_pattern", f"A bank template's detection pattern is invalid: {error}"
+        ) from None
+
+
+def _timed_out(error: PatternTimeout, spec: dict | None) -> StatementError:
+    """A template pattern that ran past the time limit fails the import with its own code:
+    the template needs fixing, and the generic reader would only hide why (it knows no bank)."""
+    which = f"Template {spec['bank']} v{spec.get('version')}" if spec else "A bank template"
+    return StatementError(
+        error.code,
+        f"{which}: {error}",
+        {"pattern": error.pattern, "timeout_s": error.timeout_s},
+    )
 
 
 def _has_content(statement: ParsedStatement) -> bool:

@@ -43,7 +43,9 @@ def amount_regex(syntax: AmountSyntax = DEFAULT_SYNTAX) -> str:
     """A regex (no groups) that matches one printed amount in this syntax, markers included."""
     th, dec = re.escape(syntax.thousands), re.escape(syntax.decimal)
     markers = "|".join(re.escape(m) for m in syntax.credit_markers + syntax.debit_markers)
-    number = rf"(?:\d{{1,3}}(?:{th}\d{{3}})+|\d+){dec}\d{{2}}"
+    # Bounded, and never starting inside a run of digits: unbounded, a search along a long
+    # line of digits or digit groups retried every start (quadratic).
+    number = rf"(?<!\d)(?:\d{{1,3}}(?:{th}\d{{3}}){{1,6}}|\d{{1,15}}){dec}\d{{2}}"
     marker = rf"(?:\s?(?:{markers}))?" if markers else ""
     prefix = rf"(?:(?:{markers})\s?)?" if markers else ""
     currency = r"(?:[A-Z]{1,3}\$|RM|\$)?"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from config.text_matching import compile_template_pattern
+
 PDF, XLSX, CSV, OFX = "pdf", "xlsx", "csv", "ofx"
 
 
@@ -68,10 +70,11 @@ def marker_score(text_lines: list[str], spec: dict, file_format: str = PDF) -> i
     patterns = detect.get("patterns", [])
     if not patterns:
         return 0
+    # Template regexes: a match past TEMPLATE_REGEX_TIMEOUT_S raises PatternTimeout.
     for pattern in patterns:
-        if not re.search(pattern, text, flags):
+        if not compile_template_pattern(pattern, flags).search(text):
             return 0
     for pattern in detect.get("reject", []):
-        if re.search(pattern, text, flags):
+        if compile_template_pattern(pattern, flags).search(text):
             return 0
     return len(patterns)

@@ -31,8 +31,12 @@ SYNTAX = AmountSyntax()
 AMOUNT = amount_regex(SYNTAX)
 ROW_DATE = date_regex(ROW_DATE_FORMATS)
 SDATE = date_regex(STATEMENT_DATE_FORMATS)
+# The description holds a word of three letters somewhere. Written `.*?[A-Za-z]{3}.*?` the
+# two lazy runs retry every split of a long line that ends in no amount (quadratic); the
+# first run may not pass the first three-letter word, which matches the same rows, linearly.
 ROW = re.compile(
-    rf"(?P<posting>{ROW_DATE})(?: (?P<txn>{ROW_DATE}))? (?P<desc>.*?[A-Za-z]{{3}}.*?) (?P<amount>{AMOUNT})"
+    rf"(?P<posting>{ROW_DATE})(?: (?P<txn>{ROW_DATE}))? "
+    rf"(?P<desc>(?:(?![A-Za-z]{{3}}).)*?[A-Za-z]{{3}}.*?) (?P<amount>{AMOUNT})"
 )
 PREVIOUS = re.compile(
     r"(previous (statement )?balance|last month'?s balance|opening balance|balance b/?f"

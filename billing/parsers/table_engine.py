@@ -2,7 +2,9 @@
 
 Used by bank templates (roles named in the spec) and by the generic table reader (roles
 inferred). A row whose direction cannot be read (an unknown flag) becomes a RowProblem:
-the reader reports it and never guesses.
+the reader reports it and never guesses. A template's regexes (header, columns, skip, summary
+and preamble rows) are compiled by `config.text_matching` and each match runs under
+TEMPLATE_REGEX_TIMEOUT_S (PatternTimeout).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+
+from config.text_matching import TemplatePattern, cap_line, compile_template_pattern
 
 from .amounts import AmountSyntax, parse_amount, signed_balance
 from .base import ParsedBill, ParsedStatement, ParsedTransaction, RowProblem
@@ -41,16 +45,16 @@ class TableLayout:
     flags: dict[str, str] = field(default_factory=dict)
     negative_is: str = "credit"  # direction of a negative signed amount
     continuation: bool = True  # a row with no date continues the previous description
-    skip: list[re.Pattern[str]] = field(default_factory=list)
-    summary_rows: dict[str, re.Pattern[str]] = field(default_factory=dict)
-    preamble_fields: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    skip: list[TemplatePattern] = field(default_factory=list)
+    summary_rows: dict[str, TemplatePattern] = field(default_factory=dict)
+    preamble_fields: dict[str, TemplatePattern] = field(default_factory=dict)
     owed_sign: int = 1  # -1 when printed balances are money held (a deposit account)
 
 
 def layout_from_spec(rows: list[list], spec: dict) -> TableLayout | None:
     table = spec.get("table", {})
     dates = table.get("dates", spec.get("dates", {}))
-    header_re = re.compile(table.get("header", "."), re.IGNORECASE)
+    header_re = compile_template_pattern(table.get("header", "."), re.IGNORECASE)
     for index, row in enumerate(rows[:60]):
         if header_re.search(row_text(row)):
             columns = _match_columns(row, table.get("columns", {}))
@@ -63,7 +67,9 @@ def layout_from_spec(rows: list[list], spec: dict) -> TableLayout | None:
                     flags={k.upper(): v for k, v in table.get("flags", {}).items()},
                     negative_is=table.get("negative_is", "credit"),
                     continuation=table.get("continuation", True),
-                    skip=[re.compile(p, re.IGNORECASE) for p in table.get("skip", [])],
+                    skip=[
+                        compile_template_pattern(p, re.IGNORECASE) for p in table.get("skip", [])
+                    ],
                     summary_rows=_compile(table.get("summary_rows", {})),
                     preamble_fields=_compile(table.get("preamble_fields", {})),
                     owed_sign=-1 if table.get("balance_sign") == "asset" else 1,
@@ -71,22 +77,24 @@ def layout_from_spec(rows: list[list], spec: dict) -> TableLayout | None:
     return None
 
 
-def _compile(patterns: dict) -> dict[str, re.Pattern[str]]:
-    return {name: re.compile(p, re.IGNORECASE) for name, p in patterns.items()}
+def _compile(patterns: dict) -> dict[str, TemplatePattern]:
+    return {name: compile_template_pattern(p, re.IGNORECASE) for name, p in patterns.items()}
 
 
 def _match_columns(header: list, roles: dict) -> dict[str, int]:
     found = {}
     for role, pattern in roles.items():
+        compiled = compile_template_pattern(pattern, re.IGNORECASE)
         for index, cell in enumerate(header):
-            if isinstance(cell, str) and re.search(pattern, cell, re.IGNORECASE):
+            if isinstance(cell, str) and compiled.search(cell):
                 found[role] = index
                 break
     return found
 
 
 def row_text(row: list) -> str:
-    return " ".join(str(c) for c in row if c not in (None, ""))
+    """The row's cells as one line, cut to MAX_LINE_CHARS like every line regexes read."""
+    return cap_line(" ".join(str(c) for c in row if c not in (None, "")))
 
 
 def parse_table_with_template(rows: list[list], spec: dict, file_format: str) -> ParsedStatement:

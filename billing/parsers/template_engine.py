@@ -1,7 +1,8 @@
 """Apply a bank template (JSON spec) to the text lines of a PDF statement.
 
 The spec says where things are; this module knows nothing about any particular bank.
-See `template_spec.py` for the format and its validation.
+See `template_spec.py` for the format and its validation. The spec's regexes are compiled by
+`config.text_matching` and each match runs under TEMPLATE_REGEX_TIMEOUT_S (PatternTimeout).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from config.text_matching import TemplatePattern, compile_template_pattern
 
 from .amounts import AmountSyntax, amount_regex, parse_amount, signed_balance
 from .base import ParsedBill, ParsedStatement, ParsedTransaction
@@ -34,15 +37,16 @@ class CompiledTemplate:
     syntax: AmountSyntax
     txn_formats: list[str]
     statement_formats: list[str]
-    row_pattern: re.Pattern[str]
+    row_pattern: TemplatePattern
     row_lines: int
-    skip: list[re.Pattern[str]]
-    memo: list[re.Pattern[str]]
-    card_header: re.Pattern[str] | None
-    summary_row: re.Pattern[str] | None
+    skip: list[TemplatePattern]
+    memo: list[TemplatePattern]
+    card_header: TemplatePattern | None
+    summary_row: TemplatePattern | None
     continuation_lines: int
-    statement_fields: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
-    card_fields: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    amount: re.Pattern[str]  # the syntax's amount (built here, escaped: not a template regex)
+    statement_fields: dict[str, list[TemplatePattern]] = field(default_factory=dict)
+    card_fields: dict[str, list[TemplatePattern]] = field(default_factory=dict)
 
 
 def compile_template(spec: dict) -> CompiledTemplate:
@@ -59,15 +63,18 @@ def compile_template(spec: dict) -> CompiledTemplate:
         syntax=syntax,
         txn_formats=txn_formats,
         statement_formats=statement_formats,
-        row_pattern=re.compile(expand(rows["pattern"]), flags),
+        row_pattern=compile_template_pattern(expand(rows["pattern"]), flags),
         row_lines=int(rows.get("lines", 1)),
-        skip=[re.compile(expand(p), flags) for p in rows.get("skip", [])],
-        memo=[re.compile(expand(p), flags) for p in rows.get("memo", [])],
-        card_header=re.compile(expand(cards["header"]), flags) if cards.get("header") else None,
-        summary_row=re.compile(expand(cards["summary_row"]), flags)
+        skip=[compile_template_pattern(expand(p), flags) for p in rows.get("skip", [])],
+        memo=[compile_template_pattern(expand(p), flags) for p in rows.get("memo", [])],
+        card_header=compile_template_pattern(expand(cards["header"]), flags)
+        if cards.get("header")
+        else None,
+        summary_row=compile_template_pattern(expand(cards["summary_row"]), flags)
         if cards.get("summary_row")
         else None,
         continuation_lines=int(rows.get("continuation_lines", 0)),
+        amount=re.compile(amount_regex(syntax)),
         statement_fields=_compile_fields(spec.get("statement_fields", {}), expand, flags),
         card_fields=_compile_fields(spec.get("card_fields", {}), expand, flags),
     )
@@ -89,11 +96,13 @@ def _expander(syntax: AmountSyntax, txn_formats: list[str], statement_formats: l
     return expand
 
 
-def _compile_fields(fields: dict, expand, flags: int) -> dict[str, list[re.Pattern[str]]]:
+def _compile_fields(fields: dict, expand, flags: int) -> dict[str, list[TemplatePattern]]:
     compiled = {}
     for name, patterns in fields.items():
         patterns = [patterns] if isinstance(patterns, str) else patterns
-        compiled[name] = [re.compile(expand(p), flags | re.MULTILINE) for p in patterns]
+        compiled[name] = [
+            compile_template_pattern(expand(p), flags | re.MULTILINE) for p in patterns
+        ]
     return compiled
 
 
@@ -185,7 +194,7 @@ def _convert(name: str, raw: str, tpl: CompiledTemplate):
     return " ".join(raw.split())
 
 
-def _first_value(text: str, patterns: list[re.Pattern[str]]) -> str | None:
+def _first_value(text: str, patterns: list[TemplatePattern]) -> str | None:
     for pattern in patterns:
         match = pattern.search(text)
         if match:
@@ -287,7 +296,7 @@ def _is_continuation(
     # (a line with an amount is a total or a balance, never the tail of a description).
     if open_row is None or continued >= tpl.continuation_lines or line.page != open_row.page:
         return False
-    return not re.search(amount_regex(tpl.syntax), line.text)
+    return not tpl.amount.search(line.text)
 
 
 def _row(

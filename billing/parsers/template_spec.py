@@ -19,12 +19,16 @@ A template is JSON:
                        flags: {"CR": "credit"}, negative_is, balance_sign: owed | asset,
                        preamble_fields, summary_rows}
 
-Field regexes capture (?P<value>...) and may use {AMOUNT}, {DATE} and {SDATE}.
+Field regexes capture (?P<value>...) and may use {AMOUNT}, {DATE} and {SDATE}. Regexes are
+Python `re` syntax, compiled by the `regex` module (`config.text_matching`, which also runs each
+match under a time limit); each may be at most MAX_PATTERN_CHARS long as written.
 """
 
 from __future__ import annotations
 
 import re
+
+from config.text_matching import MAX_PATTERN_CHARS, template_pattern_problem
 
 from .template_engine import compile_template
 
@@ -72,9 +76,50 @@ def validate_template(spec: object) -> list[str]:
     errors += _check_table(spec.get("table"))
     unknown_checks = set(spec.get("verify", [])) - {"balance", "printed_totals"}
     errors += [f"Unknown verify check '{c}'." for c in sorted(unknown_checks)]
+    errors += _check_pattern_lengths(spec)
     if errors:
         return errors
     return _check_compiles(spec)
+
+
+def _patterns(spec: dict) -> list[tuple[str, object]]:
+    """(where, pattern) for every regex the template holds, as written."""
+    found: list[tuple[str, object]] = []
+
+    def add(where: str, value: object) -> None:
+        if isinstance(value, list):
+            found.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, dict):
+            found.extend((f"{where}.{key}", item) for key, item in value.items())
+        elif value is not None:
+            found.append((where, value))
+
+    table = spec.get("table") if isinstance(spec.get("table"), dict) else {}
+    sections = [("", spec), ("table.", table)]
+    for prefix, section in sections:
+        detect = section.get("detect") if isinstance(section.get("detect"), dict) else {}
+        add(f"{prefix}detect.patterns", detect.get("patterns"))
+        add(f"{prefix}detect.reject", detect.get("reject"))
+    for name in ("statement_fields", "card_fields"):
+        for field, patterns in (spec.get(name) or {}).items():
+            add(f"{name}.{field}", patterns)
+    cards, rows = spec.get("cards") or {}, spec.get("transactions") or {}
+    add("cards.header", cards.get("header"))
+    add("cards.summary_row", cards.get("summary_row"))
+    add("transactions.pattern", rows.get("pattern"))
+    add("transactions.skip", rows.get("skip"))
+    add("transactions.memo", rows.get("memo"))
+    for name in ("header", "columns", "skip", "summary_rows", "preamble_fields"):
+        add(f"table.{name}", table.get(name))
+    return found
+
+
+def _check_pattern_lengths(spec: dict) -> list[str]:
+    return [
+        f"{where}: the regex is {len(pattern)} characters long; the limit is {MAX_PATTERN_CHARS}."
+        for where, pattern in _patterns(spec)
+        if isinstance(pattern, str) and len(pattern) > MAX_PATTERN_CHARS
+    ]
 
 
 def _check_section_types(spec: dict) -> list[str]:
@@ -155,11 +200,16 @@ def _check_table(table: object) -> list[str]:
 def _check_compiles(spec: dict) -> list[str]:
     try:
         if "transactions" in spec:
-            compile_template(spec)
-        for pattern in (spec.get("table") or {}).get("columns", {}).values():
-            re.compile(pattern)
+            compile_template(spec)  # field and row regexes, with their placeholders expanded
     except re.error as exc:
         return [f"A regex does not compile: {exc}."]
     except (KeyError, TypeError, ValueError) as exc:
         return [f"The template cannot be compiled: {exc!r}."]
-    return []
+    # Detection and table regexes take no placeholders: compiled as written.
+    expanded = ("statement_fields", "card_fields", "cards", "transactions")
+    return [
+        f"{where}: {problem}."
+        for where, pattern in _patterns(spec)
+        if not where.startswith(expanded)
+        and (problem := template_pattern_problem(pattern)) is not None
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
@@ -11,7 +12,7 @@ from billing.models import Bank, BankTemplate
 from billing.parsers import StatementError, parse_statement, statement_status, validate_template
 from billing.services.files import statement_file_open
 from billing.services.presenting import parsed_statement_as_dict
-from config.errors import ConflictError, DomainError
+from config.errors import ConflictError, DomainError, PayloadTooLargeError
 
 
 def template_validate(*, spec: object, bank: Bank | None = None) -> dict:
@@ -73,7 +74,17 @@ def template_publish(*, template: BankTemplate) -> BankTemplate:
 def template_preview(
     *, spec: object, data: bytes, filename: str, password: str | None = None
 ) -> dict:
-    """Parse a sample with `spec` alone and return the bills, rows and checks. Saves nothing."""
+    """Parse a sample with `spec` alone and return the bills, rows and checks. Saves nothing.
+
+    The sample is held to UPLOAD_MAX_BYTES like an import (413 `file_too_large`); its lines are
+    cut to MAX_LINE_CHARS and the spec's regexes run under TEMPLATE_REGEX_TIMEOUT_S: a pattern
+    that runs past it is a 400 `pattern_timeout`.
+    """
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise PayloadTooLargeError(
+            f"The sample is {len(data)} bytes; the limit is {settings.UPLOAD_MAX_BYTES}.",
+            details={"limit": settings.UPLOAD_MAX_BYTES},
+        )
     spec = template_validate(spec=spec)
     opened = statement_file_open(data=data, filename=filename, password=password)
     try:

@@ -122,3 +122,31 @@ def test_admin_lists_render(admin_client, django_capture_on_commit_callbacks):
         "/admin/billing/transaction/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_preview_refuses_a_sample_larger_than_an_import_may_be(admin_client, settings):
+    template = _maybank()
+    sample = maybank_pdf(fake_statement())
+    settings.UPLOAD_MAX_BYTES = len(sample) - 1
+    response = admin_client.post(
+        f"{BASE}{template.pk}/preview/",
+        {"sample": SimpleUploadedFile("s.pdf", sample), "spec": json.dumps(template.spec)},
+    )
+    page = response.content.decode()
+    assert f"The sample is {len(sample)} bytes; the limit is {len(sample) - 1}." in page
+    assert "Result:" not in page
+
+
+def test_preview_stops_a_slow_pattern_and_says_so(admin_client, settings):
+    template = _maybank()
+    spec = copy.deepcopy(template.spec)
+    spec["detect"]["patterns"].append("(a|a)+$")
+    statement = fake_statement()
+    statement.cards[0].transactions[0].wrapped.append("a" * 60 + "!")
+    settings.TEMPLATE_REGEX_TIMEOUT_S = 0.05
+    response = admin_client.post(
+        f"{BASE}{template.pk}/preview/",
+        {"sample": SimpleUploadedFile("s.pdf", maybank_pdf(statement)), "spec": json.dumps(spec)},
+    )
+    page = response.content.decode()
+    assert "<strong>pattern_timeout</strong>" in page and "was stopped" in page

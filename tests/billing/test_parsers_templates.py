@@ -1,15 +1,29 @@
-"""Every shipped template reads a statement generated in its layout exactly."""
+"""Every shipped template reads a statement generated in its layout exactly; template regexes
+are validated, bounded in size and time, and read lines cut to MAX_LINE_CHARS."""
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
-from billing.parsers import parse_statement, statement_status, validate_template
+from billing.parsers import (
+    StatementError,
+    generic,
+    parse_statement,
+    statement_status,
+    validate_template,
+)
+from billing.parsers.amounts import amount_regex
+from config.text_matching import MAX_LINE_CHARS, MAX_PATTERN_CHARS
 from tests.billing.statement_factory import PDF_MAKERS, FakeCard, FakeStatement, FakeTxn
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "billing" / "bank_templates"
@@ -128,3 +142,102 @@ def test_template_sections_of_the_wrong_json_type_are_reported_not_crashed(secti
     spec = {"bank": "maybank", "version": 1, "detect": {"patterns": ["x"]}, section: value}
     kind = "list" if section == "verify" else "object"
     assert f"'{section}' must be a JSON {kind}." in validate_template(spec)
+
+
+# --- bounded patterns and lines (issue #13) -------------------------------------------------
+
+
+def _maybank_spec() -> dict:
+    return copy.deepcopy(next(t for t in TEMPLATES if t["bank"] == "maybank"))
+
+
+def test_every_template_regex_is_compiled_and_bounded_in_size_by_validation():
+    spec = _maybank_spec()
+    spec["detect"]["patterns"].append("(unclosed")  # only column regexes were compiled before
+    spec["table"]["skip"] = ["^TOTAL", 7]
+    assert validate_template(spec) == [
+        "detect.patterns[1]: invalid regex (missing ) at position 9).",
+        "table.skip[1]: must be a string.",
+    ]
+    spec = _maybank_spec()
+    spec["card_fields"]["new_balance"] = "(?P<value>" + "x" * MAX_PATTERN_CHARS + ")"
+    assert validate_template(spec) == [
+        f"card_fields.new_balance: the regex is {MAX_PATTERN_CHARS + 11} characters long; "
+        f"the limit is {MAX_PATTERN_CHARS}."
+    ]
+
+
+def test_a_slow_export_template_pattern_fails_the_read_with_pattern_timeout():
+    spec = _maybank_spec()
+    spec["table"]["skip"] = ["(a|a)+$"]
+    rows = [
+        ["MAYBANK DEMO BERHAD - CREDIT CARD STATEMENT"],
+        ["Posting Date", "Transaction Date", "Description", "Amount", "CR/DR"],
+        ["01/11/2026", "01/11/2026", "a" * 60 + "!", "12.00", ""],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    with (
+        override_settings(TEMPLATE_REGEX_TIMEOUT_S=0.05),
+        pytest.raises(StatementError) as failure,
+    ):
+        parse_statement(buf.getvalue().encode(), filename="m.csv", templates=[spec])
+    assert failure.value.code == "pattern_timeout"
+    assert failure.value.message.startswith("Template maybank v1: ")
+    assert failure.value.details == {"pattern": "(a|a)+$", "timeout_s": 0.05}
+
+
+def test_lines_and_cells_are_cut_before_any_regex_reads_them():
+    long_cell = "DEMO MART " + "x" * 50000
+    buf = io.StringIO()
+    csv.writer(buf).writerows(
+        [["Date", "Description", "Amount"], ["01/11/2026", long_cell, "12.00"]]
+    )
+    parsed = parse_statement(buf.getvalue().encode(), filename="g.csv", templates=[])
+    (row,) = [t for bill in parsed.bills for t in bill.transactions]
+    assert len(row.description) == MAX_LINE_CHARS and len(row.raw_text) <= MAX_LINE_CHARS
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("1,234,567.89", "1,234,567.89"),
+        ("(12.00)", "(12.00)"),
+        ("RM1,234.00CR", "RM1,234.00CR"),
+        ("999999999999999.99", "999999999999999.99"),
+        ("1234567890123456.00", None),  # 16 digits before the point: a number, not money
+        ("1" * 900 + ".00", None),  # was read from every start along the run
+        ("1,111" * 200, None),
+    ],
+)
+def test_amounts_are_bounded_and_never_start_inside_a_run_of_digits(text, found):
+    match = re.search(amount_regex(), text)
+    assert (match.group(0) if match else None) == found
+
+
+# The generic reader's row as it was written: `.*?[A-Za-z]{3}.*?` retried every split of a long
+# line. The rewrite must accept the same rows with the same groups.
+OLD_GENERIC_ROW = re.compile(
+    rf"(?P<posting>{generic.ROW_DATE})(?: (?P<txn>{generic.ROW_DATE}))? "
+    rf"(?P<desc>.*?[A-Za-z]{{3}}.*?) (?P<amount>{generic.AMOUNT})"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "05/11 DEMO MART GROCERS 144.61",
+        "05/11 04/11 PAYMENT - THANK YOU 634.40CR",
+        "05 Nov 2026 05 Nov CLOUD HOST 12.99 USD 59.94",
+        "01/02 05 Jan xy 5.00",  # the second date is the description's only word
+        "01/02 xy 12 34 5.00",
+        "01/02 ab DR 12.00",
+        "01/02/2026 abc 1,234.56 DR",
+        "01/02 abc (12.00)",
+        "01/02 12.00 13.00",
+        "01/02 " + "abc " * 200,
+    ],
+)
+def test_the_generic_row_reads_what_it_read_before(line):
+    old, new = OLD_GENERIC_ROW.fullmatch(line), generic.ROW.fullmatch(line)
+    assert (new and new.groupdict()) == (old and old.groupdict())
