@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
 from billing.selectors.dashboard import add_months
+from config.null_characters import NullFreeJSONField, NullFreeSlugRelatedField
 from customers.filters import ID_RANGE
 from customers.models import Customer
 
@@ -39,8 +40,8 @@ class BankTemplateSerializer(serializers.ModelSerializer):
 
 
 class BankTemplateCreateSerializer(serializers.Serializer):
-    bank = serializers.SlugRelatedField(slug_field="code", queryset=Bank.objects.all())
-    spec = serializers.JSONField()
+    bank = NullFreeSlugRelatedField(slug_field="code", queryset=Bank.objects.all())
+    spec = NullFreeJSONField()
     notes = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -115,7 +116,7 @@ class StatementUploadSerializer(serializers.Serializer):
         allow_null=True,
         pk_field=serializers.IntegerField(),
     )
-    bank = serializers.SlugRelatedField(
+    bank = NullFreeSlugRelatedField(
         slug_field="code",
         queryset=Bank.objects.filter(is_active=True),
         required=False,

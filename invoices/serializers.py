@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.null_characters import NullFreeSlugRelatedField
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from ocrengine.models import DocumentType
@@ -31,7 +32,7 @@ class InvoiceUploadSerializer(serializers.Serializer):
     )
     file = serializers.FileField(required=False, allow_empty_file=True)
     customer = CustomerField(queryset=Customer.objects.none(), required=False, allow_null=True)
-    document_type = serializers.SlugRelatedField(
+    document_type = NullFreeSlugRelatedField(
         slug_field="code", queryset=DocumentType.objects.filter(is_active=True), required=False
     )
 

@@ -26,6 +26,7 @@ from billing.services import (
     templates_import,
 )
 from config.errors import DomainError, PayloadTooLargeError
+from config.null_characters import refuse_null_characters
 
 
 def _templates():
@@ -40,6 +41,7 @@ class BankTemplateListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         templates = _templates()
         if bank := self.request.query_params.get("bank"):
+            refuse_null_characters(bank, field="bank")
             templates = templates.filter(bank__code=bank)
         return templates
 
@@ -113,6 +115,7 @@ class BankTemplateExportApi(APIView):
     @extend_schema(responses={200: dict}, summary="Export every template version as JSON")
     def get(self, request: Request) -> Response:
         banks = [c for c in request.query_params.get("bank", "").split(",") if c]
+        refuse_null_characters(banks, field="bank")
         response = Response(templates_export(bank_codes=banks or None))
         response["Content-Disposition"] = 'attachment; filename="bank_templates.json"'
         return response
@@ -128,4 +131,5 @@ class BankTemplateImportApi(APIView):
         summary="Import an export; refuses malformed files and conflicting versions",
     )
     def post(self, request: Request) -> Response:
+        refuse_null_characters(request.data)
         return Response(templates_import(document=request.data, created_by=request.user))

@@ -13,6 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.auth.permissions import HasRole
+from config.null_characters import (
+    NullFreeJSONField,
+    NullFreeSlugRelatedField,
+    refuse_null_characters,
+)
 from ocrengine.models import DocumentType, PromptTemplate
 from ocrengine.services.template_transfer import templates_export, templates_import
 from ocrengine.services.templates import (
@@ -39,7 +44,7 @@ def _write_permissions(request) -> list[BasePermission]:
 
 
 class PromptTemplateSerializer(serializers.ModelSerializer):
-    document_type = serializers.SlugRelatedField(
+    document_type = NullFreeSlugRelatedField(
         slug_field="code", queryset=DocumentType.objects.filter(is_active=True)
     )
     editable = serializers.SerializerMethodField()
@@ -66,9 +71,13 @@ class PromptTemplateSerializer(serializers.ModelSerializer):
     def get_editable(self, template: PromptTemplate) -> bool:
         return template_is_editable(template)
 
+    def validate_spec(self, spec):
+        refuse_null_characters(spec)
+        return spec
+
 
 class TemplateRevisionSerializer(serializers.Serializer):
-    spec = serializers.JSONField(required=False)
+    spec = NullFreeJSONField(required=False)
     prompt = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -148,6 +157,7 @@ class PromptTemplateExportApi(APIView):
     )
     def get(self, request: Request) -> Response:
         codes = request.query_params.getlist("document_type") or None
+        refuse_null_characters(codes, field="document_type")
         response = Response(templates_export(document_type_codes=codes))
         response["Content-Disposition"] = 'attachment; filename="prompt_templates.json"'
         return response
@@ -165,5 +175,6 @@ class PromptTemplateImportApi(APIView):
     )
     def post(self, request: Request) -> Response:
         activate = request.query_params.get("activate", "").lower() in {"1", "true", "yes"}
+        refuse_null_characters(request.data)
         report = templates_import(bundle=request.data, activate=activate, imported_by=request.user)
         return Response(report.as_dict(), status=201 if report.created else 200)
