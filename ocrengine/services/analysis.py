@@ -269,6 +269,9 @@ _DOCUMENT_ERROR_CLASSES = {
     "unsupported_type": UnsupportedMediaTypeError,
     "too_many_pages": PayloadTooLargeError,
     "image_too_large": PayloadTooLargeError,
+    "content_too_large": PayloadTooLargeError,
+    "too_many_characters": PayloadTooLargeError,
+    "too_many_objects": PayloadTooLargeError,
 }
 
 

@@ -215,11 +215,11 @@ def test_lying_declared_size_is_checked_against_the_decoded_bytes(settings):
 # --- analyse: POST /api/v1/ocr/analyze/ with a file -----------------------------------------
 
 ANALYSE_CASES = [
-    ("stream-bomb.pdf", lambda: hostile.pdf_stream_bomb(BOMB), 400, "content_too_large"),
-    ("attachment-bomb.pdf", lambda: hostile.pdf_attachment_bomb(BOMB, decoys=2), 400,
+    ("stream-bomb.pdf", lambda: hostile.pdf_stream_bomb(BOMB), 413, "content_too_large"),
+    ("attachment-bomb.pdf", lambda: hostile.pdf_attachment_bomb(BOMB, decoys=2), 413,
      "content_too_large"),
     ("huge-image.pdf", hostile.pdf_huge_image, 413, "image_too_large"),
-    ("path-bomb.pdf", lambda: hostile.pdf_path_bomb(300_000, in_form=True), 400,
+    ("path-bomb.pdf", lambda: hostile.pdf_path_bomb(300_000, in_form=True), 413,
      "too_many_objects"),
     ("many-pages.pdf", lambda: hostile.many_page_pdf(8), 413, "too_many_pages"),
     ("truncated.pdf", lambda: hostile.truncated(hostile.pdf_with_text()), 400, "corrupt_file"),
@@ -253,7 +253,7 @@ def test_analyse_counts_characters_per_page(agent_client, settings):
         {"document_type": "invoice", "file": SimpleUploadedFile("a.pdf", hostile.pdf_with_text())},
         format="multipart",
     )
-    error = assert_error_shape(response, 400, "too_many_characters")
+    error = assert_error_shape(response, 413, "too_many_characters")
     assert error["details"]["page"] == 1
 
 
