@@ -3,7 +3,7 @@ DecimalField), never floats."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import MAXYEAR, date
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -258,6 +258,12 @@ class DashboardMonthlyFilterSerializer(DashboardFilterSerializer):
         if count > MAX_MONTHS:
             raise serializers.ValidationError(
                 {"date_from": f"At most {MAX_MONTHS} months at a time."}
+            )
+        # The series and its end bound (the first day after its last month) are dates too:
+        # twelve months back from January of year 1, or up to December 9999, were a 500.
+        if last.year * 12 + last.month - count < 12 or last >= date(MAXYEAR, 12, 1):
+            raise serializers.ValidationError(
+                {"date_to": "The months must lie within the years 1 to 9999."}
             )
         attrs["months"] = [add_months(last, offset) for offset in range(1 - count, 1)]
         return attrs

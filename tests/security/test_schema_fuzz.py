@@ -402,3 +402,27 @@ def test_a_null_character_in_an_upload_code_is_a_400(agent, url, fields):
     response = jwt_client(agent).post(url, payload, format="multipart")
     error = assert_error_shape(response, 400, "validation_error")
     assert list(error["details"]["fields"]) == list(fields), error
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_to=0001-01-01",  # the default twelve months would start in year 0
+        "date_to=9999-12-31",  # the series' end bound would be in year 10000
+        "date_from=9999-12-01&date_to=9999-12-31",
+    ],
+)
+def test_a_monthly_series_beyond_the_calendar_is_a_400(agent, query):
+    response = jwt_client(agent).get(f"/api/v1/dashboard/monthly/?{query}")
+    error = assert_error_shape(response, 400, "validation_error")
+    assert list(error["details"]["fields"]) == ["date_to"], error
+
+
+@pytest.mark.parametrize(
+    ("query", "months"),
+    [("date_to=0001-12-31", 12), ("date_from=9999-01-01&date_to=9999-11-30", 11)],
+)
+def test_a_monthly_series_at_the_calendar_edges_is_answered(agent, query, months):
+    response = jwt_client(agent).get(f"/api/v1/dashboard/monthly/?{query}")
+    assert response.status_code == 200, response.content
+    assert len(response.json()["months"]) == months
