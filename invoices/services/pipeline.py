@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from config.text_matching import PatternTimeout
 from ocrengine.documents import DocumentError, has_usable_text, read_document
 from ocrengine.engines.base import DocumentText, OcrEngine
 from ocrengine.extraction import ExtractionResult, extract_invoice
@@ -97,16 +98,15 @@ def document_extract(
             raster_dpi=limits.raster_dpi,
         )
     except DocumentError as error:
-        return DocumentOutcome(
-            status=FAILED,
-            error_code=error.code,
-            error=error.message,
-            seconds=time.perf_counter() - started,
-            cpu_seconds=time.process_time() - cpu_started,
-        )
+        return _failed(error.code, error.message, started, cpu_started)
     read_at = time.perf_counter()
-    # Embedded e-invoice XML (ZUGFeRD, Factur-X) is read from the PDF bytes themselves.
-    result = extract_invoice(document, spec=spec, pdf_bytes=data)
+    try:
+        # Embedded e-invoice XML (ZUGFeRD, Factur-X) is read from the PDF bytes themselves.
+        result = extract_invoice(document, spec=spec, pdf_bytes=data)
+    except PatternTimeout as error:
+        # An admin's template pattern that runs away on this text fails the same way on every
+        # retry: a permanent failure naming the cause, not a crash to retry.
+        return _failed(error.code, str(error), started, cpu_started)
     finished = time.perf_counter()
     return DocumentOutcome(
         status=outcome_status(result, document, threshold),
@@ -115,4 +115,14 @@ def document_extract(
         seconds=finished - started,
         cpu_seconds=time.process_time() - cpu_started,
         timings={"read_s": round(read_at - started, 4), "extract_s": round(finished - read_at, 4)},
+    )
+
+
+def _failed(code: str, message: str, started: float, cpu_started: float) -> DocumentOutcome:
+    return DocumentOutcome(
+        status=FAILED,
+        error_code=code,
+        error=message,
+        seconds=time.perf_counter() - started,
+        cpu_seconds=time.process_time() - cpu_started,
     )

@@ -317,3 +317,33 @@ def test_a_slow_pattern_in_a_template_preview_is_a_400_pattern_timeout(staff_cli
         )
     error = assert_error_shape(response, 400, "pattern_timeout")
     assert error["details"]["timeout_s"] == 0.05
+
+
+def test_a_slow_prompt_template_pattern_fails_the_invoice_job_once_with_pattern_timeout(
+    staff_client, agent_client, django_capture_on_commit_callbacks
+):
+    from invoices.models import Invoice
+    from ocrengine.models import ProcessingJob
+    from tests.invoices.conftest import upload_processed
+    from tests.invoices.documents import invoice_pdf
+
+    spec = copy.deepcopy(load_default_spec("invoice"))
+    field = next(f for f in spec["fields"] if f["name"] == "invoice_number")
+    field["patterns"] = [CATASTROPHIC]
+    created = staff_client.post(
+        PROMPT_TEMPLATES_URL, {"document_type": "invoice", "spec": spec}, format="json"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(f"{PROMPT_TEMPLATES_URL}{created.json()['id']}/publish/")
+    with SMALL_TIMEOUT:
+        invoice = upload_processed(
+            agent_client,
+            "slow.pdf",
+            invoice_pdf((f"Invoice No: {'a' * 60}!", "Total: EUR 10.00")),
+            django_capture_on_commit_callbacks,
+        )
+    invoice.refresh_from_db()
+    job = ProcessingJob.objects.get(pk=invoice.job_id)
+    # The same pattern fails the same way on every retry: failed at once, with the cause.
+    assert (invoice.status, invoice.error_code) == (Invoice.Status.FAILED, "pattern_timeout")
+    assert (job.status, job.error_code, job.attempts) == ("failed", "pattern_timeout", 1)
