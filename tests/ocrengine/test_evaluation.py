@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from reportlab.pdfgen import canvas
 
-from ocrengine.evaluation import ManifestError, amount, read_manifest, same
+from ocrengine.evaluation import ManifestError, amount, evaluate_specs, read_manifest, same
 from ocrengine.models import DocumentType
 from ocrengine.services.templates import template_create_draft
 from tests.ocrengine.analysis_support import fresh_analysis_state, invoice_text
@@ -146,3 +146,25 @@ def test_bad_manifests_and_versions_are_clear_errors(labelled_set, tmp_path):
             "--manifest",
             str(tmp_path / "NOCOLS.tsv"),
         )
+
+
+def test_a_pattern_that_times_out_scores_that_document_wrong_and_the_evaluation_goes_on(
+    tmp_path, settings
+):
+    settings.TEMPLATE_REGEX_TIMEOUT_S = 0.05
+    _pdf(tmp_path / "slow.pdf", ["Invoice No: " + "a" * 60 + "!", "Total: EUR 10.00"])
+    (tmp_path / "slow.json").write_text(json.dumps({"invoice_number": "A-1", "currency": "EUR"}))
+    (tmp_path / "MANIFEST.tsv").write_text("id\tdoc\tgt\tlanguage\nslow\tslow.pdf\tslow.json\ten\n")
+    fresh_analysis_state()
+    spec = DocumentType.objects.get(code="invoice").templates.get(version=1).spec
+    slow = json.loads(json.dumps(spec))
+    next(f for f in slow["fields"] if f["name"] == "invoice_number")["patterns"] = ["(a|a)+$"]
+
+    report = evaluate_specs(
+        document_type="invoice",
+        documents=read_manifest(tmp_path / "MANIFEST.tsv"),
+        specs={1: spec, 2: slow},
+    ).as_dict()
+    v1, v2 = report["versions"]
+    assert v1["per_field"]["currency"] == {"accuracy": 1.0, "n": 1}
+    assert v2["per_field"]["currency"] == {"accuracy": 0.0, "n": 1}
