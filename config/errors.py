@@ -41,6 +41,16 @@ class DomainError(Exception):
         self.details = details or {}
 
 
+class InvalidFieldsError(DomainError):
+    """A request whose fields a business rule refuses: the same 400 `validation_error` as a
+    serializer's, with the reasons per field in `details.fields`."""
+
+    code = "validation_error"
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("The request has invalid fields.", details={"fields": fields})
+
+
 class ConflictError(DomainError):
     status = 409
     code = "conflict"
@@ -120,7 +130,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = drf.PermissionDenied()
+        # A service's reason ("Agents cannot delete customers; ...") reaches the caller.
+        exc = drf.PermissionDenied(str(exc) or None)
 
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
@@ -174,11 +185,3 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if refused is not None:
         return error_response(413, *refused)
     return error_response(400, "bad_request", _BAD_REQUEST)
-
-
-def json_404(request, exception=None) -> JsonResponse:
-    return error_response(404, "not_found", "No such resource.")
-
-
-def json_500(request) -> JsonResponse:
-    return error_response(500, "server_error", "An internal error occurred.")

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from config.auth.roles import AGENT, ROLES, user_role
-from config.errors import ConflictError, DomainError, NotFoundError
+from config.errors import ConflictError, InvalidFieldsError, NotFoundError
 from customers.masking import MASK_CHAR, mask_identifier
 from customers.models import Customer
 from customers.selectors import customers_visible_to
@@ -147,12 +147,8 @@ def _clean_id_number(value: str, current: Customer | None) -> str:
         return value
     if current is not None and current.id_number and value == mask_identifier(current.id_number):
         return current.id_number
-    raise DomainError(
-        "The request has invalid fields.",
-        code="validation_error",
-        details={
-            "fields": {"id_number": ["Send the full id number; masked values are read-only."]}
-        },
+    raise InvalidFieldsError(
+        {"id_number": ["Send the full id number; masked values are read-only."]}
     )
 
 
@@ -163,12 +159,8 @@ def _refuse_foreign_assignment(actor: AbstractBaseUser, assignee: AbstractBaseUs
 
 def _check_assignee(user: AbstractBaseUser) -> None:
     if not user.is_active or user_role(user) not in ROLES:
-        raise DomainError(
-            "The request has invalid fields.",
-            code="validation_error",
-            details={
-                "fields": {"assigned_agent": ["Assign customers to an active user with a role."]}
-            },
+        raise InvalidFieldsError(
+            {"assigned_agent": ["Assign customers to an active user with a role."]}
         )
 
 

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from config.errors import (
     ConflictError,
     DomainError,
+    InvalidFieldsError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
 )
@@ -141,17 +142,13 @@ def document_type_check(document_type: DocumentType | None) -> None:
     if document_type is None or document_type.code in INVOICE_DOCUMENT_TYPES:
         return
     accepted = ", ".join(INVOICE_DOCUMENT_TYPES)
-    raise DomainError(
-        "The request has invalid fields.",
-        code="validation_error",
-        details={
-            "fields": {
-                "document_type": [
-                    f"Invoice uploads take {accepted}; analyse other documents with "
-                    "/api/v1/ocr/analyze/."
-                ]
-            }
-        },
+    raise InvalidFieldsError(
+        {
+            "document_type": [
+                f"Invoice uploads take {accepted}; analyse other documents with "
+                "/api/v1/ocr/analyze/."
+            ]
+        }
     )
 
 

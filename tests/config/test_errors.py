@@ -31,9 +31,11 @@ def test_403_permission_denied(agent, agent_client):
     from tests.factories import CustomerFactory
 
     customer = CustomerFactory(assigned_agent=agent)
-    assert_error_shape(
+    error = assert_error_shape(
         agent_client.delete(f"/api/v1/customers/{customer.pk}/"), 403, "permission_denied"
     )
+    # The service's reason, not DRF's generic "You do not have permission...".
+    assert error["message"] == "Agents cannot delete customers; ask a supervisor."
 
 
 def test_404_for_an_unknown_api_url_is_json(agent_client):
