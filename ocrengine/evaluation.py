@@ -23,9 +23,9 @@ from typing import Any
 
 from django.conf import settings
 
-from config.text_matching import PatternTimeout
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
+from ocrengine.extraction.patterns import PatternTimeout
 from ocrengine.extraction_other import extract_for
 
 # --- the corpus scorer's comparison rules ---------------------------------------------------

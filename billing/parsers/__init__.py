@@ -4,7 +4,7 @@
 
 `templates` are the active bank templates (JSON specs, see `template_spec.py`). Every line
 (PDF) and cell (CSV/XLSX) is cut to MAX_LINE_CHARS before any regex reads it, and template
-regexes run under TEMPLATE_REGEX_TIMEOUT_S (`config.text_matching`).
+regexes run under TEMPLATE_REGEX_TIMEOUT_S (`ocrengine.extraction.patterns`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from config.text_matching import PatternSyntaxError, PatternTimeout, cap_line
+from ocrengine.extraction.patterns import PatternSyntaxError, PatternTimeout, cap_line
 
 from .base import (
     ParsedBill,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from config.text_matching import compile_template_pattern
+from ocrengine.extraction.patterns import compile_template_pattern
 
 PDF, XLSX, CSV, OFX = "pdf", "xlsx", "csv", "ofx"
 

@@ -3,7 +3,7 @@
 Used by bank templates (roles named in the spec) and by the generic table reader (roles
 inferred). A row whose direction cannot be read (an unknown flag) becomes a RowProblem:
 the reader reports it and never guesses. A template's regexes (header, columns, skip, summary
-and preamble rows) are compiled by `config.text_matching` and each match runs under
+and preamble rows) are compiled by `ocrengine.extraction.patterns` and each match runs under
 TEMPLATE_REGEX_TIMEOUT_S (PatternTimeout).
 """
 
@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
-from config.text_matching import TemplatePattern, cap_line, compile_template_pattern
+from ocrengine.extraction.patterns import TemplatePattern, cap_line, compile_template_pattern
 
 from .amounts import AmountSyntax, parse_amount, signed_balance
 from .base import ParsedBill, ParsedStatement, ParsedTransaction, RowProblem

@@ -2,7 +2,7 @@
 
 The spec says where things are; this module knows nothing about any particular bank.
 See `template_spec.py` for the format and its validation. The spec's regexes are compiled by
-`config.text_matching` and each match runs under TEMPLATE_REGEX_TIMEOUT_S (PatternTimeout).
+`ocrengine.extraction.patterns` and each match runs under TEMPLATE_REGEX_TIMEOUT_S (PatternTimeout).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from config.text_matching import TemplatePattern, compile_template_pattern
+from ocrengine.extraction.patterns import TemplatePattern, compile_template_pattern
 
 from .amounts import AmountSyntax, amount_regex, parse_amount, signed_balance
 from .base import ParsedBill, ParsedStatement, ParsedTransaction

@@ -20,15 +20,15 @@ A template is JSON:
                        preamble_fields, summary_rows}
 
 Field regexes capture (?P<value>...) and may use {AMOUNT}, {DATE} and {SDATE}. Regexes are
-Python `re` syntax, compiled by the `regex` module (`config.text_matching`, which also runs each
-match under a time limit); each may be at most MAX_PATTERN_CHARS long as written.
+Python `re` syntax, compiled by the `regex` module (`ocrengine.extraction.patterns`, which
+also runs each match under a time limit); each may be at most MAX_PATTERN_CHARS long as written.
 """
 
 from __future__ import annotations
 
 import re
 
-from config.text_matching import MAX_PATTERN_CHARS, template_pattern_problem
+from ocrengine.extraction.patterns import MAX_PATTERN_CHARS, template_pattern_problem
 
 from .template_engine import compile_template
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from config.text_matching import PatternTimeout
 from ocrengine.documents import DocumentError, has_usable_text, read_document
 from ocrengine.engines.base import DocumentText, OcrEngine
 from ocrengine.extraction import ExtractionResult, extract_invoice
+from ocrengine.extraction.patterns import PatternTimeout
 
 RECOGNIZED = "recognized"
 NEEDS_REVIEW = "needs_review"

@@ -7,7 +7,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from config.text_matching import compile_template_pattern
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import fallbacks
 from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates
@@ -23,6 +22,7 @@ from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout, build_layout
 from ocrengine.extraction.lines import extract_lines
 from ocrengine.extraction.normalize import format_amount, prefers_month_first
+from ocrengine.extraction.patterns import compile_template_pattern
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
 from ocrengine.extraction.spec import load_default_spec
 from ocrengine.extraction.xml_einvoice import read_einvoice
@@ -151,7 +151,7 @@ def extract_invoice(
     Embedded CII/UBL XML in `pdf_bytes` (ZUGFeRD, Factur-X, XRechnung) wins over the text
     layer where it has a value; the text supplies the rest. Lines are read up to
     MAX_LINE_CHARS; a spec pattern that runs past TEMPLATE_REGEX_TIMEOUT_S on one of them
-    raises `config.text_matching.PatternTimeout`.
+    raises `ocrengine.extraction.patterns.PatternTimeout`.
     """
     spec = spec or load_default_spec("invoice")
     rules = rules_from_spec(spec)

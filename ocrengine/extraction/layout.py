@@ -11,9 +11,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from config.text_matching import cap_line
 from ocrengine.engines.base import Box, DocumentText
 from ocrengine.extraction.normalize import clean_text
+from ocrengine.extraction.patterns import cap_line
 
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff（(:：])")
 

@@ -3,8 +3,8 @@
 A spec is JSON: {"fields": [{"name", "type", "required", "labels": {lang: [alias...]},
 "patterns": [regex...], "validators": [...]}, ...], "validators": [...], "prompt": "..."}.
 
-Patterns are Python `re` syntax, compiled and matched by `config.text_matching` (the `regex`
-module, under TEMPLATE_REGEX_TIMEOUT_S); validation compiles them the same way, so a spec that
+Patterns are Python `re` syntax, compiled and matched by `ocrengine.extraction.patterns` (the
+`regex` module, under TEMPLATE_REGEX_TIMEOUT_S); validation compiles them the same way, so a spec that
 saves is a spec that runs.
 """
 
@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from config.text_matching import template_pattern_problem
+from ocrengine.extraction.patterns import template_pattern_problem
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "prompt_specs"
 # Patterns one field may list (each is tried on every candidate value), and its labels (each

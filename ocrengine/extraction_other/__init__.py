@@ -52,7 +52,7 @@ def extract_for(
 
     Unknown types (added in the admin without code) use the invoice engine, which reads any
     spec's labels and patterns. Every engine reads lines up to MAX_LINE_CHARS; a spec pattern
-    that runs past TEMPLATE_REGEX_TIMEOUT_S on one raises `config.text_matching.PatternTimeout`
+    that runs past TEMPLATE_REGEX_TIMEOUT_S on one raises `ocrengine.extraction.patterns.PatternTimeout`
     (the analysis API answers 422 `pattern_timeout`).
     """
     if pdf_bytes is not None and EXTRACTORS.get(document_type_code, _invoice) is _invoice:

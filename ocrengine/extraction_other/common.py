@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from config.text_matching import cap_line, compile_template_pattern
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.normalize import format_amount, parse_amount
+from ocrengine.extraction.patterns import cap_line, compile_template_pattern
 from ocrengine.extraction.result import ExtractedField
 
 # Separators OCR leaves between a label and its value (full-width colon included).

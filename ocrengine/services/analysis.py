@@ -22,9 +22,9 @@ from django.core.cache import cache
 
 from config import metrics
 from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
-from config.text_matching import PATTERN_TIMEOUT, PatternSyntaxError, PatternTimeout
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
+from ocrengine.extraction.patterns import PATTERN_TIMEOUT, PatternSyntaxError, PatternTimeout
 from ocrengine.models import AnalysisLog, ApiClient
 from ocrengine.services import analysis_log_writer, backends, local_cache
 from ocrengine.services.masking import SENSITIVE_PERMISSION, mask_fields

@@ -23,7 +23,7 @@ from billing.parsers import (
     validate_template,
 )
 from billing.parsers.amounts import amount_regex
-from config.text_matching import MAX_LINE_CHARS, MAX_PATTERN_CHARS
+from ocrengine.extraction.patterns import MAX_LINE_CHARS, MAX_PATTERN_CHARS
 from tests.billing.statement_factory import PDF_MAKERS, FakeCard, FakeStatement, FakeTxn
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "billing" / "bank_templates"

@@ -8,8 +8,8 @@ from re import _parser as sre_parse
 
 import pytest
 
-from config.text_matching import MAX_PATTERN_CHARS, compile_template_pattern
 from ocrengine.extraction import load_default_spec, validate_spec
+from ocrengine.extraction.patterns import MAX_PATTERN_CHARS, compile_template_pattern
 from ocrengine.extraction.spec import MAX_FIELD_LABELS, MAX_FIELD_PATTERNS, MAX_LABEL_CHARS
 
 

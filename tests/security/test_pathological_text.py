@@ -26,9 +26,9 @@ from billing.models import BankTemplate, StatementImport
 from billing.parsers import parse_statement
 from billing.services.reference_data import reference_data_seed as billing_reference_data_seed
 from billing.services.reference_data import shipped_template_specs
-from config.text_matching import MAX_LINE_CHARS
 from ocrengine.extraction import layout as layout_module
 from ocrengine.extraction.layout import build_layout
+from ocrengine.extraction.patterns import MAX_LINE_CHARS
 from ocrengine.extraction.spec import load_default_spec
 from ocrengine.extraction_other import extract_for
 from ocrengine.extraction_other.common import document_lines

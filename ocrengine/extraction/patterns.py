@@ -12,7 +12,9 @@ Two guards against regular expressions that run super-linearly on hostile text:
   and every match runs under TEMPLATE_REGEX_TIMEOUT_S, so a catastrophic pattern fails that
   one call with `PatternTimeout` (code `pattern_timeout`) instead of holding a worker.
 
-Django-free apart from reading the setting, so the statement parsers can use it.
+Part of the library core (no models): the statement parsers use it as well as extraction. The
+one Django read is the TEMPLATE_REGEX_TIMEOUT_S setting, with a default where Django is not
+configured.
 """
 
 from __future__ import annotations
