@@ -8,21 +8,13 @@ import logging.handlers
 import os
 from datetime import UTC, datetime
 
-from . import request_context
+from core import request_context
 
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
 }
 _CONTEXT_ATTRS = ("request_id", "user", "client_kind", "path")
-
-# Every record would otherwise walk the stack for its caller's file and line, and look up its
-# thread's and process's names: none of them is in the JSON line, and together they took a third
-# of the time of a request's access-log line (the logging HOWTO's "Optimization" switches).
-# The process id stays: gunicorn's own log lines print it.
-logging._srcfile = None
-logging.logThreads = False
-logging.logMultiprocessing = False
 
 
 class RequestContextFilter(logging.Filter):

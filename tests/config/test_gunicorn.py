@@ -1,6 +1,6 @@
 """config/gunicorn.py, loaded the way scripts/run.sh and the docker image load it, serving the
-project for real: workers and threads from the environment, a listening socket per worker,
-keep-alive, stdout carrying only the JSON request log, and a refusal to share a port."""
+project for real: workers and threads from the environment, keep-alive, stdout carrying only
+the JSON request log, Ctrl-C left to the master, and a refusal to share a port."""
 
 import http.client
 import json
@@ -139,13 +139,10 @@ def test_it_serves_kept_alive_connections_and_writes_json_lines_to_stdout(served
 
 
 @pytest.mark.slow
-def test_each_worker_listens_on_its_own_socket(served):
-    port, _stdout, _env, _server = served
-    # One socket per worker (SO_REUSEPORT): the kernel spreads new connections across the
-    # workers instead of letting whichever wakes first take them all.
-    _wait_for(lambda: _listening_sockets(port) == 2, "a listening socket per worker")
-    # No control socket under HOME for the next server to take over.
-    assert not (Path(_env["HOME"]) / ".gunicorn").exists()
+def test_it_leaves_no_control_socket_for_the_next_server_to_take_over(served):
+    _port, _stdout, env, _server = served
+    assert runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["control_socket_disable"]
+    assert not (Path(env["HOME"]) / ".gunicorn").exists()
 
 
 @pytest.mark.slow
@@ -171,29 +168,18 @@ def test_workers_leave_ctrl_c_to_the_master(served):
 @pytest.mark.slow
 def test_a_second_server_on_the_same_port_refuses_to_start(served):
     port, _stdout, env, _server = served
-    _wait_for(lambda: _listening_sockets(port) == 2, "a listening socket per worker")
     second = subprocess.run(
-        _command(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        _command(port), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert second.returncode != 0
-    assert f"127.0.0.1:{port} is already in use by another server." in second.stderr
-    assert _listening_sockets(port) == 2  # the first server's, untouched
+    assert "Connection in use" in second.stderr, second.stderr
+    assert _listening_sockets(port) == 1  # the first server's, untouched
     assert _get(port, "/api/v1/health/").status in (200, 503)
-
-
-def test_the_control_socket_is_off_unless_a_path_is_given(monkeypatch, tmp_path):
-    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
-    assert runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["control_socket_disable"]
-
-    path = str(tmp_path / "gunicorn.ctl")
-    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", path)
-    settings = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
-    assert (settings["control_socket_disable"], settings["control_socket"]) == (False, path)
 
 
 @pytest.mark.slow
 def test_make_run_stops_cleanly_and_says_why_when_its_port_is_taken(tmp_path):
-    with socket.socket() as taken:  # someone else's server, without SO_REUSEPORT
+    with socket.socket() as taken:  # someone else's server
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
@@ -206,16 +192,6 @@ def test_make_run_stops_cleanly_and_says_why_when_its_port_is_taken(tmp_path):
     # Exit 1 with gunicorn's reason; before, its exit trap re-signalled itself until bash
     # crashed (139), and the worker cluster it had started was left to the crash.
     assert run.returncode == 1, output
-    assert f"127.0.0.1:{port} is already in use by another server." in output, output
+    assert "Connection in use" in output, output
     with pytest.raises(ProcessLookupError):
         os.killpg(run.pid, 0)  # nothing it started is still running
-
-
-@pytest.mark.parametrize(
-    ("host", "reason"),
-    [("10.255.255.1", "Cannot assign requested address"), ("no-such-host.invalid", "")],
-)
-def test_an_address_it_cannot_listen_on_is_refused_in_one_line(host, reason):
-    refuse = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))["_refuse_if_listened_on"]
-    with pytest.raises(SystemExit, match=f"^Cannot listen on {host}:8000: {reason}"):
-        refuse((host, 8000))
