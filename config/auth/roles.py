@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
@@ -16,14 +14,10 @@ CUSTOMER_SENSITIVE_PERMISSION = ("customers", "view_sensitive")
 ANALYSIS_SENSITIVE_PERMISSION = ("ocrengine", "view_sensitive_fields")
 
 
-@cache
 def users_with_access_facts() -> QuerySet:
     """Users annotated with their strongest role group and whether they may see customers'
     sensitive ids and analyses' sensitive fields, so authenticating a request is one query
-    instead of five.
-
-    Built once per process (callers filter a clone; the queryset itself is never evaluated):
-    assembling the subqueries costs more than running them."""
+    instead of five."""
     strongest_group = (
         Group.objects.filter(user=OuterRef("pk"), name__in=ROLES)
         .annotate(
