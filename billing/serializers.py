@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
 from billing.selectors.dashboard import add_months
-from config.null_characters import NullFreeJSONField, NullFreeSlugRelatedField
+from core.null_characters import NullFreeJSONField, NullFreeSlugRelatedField
 from customers.filters import ID_RANGE
 from customers.models import Customer
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from config.auth.roles import user_role
-from config.errors import DomainError
+from core.errors import DomainError
 from customers import services
 from customers.masking import mask_identifier
 from customers.models import Customer

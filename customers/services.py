@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from config.auth.roles import AGENT, ROLES, user_role
-from config.errors import ConflictError, InvalidFieldsError, NotFoundError
+from core.errors import ConflictError, InvalidFieldsError, NotFoundError
 from customers.masking import MASK_CHAR, mask_identifier
 from customers.models import Customer
 from customers.selectors import customers_visible_to

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.null_characters import NullFreeSlugRelatedField
+from core.null_characters import NullFreeSlugRelatedField
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from ocrengine.models import DocumentType

@@ -23,7 +23,7 @@ from billing.services import (
     templates_import,
 )
 from billing.services.templates import template_validate
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class SpecField(forms.JSONField):

@@ -25,8 +25,8 @@ from billing.services import (
     templates_export,
     templates_import,
 )
-from config.errors import DomainError, PayloadTooLargeError
-from config.null_characters import refuse_null_characters
+from core.errors import DomainError, PayloadTooLargeError
+from core.null_characters import refuse_null_characters
 
 
 def _templates():

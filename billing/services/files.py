@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from billing.parsers import CSV, OFX, PDF, XLSX, StatementError
 from billing.parsers.detect import sniff_format
 from billing.parsers.xlsx_reader import xlsx_archive_check
-from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
+from core.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
 from ocrengine.documents import errors as document_errors
 from ocrengine.documents.limits import limit
 from ocrengine.documents.pdf import pdf_decrypted_copy, pdf_page_total, pdfium_document

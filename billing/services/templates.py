@@ -12,7 +12,7 @@ from billing.models import Bank, BankTemplate
 from billing.parsers import StatementError, parse_statement, statement_status, validate_template
 from billing.services.files import statement_file_open
 from billing.services.presenting import parsed_statement_as_dict
-from config.errors import ConflictError, DomainError, PayloadTooLargeError
+from core.errors import ConflictError, DomainError, PayloadTooLargeError
 
 
 def template_validate(*, spec: object, bank: Bank | None = None) -> dict:

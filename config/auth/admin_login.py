@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from config.auth.lockout import client_ip, login_guarded
-from config.errors import TooManyRequestsError
+from config.auth.lockout import login_guarded
+from core.errors import TooManyRequestsError
+from core.request_context import client_ip
 
 
 class LockoutAdminAuthenticationForm(AdminAuthenticationForm):

@@ -7,13 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.auth import services
-from config.auth.lockout import client_ip
 from config.auth.serializers import (
     LoginInputSerializer,
     RefreshInputSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
+from core.request_context import client_ip
 
 
 class _TokenApi(APIView):

@@ -11,7 +11,6 @@ counted against: at most LIMIT attempts per username or IP are ever in flight or
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,36 +19,12 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from config.auth.models import LoginFailure
-from config.errors import TooManyRequestsError
+from core.errors import TooManyRequestsError
 
 User = TypeVar("User")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address: REMOTE_ADDR, or the entry TRUSTED_PROXY_COUNT hops from the right of
-    X-Forwarded-For when that many proxies we run append to it (the left part is client-forged).
-    An entry that is no IP address (a misconfigured proxy) falls back to REMOTE_ADDR."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops and _is_ip(forwarded[-hops]):
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _username_key(username: str) -> str:

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from config.auth.lockout import login_guarded
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class AuthenticationError(DomainError):

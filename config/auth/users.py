@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from config.auth.roles import ADMIN, ROLES
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 
 
 def user_create_with_role(

@@ -12,7 +12,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-change-me")
-# Keys for secrets stored encrypted (config/encrypted_fields.py): the first encrypts, all decrypt.
+# Keys for secrets stored encrypted (core/encrypted_fields.py): the first encrypts, all decrypt.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[SECRET_KEY + "-fields"])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -33,16 +33,19 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "core",
     "config.apps.ConfigAppConfig",
     "customers",
+    "jobs",
     "ocrengine",
     "invoices",
     "billing",
+    "workbench",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestContextMiddleware",
-    "config.metrics.PrometheusMiddleware",  # document analysis API area: request metrics
+    "core.middleware.RequestContextMiddleware",
+    "core.metrics.PrometheusMiddleware",  # document analysis API area: request metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -53,7 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.ApiErrorMiddleware",
+    "core.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,7 +142,7 @@ REST_FRAMEWORK = {
     # A role (agent, supervisor, admin) for every view that does not name its own permissions;
     # a signed-in account without one gets 403 (config/auth/permissions.py).
     "DEFAULT_PERMISSION_CLASSES": ["config.auth.permissions.HasRole"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -147,7 +150,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"analyze": env.str("ANALYZE_RATE_LIMIT", default="60/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -163,7 +166,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; each choice set gets its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "invoices.models.Invoice.Status",
-        "JobStatusEnum": "ocrengine.models.ProcessingJob.Status",
+        "JobStatusEnum": "jobs.models.ProcessingJob.Status",
         "StatementImportStatusEnum": "billing.models.StatementImport.Status",
         "BillStatusEnum": "billing.models.Bill.Status",
         "TemplateStatusEnum": "ocrengine.models.PromptTemplate.Status",
@@ -200,10 +203,6 @@ else:
         }
     }
 
-# Seconds each process keeps a customers-list page; any customer or agent change replaces the
-# shared list version at once, so this only bounds writes that send no signal. 0: no cache.
-CUSTOMER_LIST_CACHE_TTL_S = env.int("CUSTOMER_LIST_CACHE_TTL_S", default=60)
-
 # --- Background work (django-q2) ------------------------------------------------------------
 Q_CLUSTER = {
     "name": "ledgerlens",
@@ -234,9 +233,6 @@ OCR_CONFIDENCE_THRESHOLD = env.float("OCR_CONFIDENCE_THRESHOLD", default=0.7)
 OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
 OCR_MAX_IMAGE_PIXELS = env.int("OCR_MAX_IMAGE_PIXELS", default=50_000_000)
 OCR_RASTER_DPI = env.int("OCR_RASTER_DPI", default=200)
-# Seconds one match of a template regex (prompt spec or bank template pattern) may run on one
-# line; past it that analysis / statement read fails with pattern_timeout (config/text_matching).
-TEMPLATE_REGEX_TIMEOUT_S = env.float("TEMPLATE_REGEX_TIMEOUT_S", default=0.5)
 # Hostile files (issue #13): bytes all of a PDF's streams may decode to together, characters
 # and objects on one PDF page, bytes of an embedded e-invoice XML; statement rows and columns
 # (CSV, XLSX) and an XLSX archive's parts and uncompressed bytes. Statements share
@@ -249,6 +245,10 @@ STATEMENT_MAX_ROWS = env.int("STATEMENT_MAX_ROWS", default=50_000)
 STATEMENT_MAX_COLUMNS = env.int("STATEMENT_MAX_COLUMNS", default=100)
 XLSX_MAX_MEMBERS = env.int("XLSX_MAX_MEMBERS", default=500)
 XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+# Seconds one match of a template regex (prompt spec or bank template pattern) may run on one
+# line; past it that analysis / statement read fails with pattern_timeout
+# (ocrengine/extraction/patterns.py).
+TEMPLATE_REGEX_TIMEOUT_S = env.float("TEMPLATE_REGEX_TIMEOUT_S", default=0.5)
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=20.0)
@@ -261,8 +261,6 @@ METRICS_ALLOW_INTERNAL = env.bool("METRICS_ALLOW_INTERNAL", default=False)
 ANALYSIS_DEFAULT_BACKEND = env.str("ANALYSIS_DEFAULT_BACKEND", default="rules")
 ANALYSIS_CACHE_TTL_S = env.int("ANALYSIS_CACHE_TTL_S", default=600)
 TEMPLATE_CACHE_TTL_S = env.int("TEMPLATE_CACHE_TTL_S", default=3600)
-# Each process also keeps templates this long, so another process's publish shows within it.
-LOCAL_TEMPLATE_TTL_S = env.float("LOCAL_TEMPLATE_TTL_S", default=5.0)
 # Where the analysis rate limit counts calls: "cache" (atomic increments in Redis) or
 # "database" (one upsert per call; far cheaper than the database cache's read-then-write).
 RATE_LIMIT_STORE = env.str("RATE_LIMIT_STORE", default="cache" if REDIS_URL else "database")
@@ -293,7 +291,7 @@ HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
 HEALTH_STORAGE_PROBE_INTERVAL_S = env.int("HEALTH_STORAGE_PROBE_INTERVAL_S", default=60)
 
 # --- API documentation ----------------------------------------------------------------------
-# Serve the OpenAPI schema and Swagger UI to anyone; off: only users with a role (config/api_docs.py).
+# Serve the OpenAPI schema and Swagger UI to anyone; off: only users with a role (core/api_docs.py).
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 # --- Logging --------------------------------------------------------------------------------

@@ -46,6 +46,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # The OpenAPI schema is checked where it is built, by `manage.py spectacular --fail-on-warn`
-# (tests/config/test_api_docs.py); generating it inside every `check --deploy` adds ~10 s to each
+# (tests/core/test_api_docs.py); generating it inside every `check --deploy` adds ~10 s to each
 # container start and mixes documentation lint into the security gate.
 SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": False}  # noqa: F405

@@ -3,7 +3,7 @@ default permission: a role, see config/auth/permissions.py)."""
 
 from __future__ import annotations
 
-from config.errors import NotFoundError
+from core.errors import NotFoundError
 from invoices.models import Invoice
 from invoices.selectors import invoices_visible_to
 

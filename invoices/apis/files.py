@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from config.errors import DomainError, NotFoundError
+from core.errors import DomainError, NotFoundError
 from invoices.apis.common import visible_invoice
 from invoices.services.storage import EXTENSIONS, file_read
 from ocrengine.documents import DocumentError, PageNotFound, render_page_png

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
-from config.errors import DomainError
+from core.errors import DomainError
 from ocrengine.models import (
     AnalysisLog,
     ApiClient,

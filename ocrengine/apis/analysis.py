@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.auth.authentication import ActiveUserJWTAuthentication
-from config.errors import PayloadTooLargeError
+from core.errors import PayloadTooLargeError
 from ocrengine.apis.caller_access import HasRoleOrSignedClient
 from ocrengine.apis.hmac_authentication import HmacSignatureAuthentication
 from ocrengine.apis.permissions import ApiClientHasScope

@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from config.errors import PayloadTooLargeError
+from core.errors import PayloadTooLargeError
 from ocrengine.services.hmac_auth import SignatureRejected, SignedRequest, hmac_verify
 
 HEADERS = ("X-Key-Id", "X-Timestamp", "X-Nonce", "X-Signature")

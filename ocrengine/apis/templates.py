@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.auth.permissions import HasRole
-from config.null_characters import (
+from core.null_characters import (
     NullFreeJSONField,
     NullFreeSlugRelatedField,
     refuse_null_characters,

@@ -1,4 +1,4 @@
-"""Machine clients' HMAC secrets are stored encrypted (config/encrypted_fields.py).
+"""Machine clients' HMAC secrets are stored encrypted (core/encrypted_fields.py).
 
 The columns become text (a Fernet token is longer than the secret), then every plain secret
 already stored is encrypted in place; reversing decrypts them again. Rows are read and written
@@ -6,8 +6,8 @@ with plain SQL: the field itself would try to decrypt what is still plain text."
 
 from django.db import migrations
 
-import config.encrypted_fields
-from config.encrypted_fields import InvalidToken, seal, unseal
+import core.encrypted_fields
+from core.encrypted_fields import InvalidToken, seal, unseal
 
 COLUMNS = ("secret", "previous_secret")
 
@@ -54,12 +54,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="apiclient",
             name="previous_secret",
-            field=config.encrypted_fields.EncryptedSecretField(blank=True),
+            field=core.encrypted_fields.EncryptedSecretField(blank=True),
         ),
         migrations.AlterField(
             model_name="apiclient",
             name="secret",
-            field=config.encrypted_fields.EncryptedSecretField(),
+            field=core.encrypted_fields.EncryptedSecretField(),
         ),
         migrations.RunPython(encrypt_plain_secrets, decrypt_secrets),
     ]

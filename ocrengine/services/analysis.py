@@ -20,13 +20,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from config import metrics
-from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
+from core import metrics
+from core.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.patterns import PATTERN_TIMEOUT, PatternSyntaxError, PatternTimeout
 from ocrengine.models import AnalysisLog, ApiClient
-from ocrengine.services import analysis_log_writer, backends, local_cache
+from ocrengine.services import analysis_log_writer, backends
 from ocrengine.services.masking import SENSITIVE_PERMISSION, mask_fields
 from ocrengine.services.raw_text import RAW_TEXT_ENGINE, raw_text_document
 from ocrengine.services.templates import (
@@ -166,11 +166,7 @@ def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     log.template_version = profile.version
     content_key = _content_hash(request)
     key = f"ocr:res:{profile.document_type}:v{profile.version}:{backend}:{content_key}"
-    cached = local_cache.results.get(key)
-    if cached is None:
-        cached = cache.get(key)
-        if cached is not None:
-            local_cache.results.set(key, cached, settings.ANALYSIS_CACHE_TTL_S)
+    cached = cache.get(key)
     if cached is not None:
         log.cache_hit, log.engine, log.confidence = (
             True,
@@ -204,7 +200,6 @@ def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     log.confidence, log.fallback_reason = result.overall_confidence, result.fallback_reason
     if not result.fallback_reason:
         cache.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
-        local_cache.results.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
     return payload
 
 

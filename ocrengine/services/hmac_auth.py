@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.encrypted_fields import UnreadableSecret
+from core.encrypted_fields import UnreadableSecret
 from ocrengine.models import ApiClient, ApiNonce, api_client_scopes_validate
 
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")

@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from ocrengine.models import AnalysisLog
 from ocrengine.services import analysis_log_writer
 

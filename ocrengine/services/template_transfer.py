@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from ocrengine.models import DocumentType, PromptTemplate
 from ocrengine.services.templates import (
     template_cache_invalidate,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 from ocrengine.models import DocumentType, PromptTemplate
 from ocrengine.services.template_transfer import templates_export, templates_import
 from ocrengine.services.templates import (

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from config.workbench import SCRIPT_MESSAGES
+from workbench.views import SCRIPT_MESSAGES
 
 TEMPLATES = sorted((django_settings.BASE_DIR / "templates" / "workbench").glob("*.html"))
 

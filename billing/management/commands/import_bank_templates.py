@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.services import templates_import
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from config.auth.roles import AGENT, ROLES
 from config.auth.users import user_create_with_role
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

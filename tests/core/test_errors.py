@@ -101,7 +101,7 @@ def test_500_in_an_api_view_leaks_nothing(monkeypatch, agent_client, caplog):
 
 
 @override_settings(DEBUG=False)
-@pytest.mark.urls("tests.config.error_urls")
+@pytest.mark.urls("tests.core.error_urls")
 def test_500_outside_drf_is_still_the_json_shape():
     client = APIClient(raise_request_exception=False)
     response = client.get("/api/v1/test-crash/")
@@ -222,7 +222,7 @@ def test_too_many_fields_read_by_the_session_csrf_check_is_413(agent):
 
 
 @override_settings(**LIMITS)
-@pytest.mark.urls("tests.config.body_limit_urls")
+@pytest.mark.urls("tests.core.body_limit_urls")
 def test_too_many_fields_read_by_django_csrf_middleware_is_413():
     # Django's CsrfViewMiddleware reads request.POST of a plain (non-DRF) view's POST.
     client = APIClient(enforce_csrf_checks=True, raise_request_exception=False)
@@ -233,7 +233,7 @@ def test_too_many_fields_read_by_django_csrf_middleware_is_413():
 
 
 @override_settings(**LIMITS)
-@pytest.mark.urls("tests.config.body_limit_urls")
+@pytest.mark.urls("tests.core.body_limit_urls")
 def test_a_body_over_the_limit_read_by_a_plain_view_is_413():
     client = APIClient(raise_request_exception=False)
     body = json.dumps({"blob": "x" * 5000})

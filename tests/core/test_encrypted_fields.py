@@ -1,4 +1,4 @@
-"""Secrets stored encrypted (config/encrypted_fields.py): key rotation with `reencrypt_fields`,
+"""Secrets stored encrypted (core/encrypted_fields.py): key rotation with `reencrypt_fields`,
 values no key opens, and the migration that encrypted the secrets stored before."""
 
 import importlib
@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from config.encrypted_fields import UnreadableSecret, unseal
+from core.encrypted_fields import UnreadableSecret, unseal
 from ocrengine.models import ApiClient
 from ocrengine.services.hmac_auth import api_client_create, api_client_rotate
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from config.workbench import page
+from workbench.views import page
 
 app_name = "workbench"
 

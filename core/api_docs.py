@@ -14,17 +14,23 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-
-from config.auth.permissions import HasRole
+from rest_framework.settings import api_settings
 
 
 class ApiDocsAccess(BasePermission):
-    """Anyone when API_DOCS_PUBLIC is on; otherwise a user with a role (see HasRole)."""
-
-    message = HasRole.message
+    """Anyone when API_DOCS_PUBLIC is on; otherwise whoever the API's default permission
+    classes let in (a user with a role: accounts.permissions.HasRole), refused with their
+    message."""
 
     def has_permission(self, request, view) -> bool:
-        return settings.API_DOCS_PUBLIC or HasRole().has_permission(request, view)
+        if settings.API_DOCS_PUBLIC:
+            return True
+        for permission_class in api_settings.DEFAULT_PERMISSION_CLASSES:
+            permission = permission_class()
+            if not permission.has_permission(request, view):
+                self.message = getattr(permission, "message", None)
+                return False
+        return True
 
 
 class _RefusalsInTheErrorShape:

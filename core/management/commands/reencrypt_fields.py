@@ -4,7 +4,7 @@ the old key). Exit 1, naming them, when some values open with none of the keys."
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.encrypted_fields import reencrypt_all
+from core.encrypted_fields import reencrypt_all
 
 
 class Command(BaseCommand):

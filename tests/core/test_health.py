@@ -20,7 +20,7 @@ from django.core.files.storage import InMemoryStorage
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from config import health
+from core import health
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_a_running_cluster_makes_it_200_and_stopping_it_503(anon_client, tmp_pat
     cache_dir = tmp_path / "cache"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.config.qcluster_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.core.qcluster_settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cluster.sqlite3'}",
         "QCLUSTER_TEST_CACHE_DIR": str(cache_dir),
         "Q_WORKERS": "1",

@@ -32,8 +32,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 
-from config.auth.lockout import client_ip
-from config.errors import error_response
+from core.errors import error_response
+from core.request_context import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class QueueCollector:
             from django.db.models import Count
             from django_q.brokers import get_broker
 
-            from ocrengine.models import ProcessingJob
+            from jobs.models import ProcessingJob
 
             depth.add_metric([], get_broker().queue_size() or 0)
             counts = ProcessingJob.objects.values_list("status").annotate(n=Count("id"))
@@ -187,5 +187,5 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
-# Mounted at /metrics by config/urls.py (`include("config.metrics")`).
+# Mounted at /metrics by config/urls.py (`include("core.metrics")`).
 urlpatterns = [path("", metrics_view, name="metrics")]

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import TemplateView
 
 from invoices.apis.files import PAGE_DPI
 
@@ -208,6 +208,3 @@ class WorkbenchPage(TemplateView):
 
 def page(name: str, template: str) -> Any:
     return WorkbenchPage.as_view(page=name, template_name=f"workbench/{template}")
-
-
-root_redirect = RedirectView.as_view(url="/workbench/", permanent=False)

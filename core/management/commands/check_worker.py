@@ -11,7 +11,7 @@ import socket
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.health import alive_clusters
+from core.health import alive_clusters
 
 
 class Command(BaseCommand):

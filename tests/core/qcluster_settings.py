@@ -1,4 +1,4 @@
-"""Settings for the real qcluster process that tests/config/test_health.py starts: the test
+"""Settings for the real qcluster process that tests/core/test_health.py starts: the test
 settings, but with a file database and a file cache that the test process can read too."""
 
 import os

@@ -1,5 +1,5 @@
 """Swagger UI from local assets and an OpenAPI schema without warnings from our views; both
-for back-office users only unless API_DOCS_PUBLIC (config/api_docs.py)."""
+for back-office users only unless API_DOCS_PUBLIC (core/api_docs.py)."""
 
 import re
 

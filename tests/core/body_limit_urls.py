@@ -20,4 +20,4 @@ urlpatterns = [
     path("", include("config.urls")),
 ]
 
-handler400 = "config.errors.bad_request"
+handler400 = "core.errors.bad_request"
