@@ -155,17 +155,12 @@ def _section(
         f"{TARGET_P95_MS:.0f} ms. Lowest ratio {worst_ratio:.0%}, highest p95 {worst_p95} ms: "
         f"{'met' if met else 'NOT met'}.",
         "",
-        "Every list request after the first for a page is answered from the page cache "
-        "(`customers/list_cache.py`): the page is kept per process under the shared list "
-        "version, which any customer or agent change replaces. Queries per list request, "
-        f"whatever the page size or the number of customers: {profile['queries_miss']} when the "
-        f"page is built (user, list version, count, page), {profile['queries_hit']} when it is "
-        "kept (user, list version); asserted by `tests/customers/`.",
+        f"Queries per list request, whatever the page size: {profile['queries']} (user with "
+        "role, count, page).",
         "",
         "CPU per request in one process, without the HTTP server (Django test client, "
         f"`time.process_time`, 200 requests): minimal view {profile['cpu_minimal']} ms; "
-        f"customers list (agent, page 1) {profile['cpu_hit']} ms from the page cache, "
-        f"{profile['cpu_built']} ms built every time (CUSTOMER_LIST_CACHE_TTL_S=0).",
+        f"customers list (agent, page 1) {profile['cpu_list']} ms.",
         "",
         "Inside Django (the JSON request log's `duration_ms`, middleware included) a list "
         f"request took p50 {inside['p50_ms']} ms and p95 {inside['p95_ms']} ms under this load; "
@@ -179,7 +174,7 @@ QUERY_SCRIPT = """
 import json
 import time
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.contrib.auth import get_user_model
 from rest_framework_simplejwt.tokens import RefreshToken
 user = get_user_model().objects.get(username="bench_agent")
@@ -208,11 +203,8 @@ def cpu_ms(path):
     return round((time.process_time() - started) / 200 * 1000, 2)
 
 
-page = "/api/v1/customers/?page=3"
-result = {"queries_miss": queries(page), "queries_hit": queries(page),
-          "cpu_minimal": cpu_ms("/bench/minimal/"), "cpu_hit": cpu_ms("/api/v1/customers/")}
-with override_settings(CUSTOMER_LIST_CACHE_TTL_S=0):
-    result["cpu_built"] = cpu_ms("/api/v1/customers/")
+result = {"queries": queries("/api/v1/customers/?page=3"),
+          "cpu_minimal": cpu_ms("/bench/minimal/"), "cpu_list": cpu_ms("/api/v1/customers/")}
 print(json.dumps(result))
 """
 

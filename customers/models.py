@@ -44,14 +44,3 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class CustomerListVersion(models.Model):
-    """One row: a token replaced, in the writer's own transaction, by every customer change and
-    every change of an agent's username or account. Each process keeps list pages under the
-    token it read (customers/list_cache.py), so a page outlives no committed write."""
-
-    token = models.CharField(max_length=32)
-
-    def __str__(self) -> str:
-        return self.token

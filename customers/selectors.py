@@ -20,14 +20,6 @@ def customers_visible_to(user: AbstractBaseUser) -> QuerySet[Customer]:
     return queryset.filter(assigned_agent=user)
 
 
-def visibility_scope(user: AbstractBaseUser) -> str:
-    """A name for the set of customers customers_visible_to() gives this user: readers with
-    the same scope see the same rows (the list cache keys pages by it)."""
-    if not user.is_authenticated:
-        return "none"
-    return "all" if sees_all_customers(user) else f"agent:{user.pk}"
-
-
 def customer_get(*, user: AbstractBaseUser, customer_id: int) -> Customer:
     """The customer, or NotFoundError when it does not exist or is not the user's to see (the
     two answer alike, so ids of other agents' customers cannot be probed)."""

@@ -1,9 +1,6 @@
 import re
-from collections.abc import Iterable
-from datetime import datetime, tzinfo
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from rest_framework import serializers
 
 from customers.masking import mask_identifier
@@ -35,43 +32,6 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
     def get_assigned_agent_username(self, customer: Customer) -> str | None:
         agent = customer.assigned_agent
         return agent.get_username() if agent is not None else None
-
-
-LIST_VALUES = ("id", "name", "kind", "email", "phone", "id_number", "tax_id", "address",
-               "assigned_agent", "assigned_agent__username", "is_active", "created_at", "updated_at")  # fmt: skip
-
-
-def customer_list_rows(rows: Iterable[dict], *, can_view_sensitive: bool) -> list[dict]:
-    """The list's fast path: exactly CustomerOutputSerializer's output, built from `.values()`
-    rows. A page of 50 through ModelSerializer costs more than everything else in the request
-    (model instances for customers and agents, per-field machinery); a test pins the two equal."""
-    zone = timezone.get_current_timezone()
-    return [
-        {
-            "id": row["id"],
-            "name": row["name"],
-            "kind": row["kind"],
-            "email": row["email"],
-            "phone": row["phone"],
-            "id_number": row["id_number"]
-            if can_view_sensitive
-            else mask_identifier(row["id_number"]),
-            "tax_id": row["tax_id"],
-            "address": row["address"],
-            "assigned_agent": row["assigned_agent"],
-            "assigned_agent_username": row["assigned_agent__username"],
-            "is_active": row["is_active"],
-            "created_at": _iso(row["created_at"], zone),
-            "updated_at": _iso(row["updated_at"], zone),
-        }
-        for row in rows
-    ]
-
-
-def _iso(value: datetime, zone: tzinfo) -> str:
-    # As DRF's DateTimeField renders it: in the current time zone, UTC written as "Z".
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CustomerInputSerializer(serializers.Serializer):

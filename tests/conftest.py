@@ -8,17 +8,15 @@ from django.core.cache import caches
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from customers import list_cache
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
 def _no_cache_carried_between_tests():
     """Each test's database starts empty (rolled back), so nothing cached from another test's
-    rows may answer it: the shared cache and the per-process list pages start empty too."""
+    rows may answer it: every cache starts empty too."""
     for cache in caches.all():
         cache.clear()
-    list_cache.clear_local_pages()
 
 
 def _user_with_role(role: str, **kwargs):

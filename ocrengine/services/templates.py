@@ -24,7 +24,6 @@ from config.errors import ConflictError, DomainError, NotFoundError
 from ocrengine.extraction import validate_spec
 from ocrengine.extraction_other import OTHER_VALIDATORS
 from ocrengine.models import DocumentType, PromptTemplate
-from ocrengine.services import local_cache
 
 logger = logging.getLogger(__name__)
 _UNKNOWN_VALIDATOR = re.compile(r"unknown validator '([^']+)'")
@@ -214,13 +213,10 @@ def template_profile(*, document_type_code: str, version: int | None = None) -> 
     type has no published template or `version` is an unpublished draft.
     """
     key = _cache_key(document_type_code, version)
-    profile = local_cache.templates.get(key)
+    profile = cache.get(key)
     if profile is None:
-        profile = cache.get(key)
-        if profile is None:
-            profile = _profile(_load_template(document_type_code, version))
-            cache.set(key, profile, settings.TEMPLATE_CACHE_TTL_S)
-        local_cache.templates.set(key, profile, settings.LOCAL_TEMPLATE_TTL_S)
+        profile = _profile(_load_template(document_type_code, version))
+        cache.set(key, profile, settings.TEMPLATE_CACHE_TTL_S)
     return profile
 
 
@@ -233,7 +229,6 @@ def template_profile_mark_used(profile: TemplateProfile) -> TemplateProfile:
     cache.set(
         _cache_key(profile.document_type, profile.version), used, settings.TEMPLATE_CACHE_TTL_S
     )
-    local_cache.templates.delete_prefix(f"ocr:tpl:{profile.document_type}:")
     return used
 
 
@@ -277,7 +272,6 @@ def template_cache_invalidate(*, document_type_code: str) -> None:
         ).values_list("version", flat=True)
         keys = [_cache_key(document_type_code, None)]
         keys += [_cache_key(document_type_code, version) for version in versions]
-        local_cache.templates.delete_prefix(f"ocr:tpl:{document_type_code}:")
         try:
             cache.delete_many(keys)
         except Exception:  # an unreachable cache holds nothing to go stale; saving must work

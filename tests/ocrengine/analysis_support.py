@@ -7,8 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
-from ocrengine.extraction_other.prc_id import check_character
-from ocrengine.services import local_cache
+from ocrengine.extraction.prc_id import check_character
 from ocrengine.services.reference_data import reference_data_seed
 
 INVOICE_TEXT = """ACME Supplies GmbH
@@ -43,8 +42,6 @@ def id_card_text(
 
 def fresh_analysis_state() -> None:
     cache.clear()
-    local_cache.results.clear()
-    local_cache.templates.clear()
     reference_data_seed()
 
 
