@@ -6,7 +6,7 @@ import csv
 import io
 
 from .base import StatementError
-from .limits import max_columns, max_rows
+from .limits import check_row_size, max_columns, max_rows
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
 DELIMITERS = ",;\t|"
@@ -51,18 +51,7 @@ def read_csv_rows(data: bytes) -> list[list[str]]:
     rows = []
     try:
         for number, row in enumerate(reader, start=1):
-            if number > most_rows:
-                raise StatementError(
-                    "too_many_rows",
-                    f"The file has more than {most_rows:,} rows; the limit is {most_rows:,}.",
-                    {"limit": most_rows},
-                )
-            if len(row) > most_columns:
-                raise StatementError(
-                    "too_many_columns",
-                    f"Row {number} has {len(row):,} columns; the limit is {most_columns:,}.",
-                    {"row": number, "limit": most_columns},
-                )
+            check_row_size(number, len(row), most_rows=most_rows, most_columns=most_columns)
             rows.append([cell.strip() for cell in row])
     except csv.Error as exc:  # a field over csv's size limit, a stray NUL after decoding
         raise StatementError("unreadable_csv", f"The CSV cannot be read: {exc}") from None

@@ -16,7 +16,13 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 from .base import StatementError
-from .limits import max_columns, max_rows, xlsx_max_members, xlsx_max_uncompressed_bytes
+from .limits import (
+    check_row_size,
+    max_columns,
+    max_rows,
+    xlsx_max_members,
+    xlsx_max_uncompressed_bytes,
+)
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -87,19 +93,7 @@ def _sheet_rows(sheet, most_rows: int, most_columns: int) -> list[list]:
         if not cells:
             rows.append(cells)
             continue
-        if number > most_rows:
-            raise StatementError(
-                "too_many_rows",
-                f"The sheet has more than {most_rows:,} rows; the limit is {most_rows:,}.",
-                {"limit": most_rows},
-            )
-        if len(cells) > most_columns:
-            raise StatementError(
-                "too_many_columns",
-                f"Row {number} has more than {most_columns:,} columns; "
-                f"the limit is {most_columns:,}.",
-                {"row": number, "limit": most_columns},
-            )
+        check_row_size(number, len(cells), most_rows=most_rows, most_columns=most_columns)
         rows.append(cells)
         width = max(width, len(cells))
     while rows and not rows[-1]:
