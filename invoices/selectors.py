@@ -17,7 +17,7 @@ from invoices.models import Invoice, InvoiceFieldChange
 from ocrengine.models import DocumentType
 
 # The document types an invoice upload may be typed as: those the invoice engine reads
-# (ocrengine.extraction_other.EXTRACTORS) and whose fields are the invoice columns. Identity
+# (ocrengine.extraction.registry.EXTRACTORS) and whose fields are the invoice columns. Identity
 # documents and statements go through the analysis API, which masks their sensitive fields.
 INVOICE_DOCUMENT_TYPES = ("invoice", "cn_vat_invoice", "receipt")
 

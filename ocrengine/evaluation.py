@@ -26,7 +26,7 @@ from django.conf import settings
 from ocrengine.documents import DocumentError, read_document
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.patterns import PatternTimeout
-from ocrengine.extraction_other import extract_for
+from ocrengine.extraction.registry import extract_for
 
 # --- the corpus scorer's comparison rules ---------------------------------------------------
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from ocrengine.documents import DocumentError, has_usable_text, read_document
 from ocrengine.engines.base import DocumentText, OcrEngine
-from ocrengine.extraction import ExtractionResult, extract_invoice
+from ocrengine.extraction import ExtractionResult
 from ocrengine.extraction.patterns import PatternTimeout
+from ocrengine.extraction.registry import DEFAULT_DOCUMENT_TYPE, extract_for
+from ocrengine.extraction.spec import load_default_spec
 
 RECOGNIZED = "recognized"
 NEEDS_REVIEW = "needs_review"
@@ -78,10 +80,13 @@ def document_extract(
     mime: str | None = None,
     engine: OcrEngine | None = None,
     spec: dict | None = None,
+    document_type: str = DEFAULT_DOCUMENT_TYPE,
     threshold: float = 0.7,
     limits: ReadLimits | None = None,
 ) -> DocumentOutcome:
-    """Read `data` (text layer first, OCR where needed), extract the spec's fields, classify.
+    """Read `data` (text layer first, OCR where needed), extract the spec's fields with the
+    extractor registered for `document_type` (`spec` defaults to the type's shipped one), and
+    classify.
 
     Never raises for a bad document: a `DocumentError` becomes a `failed` outcome carrying the
     reader's code and message. Other exceptions (a crashed engine) propagate so the job retries.
@@ -102,7 +107,7 @@ def document_extract(
     read_at = time.perf_counter()
     try:
         # Embedded e-invoice XML (ZUGFeRD, Factur-X) is read from the PDF bytes themselves.
-        result = extract_invoice(document, spec=spec, pdf_bytes=data)
+        result = extract_for(document_type, document, _spec(spec, document_type), pdf_bytes=data)
     except PatternTimeout as error:
         # An admin's template pattern that runs away on this text fails the same way on every
         # retry: a permanent failure naming the cause, not a crash to retry.
@@ -116,6 +121,17 @@ def document_extract(
         cpu_seconds=time.process_time() - cpu_started,
         timings={"read_s": round(read_at - started, 4), "extract_s": round(finished - read_at, 4)},
     )
+
+
+def _spec(spec: dict | None, document_type: str) -> dict:
+    """`spec`, else the type's shipped spec, else the invoice spec (a type added in the admin
+    without a shipped spec is read by the invoice extractor)."""
+    if spec:
+        return spec
+    try:
+        return load_default_spec(document_type)
+    except FileNotFoundError:
+        return load_default_spec(DEFAULT_DOCUMENT_TYPE)
 
 
 def _failed(code: str, message: str, started: float, cpu_started: float) -> DocumentOutcome:

@@ -182,6 +182,7 @@ def invoice_process(job: ProcessingJob) -> dict:
         data=data,
         mime=invoice.mime,
         spec=spec_for(invoice.document_type, template),
+        document_type=invoice.document_type.code if invoice.document_type else "invoice",
         threshold=settings.OCR_CONFIDENCE_THRESHOLD,
         limits=read_limits(),
     )

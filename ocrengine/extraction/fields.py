@@ -18,6 +18,7 @@ from ocrengine.extraction.checks import (
 )
 from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
 from ocrengine.extraction.confidence import field_confidence, overall_confidence
+from ocrengine.extraction.extractor import DocumentExtractor
 from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout, build_layout
 from ocrengine.extraction.lines import extract_lines
@@ -29,6 +30,24 @@ from ocrengine.extraction.xml_einvoice import read_einvoice
 
 AMOUNT_FIELDS = ("total_amount", "net_amount", "tax_amount")
 PARTY_FIELDS = ("buyer", "seller", "buyer_tax_id", "seller_tax_id")
+# The canonical invoice fields (built-in labels, layout rules and checks know them by name).
+INVOICE_FIELDS = (
+    "invoice_number", "invoice_code", "date", "due_date", *AMOUNT_FIELDS, "currency",
+    *PARTY_FIELDS,
+)  # fmt: skip
+# The checks `_run_checks` runs when a spec enables them ("positive_amount" is accepted in
+# specs and not run: amounts are read unsigned).
+INVOICE_VALIDATORS = frozenset(
+    {
+        "net_plus_tax_equals_total",
+        "cn_uppercase_total_matches",
+        "date_plausible",
+        "due_date_after_date",
+        "tax_id_format",
+        "cn_tax_id_format",
+        "positive_amount",
+    }
+)
 
 
 def rules_from_spec(spec: dict[str, Any]) -> list[FieldRule]:
@@ -189,6 +208,18 @@ def extract_invoice(
         overall_confidence=overall_confidence(fields, required, checks),
         checks=checks,
     )
+
+
+def _extract(
+    document: DocumentText, spec: dict[str, Any] | None, *, pdf_bytes: bytes | None = None
+) -> ExtractionResult:
+    return extract_invoice(document, spec=spec, pdf_bytes=pdf_bytes)
+
+
+# Invoices, Chinese VAT invoices and receipts (see `ocrengine.extraction.registry`).
+INVOICE_EXTRACTOR = DocumentExtractor(
+    name="invoice", extract=_extract, fields=INVOICE_FIELDS, validators=INVOICE_VALIDATORS
+)
 
 
 def _adds_up(chosen: dict[str, Candidate]) -> bool:

@@ -24,17 +24,6 @@ MAX_FIELD_PATTERNS = 20
 MAX_FIELD_LABELS = 200
 MAX_LABEL_CHARS = 100
 FIELD_TYPES = {"string", "date", "amount", "currency", "tax_id", "name"}
-# Validators the invoice extractor runs. Other document types' extractors bring their own
-# and filter these "unknown validator" messages for the names they know.
-KNOWN_VALIDATORS = {
-    "net_plus_tax_equals_total",
-    "cn_uppercase_total_matches",
-    "date_plausible",
-    "due_date_after_date",
-    "tax_id_format",
-    "cn_tax_id_format",
-    "positive_amount",
-}
 
 
 @lru_cache(maxsize=8)
@@ -85,17 +74,23 @@ def _field_errors(index: int, field: Any) -> list[str]:
 
 
 def _validator_errors(where: str, validators: Any) -> list[str]:
+    # The registry imports the extractors, which load specs from here: looked up when used.
+    from ocrengine.extraction.registry import known_validators
+
     if not isinstance(validators, list):
         return [f"{where}: must be a list"]
+    known = known_validators()
     return [
         f"{where}: unknown validator {name!r}"
         for name in validators
-        if not isinstance(name, str) or name not in KNOWN_VALIDATORS
+        if not isinstance(name, str) or name not in known
     ]
 
 
 def validate_spec(spec: Any) -> list[str]:
-    """Every problem with `spec`, as human-readable messages; an empty list means valid."""
+    """Every problem with `spec`, as human-readable messages; an empty list means valid.
+
+    Validators are those some registered extractor declares (`registry.known_validators`)."""
     if not isinstance(spec, dict):
         return ["spec: must be a JSON object"]
     fields = spec.get("fields")

@@ -9,7 +9,7 @@ from typing import Any
 
 from config.errors import DomainError
 from ocrengine.engines.base import DocumentText
-from ocrengine.extraction_other import extract_for
+from ocrengine.extraction.registry import extract_for
 from ocrengine.services import llm
 from ocrengine.services.templates import TemplateProfile
 

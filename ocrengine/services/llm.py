@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 
 from config.errors import PayloadTooLargeError
-from ocrengine.extraction_other.common import normalise
+from ocrengine.extraction.labelled_fields import normalise
 
 SYSTEM_PROMPT = (
     "You extract fields from document text. Answer with a single JSON object and nothing else."

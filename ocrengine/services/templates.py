@@ -10,7 +10,6 @@ when the transaction that changed it commits.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +21,9 @@ from django.utils import timezone
 
 from config.errors import ConflictError, DomainError, NotFoundError
 from ocrengine.extraction import validate_spec
-from ocrengine.extraction_other import OTHER_VALIDATORS
 from ocrengine.models import DocumentType, PromptTemplate
 
 logger = logging.getLogger(__name__)
-_UNKNOWN_VALIDATOR = re.compile(r"unknown validator '([^']+)'")
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -35,16 +32,10 @@ _UNKNOWN_VALIDATOR = re.compile(r"unknown validator '([^']+)'")
 def template_spec_errors(*, spec: Any) -> list[str]:
     """Every problem with a template's field spec; empty when it is valid.
 
-    The invoice engine's validator knows only invoice checks; the ID-card, licence and statement
-    checks of `ocrengine.extraction_other` are valid too.
+    A validator is valid when some document type's extractor declares it
+    (`ocrengine.extraction.registry`).
     """
-    errors = []
-    for message in validate_spec(spec):
-        unknown = _UNKNOWN_VALIDATOR.search(message)
-        if unknown and unknown.group(1) in OTHER_VALIDATORS:
-            continue
-        errors.append(message)
-    return errors
+    return validate_spec(spec)
 
 
 def _check_spec(spec: Any, prompt: Any) -> None:

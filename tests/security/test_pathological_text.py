@@ -27,11 +27,11 @@ from billing.parsers import parse_statement
 from billing.services.reference_data import reference_data_seed as billing_reference_data_seed
 from billing.services.reference_data import shipped_template_specs
 from ocrengine.extraction import layout as layout_module
+from ocrengine.extraction.labelled_fields import document_lines
 from ocrengine.extraction.layout import build_layout
 from ocrengine.extraction.patterns import MAX_LINE_CHARS
+from ocrengine.extraction.registry import extract_for
 from ocrengine.extraction.spec import load_default_spec
-from ocrengine.extraction_other import extract_for
-from ocrengine.extraction_other.common import document_lines
 from ocrengine.services.raw_text import raw_text_document
 from tests.billing.conftest import fake_statement
 from tests.billing.statement_factory import PDF_MAKERS, FakeTxn

@@ -86,7 +86,7 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         with options["output"].open("w", encoding="utf-8") as out:
             for doc, path in documents:
-                line = self._extract(doc, path, engine, spec, limits)
+                line = self._extract(doc, path, engine, spec, options["document_type"], limits)
                 counts[line["status"]] = counts.get(line["status"], 0) + 1
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 out.flush()
@@ -109,7 +109,9 @@ class Command(BaseCommand):
             raise CommandError("invalid spec: " + "; ".join(problems))
         return spec
 
-    def _extract(self, doc: str, path: Path, engine, spec: dict, limits: ReadLimits) -> dict:
+    def _extract(
+        self, doc: str, path: Path, engine, spec: dict, document_type: str, limits: ReadLimits
+    ) -> dict:
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -117,7 +119,7 @@ class Command(BaseCommand):
             return {"doc": doc, "fields": {}, "confidence": 0.0, "status": "failed",
                     "engine": "", "seconds": 0.0, "error_code": "unreadable", "error": str(error)}  # fmt: skip
         outcome = document_extract(
-            data=data, engine=engine, spec=spec,
+            data=data, engine=engine, spec=spec, document_type=document_type,
             threshold=settings.OCR_CONFIDENCE_THRESHOLD, limits=limits,
         )  # fmt: skip
         if outcome.error_code:

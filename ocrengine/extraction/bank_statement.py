@@ -7,11 +7,14 @@ import re
 from typing import Any
 
 from ocrengine.engines.base import DocumentText
+from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.labelled_fields import adjust, enabled_validators, overall, read_fields
 from ocrengine.extraction.result import ExtractionResult
-from ocrengine.extraction_other.common import adjust, enabled_validators, overall, read_fields
 
 
-def extract_bank_statement(document: DocumentText, spec: dict[str, Any]) -> ExtractionResult:
+def extract_bank_statement(
+    document: DocumentText, spec: dict[str, Any], *, pdf_bytes: bytes | None = None
+) -> ExtractionResult:
     fields = read_fields(spec, document)
     for name in ("account_number", "card_number"):
         field = fields.get(name)
@@ -26,3 +29,11 @@ def extract_bank_statement(document: DocumentText, spec: dict[str, Any]) -> Extr
     return ExtractionResult(
         fields=fields, overall_confidence=overall(fields, spec, checks), checks=checks
     )
+
+
+EXTRACTOR = DocumentExtractor(
+    name="bank_statement",
+    extract=extract_bank_statement,
+    fields=("account_number", "card_number", "period_start", "period_end"),
+    validators=frozenset({"period_order"}),
+)

@@ -6,12 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from ocrengine.engines.base import DocumentText
+from ocrengine.extraction import prc_id
+from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.labelled_fields import adjust, enabled_validators, overall, read_fields
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
-from ocrengine.extraction_other import prc_id
-from ocrengine.extraction_other.common import adjust, enabled_validators, overall, read_fields
+
+# The cross-checks of an identity number (also run on PRC driving licences).
+IDENTITY_VALIDATORS = frozenset({"prc_id_checksum", "id_birth_date_matches", "id_sex_matches"})
 
 
-def extract_id_card(document: DocumentText, spec: dict[str, Any]) -> ExtractionResult:
+def extract_id_card(
+    document: DocumentText, spec: dict[str, Any], *, pdf_bytes: bytes | None = None
+) -> ExtractionResult:
     fields = read_fields(spec, document)
     checks = cross_check_identity(fields, enabled_validators(spec), number_field="id_number")
     return ExtractionResult(
@@ -78,3 +84,11 @@ def _agree(
     ok = printed.value == derived
     adjust(printed, ok)
     return {"name": check, "ok": ok}
+
+
+EXTRACTOR = DocumentExtractor(
+    name="id_card",
+    extract=extract_id_card,
+    fields=("id_number", "birth_date", "sex"),
+    validators=IDENTITY_VALIDATORS,
+)

@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from ocrengine.engines.base import DocumentText
+from ocrengine.extraction import prc_id
+from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.id_card import IDENTITY_VALIDATORS, cross_check_identity
+from ocrengine.extraction.labelled_fields import adjust, enabled_validators, overall, read_fields
 from ocrengine.extraction.result import ExtractionResult
-from ocrengine.extraction_other import prc_id
-from ocrengine.extraction_other.common import adjust, enabled_validators, overall, read_fields
-from ocrengine.extraction_other.id_card import cross_check_identity
 
 
-def extract_driver_license(document: DocumentText, spec: dict[str, Any]) -> ExtractionResult:
+def extract_driver_license(
+    document: DocumentText, spec: dict[str, Any], *, pdf_bytes: bytes | None = None
+) -> ExtractionResult:
     fields = read_fields(spec, document)
     enabled = enabled_validators(spec)
     checks: list[dict] = []
@@ -28,3 +31,11 @@ def extract_driver_license(document: DocumentText, spec: dict[str, Any]) -> Extr
     return ExtractionResult(
         fields=fields, overall_confidence=overall(fields, spec, checks), checks=checks
     )
+
+
+EXTRACTOR = DocumentExtractor(
+    name="driver_license",
+    extract=extract_driver_license,
+    fields=("license_number", "birth_date", "sex", "issue_date", "expiry_date"),
+    validators=IDENTITY_VALIDATORS | {"expiry_after_issue"},
+)

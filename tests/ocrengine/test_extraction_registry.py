@@ -1,12 +1,15 @@
-"""ID cards, driver licences and statement headers: the registry, the PRC ID check digit,
-and the cross-checks of birth date and sex."""
+"""The registry of extractors per document type; ID cards, driver licences and statement
+headers: the PRC ID check digit and the cross-checks of birth date and sex."""
 
 import pytest
 
-from ocrengine.extraction.spec import load_default_spec
-from ocrengine.extraction_other import extract_for
-from ocrengine.extraction_other.prc_id import check_character, is_valid_id
+from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.prc_id import check_character, is_valid_id
+from ocrengine.extraction.registry import EXTRACTORS, extract_for
+from ocrengine.extraction.result import ExtractedField, ExtractionResult
+from ocrengine.extraction.spec import SPEC_DIR, load_default_spec, validate_spec
 from ocrengine.services.raw_text import raw_text_document
+from ocrengine.services.templates import template_spec_errors
 from tests.ocrengine.analysis_support import id_card_text, prc_id
 
 
@@ -120,3 +123,41 @@ def test_bank_statement_header():
 def test_invoice_types_go_to_the_invoice_engine():
     result = _extract("receipt", "Coffee Shop\nTotal 4.50 EUR\nDate 2024-05-01")
     assert result.fields["total_amount"].value == "4.50"
+
+
+@pytest.mark.parametrize("code", sorted(p.stem for p in SPEC_DIR.glob("*.json")))
+def test_every_shipped_type_is_registered_with_the_validators_its_spec_enables(code):
+    spec = load_default_spec(code)
+    enabled = set(spec.get("validators", [])) | {
+        name for field in spec["fields"] for name in field.get("validators", [])
+    }
+    assert code in EXTRACTORS
+    assert enabled <= EXTRACTORS[code].validators
+    assert validate_spec(spec) == []
+
+
+def test_a_validator_no_extractor_declares_is_refused():
+    spec = load_default_spec("id_card")
+    spec["validators"].append("mrz_checksum")
+    assert validate_spec(spec) == ["validators: unknown validator 'mrz_checksum'"]
+
+
+def test_adding_a_document_type_is_one_extractor_and_one_registration(monkeypatch):
+    def extract_passport(document, spec, *, pdf_bytes=None):
+        return ExtractionResult(
+            fields={"passport_number": ExtractedField(value=document.text.split()[-1])},
+            checks=[{"name": "mrz_checksum", "ok": True}],
+        )
+
+    passport = DocumentExtractor(
+        name="passport",
+        extract=extract_passport,
+        fields=("passport_number",),
+        validators=frozenset({"mrz_checksum"}),
+    )
+    monkeypatch.setitem(EXTRACTORS, "passport", passport)
+    spec = {"fields": [{"name": "passport_number"}], "validators": ["mrz_checksum"]}
+    assert validate_spec(spec) == []
+    assert template_spec_errors(spec=spec) == []  # what the admin and the API check
+    result = extract_for("passport", raw_text_document(["Passport No X1234567"]), spec)
+    assert result.as_flat_dict() == {"passport_number": "X1234567"}
