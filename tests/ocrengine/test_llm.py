@@ -6,9 +6,6 @@ outside service is in test_llm_hardening.py."""
 from __future__ import annotations
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,125 +15,6 @@ from tests.ocrengine.analysis_support import fresh_analysis_state, invoice_text
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/ocr/analyze/"
-
-
-class ChatServer:
-    """Answers POST /v1/chat/completions from a queue of scripted behaviours: ("content", text),
-    ("raw", body), ("status", code), ("sleep", seconds), ("redirect", (code, url)), ("hang",
-    None: never answers) and ("drip", None: an answer trickled a byte at a time, forever).
-    Every request (any method) is recorded."""
-
-    def __init__(self) -> None:
-        self.script: list[tuple[str, object]] = []
-        self.requests: list[dict] = []
-        self.release = threading.Event()  # set at teardown: hanging and dripping answers end
-        self.hung_up = threading.Event()  # the client closed the connection mid-answer
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # http.server's naming
-                self._answer()
-
-            def do_POST(self) -> None:
-                self._answer()
-
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                raw_body = self.rfile.read(length)
-                server.requests.append(
-                    {
-                        "method": self.command,
-                        "path": self.path,
-                        "auth": self.headers["Authorization"],
-                        "body": json.loads(raw_body) if raw_body else None,
-                    }
-                )
-                kind, value = server.script.pop(0) if server.script else ("status", 500)
-                if kind == "sleep":
-                    time.sleep(value)
-                    kind, value = "content", "{}"
-                if kind == "hang":
-                    server.release.wait(120)
-                    return
-                if kind == "drip":
-                    self._drip()
-                    return
-                if kind == "redirect":
-                    code, location = value
-                    self.send_response(code)
-                    self.send_header("Location", location)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if kind == "status":
-                    self.send_response(value)
-                    self.end_headers()
-                    return
-                raw = (
-                    value
-                    if kind == "raw"
-                    else json.dumps(
-                        {"choices": [{"message": {"role": "assistant", "content": value}}]}
-                    )
-                )
-                data = raw.encode()
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the timeout tests hang up before a slow answer: that is the point
-
-            def _drip(self) -> None:
-                # Each byte comes long before any per-read timeout, so only a deadline on the
-                # whole call ends it.
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", "1000000")
-                    self.end_headers()
-                    while not server.release.wait(0.01):
-                        self.wfile.write(b" ")
-                        self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
-                    server.hung_up.set()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def start(self) -> ChatServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def chat(settings):
-    server = ChatServer().start()
-    settings.LLM_BASE_URL = server.base_url
-    settings.LLM_API_KEY = "test-key"
-    settings.LLM_DEFAULT_MODEL = "tiny-model"
-    settings.LLM_TIMEOUT_S = 0.3
-    settings.LLM_MAX_RETRIES = 1
-    settings.LLM_RETRY_BACKOFF_S = 0.01
-    yield server
-    server.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -204,14 +82,15 @@ def test_the_document_types_model_wins_over_the_default(chat, supervisor_client)
         ([("content", "[1, 2]")], "malformed_output: the answer is not a JSON object"),
         ([("content", json.dumps({"date": "yesterday"}))], "malformed_output: date="),
         ([("raw", "<html>oops</html>")], "malformed_response"),
-        ([("sleep", 1.0), ("sleep", 1.0)], "timeout after 2 attempts"),
+        ([("sleep", 3.0), ("sleep", 3.0)], "timeout after 2 attempts"),
         ([("status", 503), ("status", 503)], "http_503 after 2 attempts"),
         ([("status", 401)], "http_401"),
     ],
 )
 def test_failures_fall_back_to_rules_with_the_reason_logged(
-    chat, supervisor_client, script, reason
+    chat, supervisor_client, settings, script, reason
 ):
+    settings.LLM_TIMEOUT_S = 0.3  # the sleeping answers come ten times later
     chat.script.extend(script)
     response = _analyse(supervisor_client)
     assert response.status_code == 200, response.content

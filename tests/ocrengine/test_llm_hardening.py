@@ -18,8 +18,9 @@ from ocrengine.services.llm import llm_url_problem
 from tests.conftest import assert_error_shape, jwt_client
 from tests.factories import UserFactory
 from tests.ocrengine.analysis_support import fresh_analysis_state, invoice_text
+from tests.ocrengine.llm_support import ChatServer
 from tests.ocrengine.test_hmac import signed_post
-from tests.ocrengine.test_llm import GOOD, ChatServer
+from tests.ocrengine.test_llm import GOOD
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/ocr/analyze/"
@@ -30,19 +31,6 @@ LLM_INVOICE = {"document_type": "invoice", "raw_texts": [invoice_text()], "backe
 @pytest.fixture(autouse=True)
 def _state(db):
     fresh_analysis_state()
-
-
-@pytest.fixture
-def chat(settings):
-    server = ChatServer().start()
-    settings.LLM_BASE_URL = server.base_url
-    settings.LLM_API_KEY = "test-key"
-    settings.LLM_DEFAULT_MODEL = "tiny-model"
-    settings.LLM_TIMEOUT_S = 5
-    settings.LLM_MAX_RETRIES = 1
-    settings.LLM_RETRY_BACKOFF_S = 0.01
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+"""Fixtures for the ocrengine tests."""
+
+from tests.ocrengine.llm_support import chat  # noqa: F401 (the fixture, for every test here)
