@@ -10,7 +10,7 @@ class BillingConfig(AppConfig):
             statement_import_run,
         )
         from billing.services.statement_upload import STATEMENT_IMPORT_JOB
-        from ocrengine.services.jobs import JobHandler, register_job_handler
+        from jobs.registry import JobHandler, register_job_handler
 
         register_job_handler(
             STATEMENT_IMPORT_JOB,

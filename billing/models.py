@@ -135,7 +135,7 @@ class StatementImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     job = models.ForeignKey(
-        "ocrengine.ProcessingJob",
+        "jobs.ProcessingJob",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -5,9 +5,9 @@ class InvoicesConfig(AppConfig):
     name = "invoices"
 
     def ready(self) -> None:
-        from invoices.services import PROCESS_JOB, invoice_process, invoice_process_failed
-        from ocrengine.services.jobs import JobHandler, register_job_handler
+        from invoices.services import INVOICE_PROCESS_JOB, invoice_process, invoice_process_failed
+        from jobs.registry import JobHandler, register_job_handler
 
         register_job_handler(
-            PROCESS_JOB, JobHandler(run=invoice_process, on_failure=invoice_process_failed)
+            INVOICE_PROCESS_JOB, JobHandler(run=invoice_process, on_failure=invoice_process_failed)
         )

@@ -75,7 +75,7 @@ class Invoice(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     job = models.ForeignKey(
-        "ocrengine.ProcessingJob",
+        "jobs.ProcessingJob",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from config.encrypted_fields import EncryptedSecretField
+from core.encrypted_fields import EncryptedSecretField
 
 
 class DocumentType(models.Model):
@@ -65,52 +65,6 @@ class PromptTemplate(models.Model):
         return f"{self.document_type.code} v{self.version} ({self.status})"
 
 
-class ProcessingJob(models.Model):
-    """One unit of background work. Keeps its own attempt count and final state because the
-    ORM broker redelivers a dead worker's task without counting."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-
-    kind = models.CharField(max_length=40, db_index=True)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    max_attempts = models.PositiveIntegerField(default=3)
-    # Each claim by a worker takes the next number, never reset (attempts is, by a retry): an
-    # attempt records its outcome only while its claim is still the job's latest, so a worker
-    # that was taken for gone and comes back cannot overwrite the attempt that took over.
-    claim = models.PositiveIntegerField(default=0, editable=False)
-    target_type = models.CharField(max_length=60, blank=True, help_text="app_label.model")
-    target_id = models.PositiveBigIntegerField(null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    error_code = models.CharField(max_length=60, blank=True)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.status})"
-
-    @property
-    def duration_s(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
-
 class AnalysisLog(models.Model):
     class ClientKind(models.TextChoices):
         WEB = "web", "Web"
@@ -169,7 +123,7 @@ class ApiClient(models.Model):
 
     name = models.CharField(max_length=100)
     key_id = models.CharField(max_length=40, unique=True)
-    # Stored encrypted (config/encrypted_fields.py): checking a signature needs the secret
+    # Stored encrypted (core/encrypted_fields.py): checking a signature needs the secret
     # itself, so it cannot be hashed, but a dump of the database must not give it away.
     secret = EncryptedSecretField()
     previous_secret = EncryptedSecretField(blank=True)
@@ -240,7 +194,7 @@ class TemplateEvaluation(models.Model):
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     job = models.ForeignKey(
-        ProcessingJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "jobs.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

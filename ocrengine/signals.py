@@ -18,9 +18,3 @@ def _document_type_changed(sender, instance: DocumentType, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=PromptTemplate)
 def _template_changed(sender, instance: PromptTemplate, **kwargs) -> None:
     template_cache_invalidate(document_type_code=instance.document_type.code)
-
-
-# Template evaluations started in the admin run as background jobs.
-from ocrengine.services import evaluations  # noqa: E402
-
-evaluations.register()

@@ -1,11 +1,8 @@
 from django.urls import path
 
 from ocrengine.apis import analysis, stats, templates
-from ocrengine.apis.jobs import JobDetailApi, JobRetryApi
 
 urlpatterns = [
-    path("jobs/<int:pk>/", JobDetailApi.as_view(), name="job-detail"),
-    path("jobs/<int:pk>/retry/", JobRetryApi.as_view(), name="job-retry"),
     # Document analysis API
     path("ocr/analyze/", analysis.AnalyzeApi.as_view(), name="ocr-analyze"),
     path("ocr/batch-analyze/", analysis.BatchAnalyzeApi.as_view(), name="ocr-batch-analyze"),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import sees_all_customers
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
 from billing.parsers import (
     ParsedBill,
@@ -22,15 +23,14 @@ from billing.parsers import (
     statement_status,
 )
 from billing.parsers.reconcile import bill_sums
-from billing.services.checks import (
+from billing.services.bill_checks import (
     bill_fingerprint,
     card_bill_before,
     chain_recheck_after,
     previous_bill_problem,
 )
-from config.auth.roles import sees_all_customers
-from ocrengine.models import ProcessingJob
-from ocrengine.services.jobs import PermanentJobError
+from jobs.models import ProcessingJob
+from jobs.registry import PermanentJobError
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.roles import sees_all_customers
 from billing.models import Bank, StatementImport
 from billing.selectors import imports_visible_to
 from billing.services.files import StatementFile, sha256_hex, statement_file_open
-from config.errors import ConflictError, PayloadTooLargeError
+from core.errors import ConflictError, InvalidFieldsError, PayloadTooLargeError
 from customers.models import Customer
-from ocrengine.services.jobs import job_create
+from jobs.services import job_create
 
 STATEMENT_IMPORT_JOB = "statement.import"
 
@@ -53,7 +54,11 @@ def statement_import(
     failed upload never needs a different file; but only by someone who may see that import
     (its uploader, an agent of its customer, a supervisor). Anyone else gets 409
     `duplicate_file`, which names nothing of the other import, and the import is untouched.
+
+    An agent must name the customer (400 `validation_error` on `customer`); supervisors,
+    admins and the system itself (no uploader) may leave it to the card's digits.
     """
+    _require_customer(customer, uploaded_by)
     size = file.size or 0
     if size > settings.UPLOAD_MAX_BYTES:
         raise PayloadTooLargeError(
@@ -76,6 +81,15 @@ def statement_import(
         # Another request stored the same bytes between our lookup and insert.
         with transaction.atomic():
             return _import_or_record(opened, original_name, details)
+
+
+def _require_customer(customer: Customer | None, uploaded_by) -> None:
+    # An agent sees cards through their customers: a bill filed under no customer would
+    # vanish from the agent who uploaded it.
+    if customer is not None or not getattr(uploaded_by, "is_authenticated", False):
+        return
+    if not sees_all_customers(uploaded_by):
+        raise InvalidFieldsError({"customer": ["Agents must say whose statement this is."]})
 
 
 def _import_or_record(opened: StatementFile, name: str, details: dict) -> StatementUploadResult:

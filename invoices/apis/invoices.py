@@ -11,12 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import PayloadTooLargeError, error_body
+from core.errors import PayloadTooLargeError, error_body
+from customers.selectors import customers_assignable_by
 from invoices.apis.common import visible_invoice
 from invoices.filters import InvoiceFilter
 from invoices.models import Invoice, InvoiceFieldChange
 from invoices.selectors import (
-    customers_assignable_by,
     invoice_changes,
     invoice_text_visible_to,
     invoices_visible_to,
@@ -39,7 +39,7 @@ from invoices.services import (
     invoices_upload,
 )
 from invoices.services.upload import UploadOutcome
-from ocrengine.serializers import ProcessingJobSerializer
+from jobs.serializers import ProcessingJobSerializer
 
 ERROR_SHAPE = OpenApiResponse(
     description='The one error shape: {"error": {"code", "message", "details"}, "request_id"}.'

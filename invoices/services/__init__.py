@@ -6,10 +6,10 @@ from invoices.services.processing import (
     invoice_reprocess,
 )
 from invoices.services.review import invoice_approve, invoice_lines_replace, invoice_update
-from invoices.services.upload import PROCESS_JOB, invoice_upload, invoices_upload
+from invoices.services.upload import INVOICE_PROCESS_JOB, invoice_upload, invoices_upload
 
 __all__ = [
-    "PROCESS_JOB",
+    "INVOICE_PROCESS_JOB",
     "invoice_approve",
     "invoice_lines_replace",
     "invoice_process",

@@ -15,17 +15,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import pipeline
 from invoices.services.fields import fields_to_columns, line_rows
 from invoices.services.review import LINES_SOURCE_KEY, lines_corrected
 from invoices.services.storage import file_read, file_relocate, storage_name
-from invoices.services.upload import PROCESS_JOB
+from invoices.services.upload import INVOICE_PROCESS_JOB
+from jobs.models import ProcessingJob
+from jobs.registry import PermanentJobError
+from jobs.services import job_create, job_release_stale
 from ocrengine.engines.registry import UnknownEngine, get_engine
 from ocrengine.extraction import load_default_spec
-from ocrengine.models import DocumentType, ProcessingJob, PromptTemplate
-from ocrengine.services.jobs import PermanentJobError, job_create, job_release_stale
+from ocrengine.models import DocumentType, PromptTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +260,7 @@ def invoice_reprocess(*, invoice: Invoice, requested_by) -> ProcessingJob:
                 code="job_in_progress",
                 details={"job_id": invoice.job_id, "status_url": f"/api/v1/jobs/{invoice.job_id}/"},
             )
-        job = job_create(kind=PROCESS_JOB, target=invoice, created_by=requested_by)
+        job = job_create(kind=INVOICE_PROCESS_JOB, target=invoice, created_by=requested_by)
         invoice.job = job
         invoice.status = Invoice.Status.QUEUED
         invoice.error_code = invoice.error = ""

@@ -18,7 +18,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from config.errors import (
+from core.errors import (
     ConflictError,
     DomainError,
     InvalidFieldsError,
@@ -26,14 +26,15 @@ from config.errors import (
     UnsupportedMediaTypeError,
 )
 from customers.models import Customer
+from customers.selectors import customers_assignable_by
 from invoices.models import Invoice
-from invoices.selectors import INVOICE_DOCUMENT_TYPES, customers_assignable_by
+from invoices.selectors import INVOICE_DOCUMENT_TYPES
 from invoices.services.storage import file_delete, file_store, storage_name
+from jobs.services import job_create
 from ocrengine.documents import SUPPORTED_MIME_TYPES, detect_mime
 from ocrengine.models import DocumentType
-from ocrengine.services.jobs import job_create
 
-PROCESS_JOB = "invoice.process"
+INVOICE_PROCESS_JOB = "invoice.process"
 DEFAULT_DOCUMENT_TYPE = "invoice"
 _READ_CHUNK = 1024 * 1024
 
@@ -193,7 +194,9 @@ def invoice_upload(
                 if getattr(uploaded_by, "is_authenticated", False)
                 else None,
             )
-            invoice.job = job_create(kind=PROCESS_JOB, target=invoice, created_by=uploaded_by)
+            invoice.job = job_create(
+                kind=INVOICE_PROCESS_JOB, target=invoice, created_by=uploaded_by
+            )
             invoice.save(update_fields=["job"])
     except IntegrityError:
         # A concurrent upload of the same bytes won the unique sha256; it owns the file.

@@ -1,1 +1,1 @@
-from ocrengine.admin import analysis, jobs  # noqa: F401
+from ocrengine.admin import analysis  # noqa: F401

@@ -12,12 +12,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from config.errors import DomainError, PayloadTooLargeError
+from core.errors import DomainError, PayloadTooLargeError
+from jobs.models import ProcessingJob
+from jobs.registry import PermanentJobError
+from jobs.services import job_create
 from ocrengine.evaluation import ManifestError, evaluate_specs, read_manifest
-from ocrengine.models import DocumentType, ProcessingJob, PromptTemplate, TemplateEvaluation
-from ocrengine.services.jobs import JobHandler, PermanentJobError, job_create, register_job_handler
+from ocrengine.models import DocumentType, PromptTemplate, TemplateEvaluation
 
-JOB_KIND = "ocrengine.evaluate_templates"
+TEMPLATE_EVALUATE_JOB = "template.evaluate"
 MAX_ARCHIVE_MEMBERS = 2000
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 
@@ -69,7 +71,9 @@ def template_evaluation_start(
         archive=archive,
         created_by=started_by if started_by and started_by.is_authenticated else None,
     )
-    evaluation.job = job_create(kind=JOB_KIND, target=evaluation, created_by=started_by)
+    evaluation.job = job_create(
+        kind=TEMPLATE_EVALUATE_JOB, target=evaluation, created_by=started_by
+    )
     evaluation.save(update_fields=["job"])
     return evaluation
 
@@ -94,7 +98,9 @@ def _unpack(archive_path: Path, into: Path) -> Path:
     return manifests[0]
 
 
-def _run(job: ProcessingJob) -> dict:
+def template_evaluation_run(job: ProcessingJob) -> dict:
+    """Job handler for `template.evaluate`: score the versions on the labelled set and store the
+    report on the evaluation; a bad archive or manifest fails the job permanently."""
     evaluation = TemplateEvaluation.objects.select_related("document_type").get(pk=job.target_id)
     templates = PromptTemplate.objects.filter(
         document_type=evaluation.document_type, version__in=evaluation.versions
@@ -122,9 +128,5 @@ def _run(job: ProcessingJob) -> dict:
     }
 
 
-def _failed(job: ProcessingJob) -> None:
+def template_evaluation_failed(job: ProcessingJob) -> None:
     TemplateEvaluation.objects.filter(pk=job.target_id).update(error=job.error[:2000])
-
-
-def register() -> None:
-    register_job_handler(JOB_KIND, JobHandler(run=_run, on_failure=_failed))

@@ -10,9 +10,9 @@ import pytest
 
 from billing.models import Bill, CreditCard, StatementImport, Transaction
 from billing.services import statement_import
-from config.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
-from ocrengine.models import ProcessingJob
-from ocrengine.services.jobs import job_run
+from core.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
+from jobs.models import ProcessingJob
+from jobs.services import job_run
 from tests.billing.conftest import D, fake_statement, import_file, upload
 from tests.billing.statement_factory import (
     PDF_MAKERS,
@@ -186,6 +186,21 @@ def test_protected_pdf_needs_its_password(django_capture_on_commit_callbacks):
         assert stored.read() == data
     assert statement.parse_file and statement.parse_sha256
     assert "s3cret" not in repr(ProcessingJob.objects.values().get(pk=statement.job_id))
+
+
+def test_an_agent_must_name_the_customer(agent, supervisor, django_capture_on_commit_callbacks):
+    """The rule lives in the service, so every caller (API, admin, command) gets it."""
+    data = b"Date,Description,Amount\n2026-11-02,COFFEE,4.50\n"
+    with pytest.raises(DomainError) as refused:
+        statement_import(file=upload(data, "x.csv"), uploaded_by=agent)
+    assert (refused.value.status, refused.value.code) == (400, "validation_error")
+    assert refused.value.details == {
+        "fields": {"customer": ["Agents must say whose statement this is."]}
+    }
+    assert not StatementImport.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        result = statement_import(file=upload(data, "x.csv"), uploaded_by=supervisor)
+    assert result.statement_import.customer is None
 
 
 def test_limits_and_unknown_formats_are_refused(settings):

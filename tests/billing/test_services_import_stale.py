@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from billing.models import Bill, StatementImport, Transaction
-from ocrengine.models import ProcessingJob
-from ocrengine.services.jobs import job_run, job_sweep_stale
+from jobs.models import ProcessingJob
+from jobs.services import job_run, job_sweep_stale
 from tests.billing.conftest import fake_statement
 from tests.billing.statement_factory import maybank_pdf
 

@@ -9,7 +9,7 @@ import pytest
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.serializers import MAX_LINES
 from invoices.services import invoice_reprocess
-from ocrengine.models import ProcessingJob
+from jobs.models import ProcessingJob
 from tests.conftest import assert_error_shape
 from tests.invoices import documents
 from tests.invoices.conftest import upload_processed

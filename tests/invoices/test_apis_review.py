@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from invoices.models import Invoice, InvoiceFieldChange
-from ocrengine.models import DocumentType, ProcessingJob
+from jobs.models import ProcessingJob
+from ocrengine.models import DocumentType
 from tests.conftest import assert_error_shape, jwt_client
 from tests.factories import CustomerFactory
 from tests.invoices.conftest import post_upload

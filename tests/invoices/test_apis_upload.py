@@ -3,7 +3,7 @@
 import pytest
 
 from invoices.models import Invoice
-from ocrengine.models import ProcessingJob
+from jobs.models import ProcessingJob
 from tests.conftest import assert_error_shape
 from tests.invoices import documents
 from tests.invoices.conftest import INVOICES_URL, post_upload, stored_files, upload_file

@@ -8,8 +8,9 @@ from django.core.files.storage import default_storage
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import invoice_process, invoice_reprocess, invoice_update
 from invoices.services.processing import _apply_outcome
-from ocrengine.models import DocumentType, ProcessingJob, PromptTemplate
-from ocrengine.services.jobs import job_run
+from jobs.models import ProcessingJob
+from jobs.services import job_run
+from ocrengine.models import DocumentType, PromptTemplate
 from tests.invoices import documents
 from tests.invoices.conftest import post_upload, stored_files, upload_processed
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import invoice_process
-from ocrengine.models import ProcessingJob
-from ocrengine.services.jobs import job_run, job_sweep_stale
+from jobs.models import ProcessingJob
+from jobs.services import job_run, job_sweep_stale
 from tests.conftest import assert_error_shape
 from tests.invoices import documents
 from tests.invoices.conftest import upload_processed

@@ -23,7 +23,7 @@ from billing.models import Bill, CreditCard, StatementImport, Transaction
 from billing.services import reference_data_seed
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceLine
-from ocrengine.models import ProcessingJob
+from jobs.models import ProcessingJob
 from tests.billing.conftest import fake_statement
 from tests.billing.statement_factory import maybank_pdf
 from tests.conftest import assert_error_shape
@@ -231,7 +231,7 @@ ANALYSE_CASES = [
 @pytest.mark.parametrize(
     ("name", "build", "status", "code"), ANALYSE_CASES, ids=[c[0] for c in ANALYSE_CASES]
 )
-def test_hostile_file_to_analyse_is_a_clear_4xx(
+def test_hostile_file_to_analyze_is_a_clear_4xx(
     name, build, status, code, agent_client, stored_world, media_root
 ):
     data = build()
@@ -246,7 +246,7 @@ def test_hostile_file_to_analyse_is_a_clear_4xx(
     assert_only_added(stored_world, media_root)
 
 
-def test_analyse_counts_characters_per_page(agent_client, settings):
+def test_analyze_counts_characters_per_page(agent_client, settings):
     settings.PDF_MAX_CHARS_PER_PAGE = 40
     response = agent_client.post(
         "/api/v1/ocr/analyze/",

@@ -80,7 +80,7 @@ def _label(field: dict) -> str:
     return aliases[0] if aliases else field["name"]
 
 
-def _analyse(client, document_type: str, pages: list[str]):
+def _analyze(client, document_type: str, pages: list[str]):
     body = {"document_type": document_type, "raw_texts": pages}
     return client.post(ANALYZE_URL, body, format="json")
 
@@ -89,10 +89,10 @@ def _analyse(client, document_type: str, pages: list[str]):
 
 
 def test_the_audited_invoice_number_line_is_read_in_one_bounded_pass(agent_client):
-    response = _analyse(agent_client, "invoice", ["Invoice No: " + "a" * 40000])
+    response = _analyze(agent_client, "invoice", ["Invoice No: " + "a" * 40000])
     assert response.status_code == 200, response.content
     assert response.json()["fields"]["invoice_number"] is None  # letters only: no number
-    response = _analyse(agent_client, "invoice", ["Invoice No: " + "A1" * 20000])
+    response = _analyze(agent_client, "invoice", ["Invoice No: " + "A1" * 20000])
     number = response.json()["fields"]["invoice_number"]
     assert number.startswith("A1A1") and len(number) <= 40  # the bounded pattern's longest
 
@@ -109,7 +109,7 @@ def test_every_shipped_pattern_reads_pathological_text_through_the_api(
     # request stays under ANALYSIS_MAX_TEXT_CHARS.
     label = _label(field)
     pages = [f"{label}: {(filler * 18000)[:18000]}" for filler in FILLERS]
-    response = _analyse(agent_client, document_type, pages)
+    response = _analyze(agent_client, document_type, pages)
     assert response.status_code == 200, response.content
     body = response.json()
     assert set(body["fields"]) == {f["name"] for f in load_default_spec(document_type)["fields"]}
@@ -164,7 +164,7 @@ def test_a_slow_prompt_template_pattern_fails_the_one_call_with_pattern_timeout(
         assert published.status_code == 200, published.content
         text = f"{_label(field)}: {'a' * 60}!"
         with SMALL_TIMEOUT:
-            response = _analyse(agent_client, document_type, [text])
+            response = _analyze(agent_client, document_type, [text])
             error = assert_error_shape(response, 422, "pattern_timeout")
             assert error["details"]["document_type"] == document_type
             assert error["details"]["timeout_s"] == 0.05
@@ -323,7 +323,7 @@ def test_a_slow_prompt_template_pattern_fails_the_invoice_job_once_with_pattern_
     staff_client, agent_client, django_capture_on_commit_callbacks
 ):
     from invoices.models import Invoice
-    from ocrengine.models import ProcessingJob
+    from jobs.models import ProcessingJob
     from tests.invoices.conftest import upload_processed
     from tests.invoices.documents import invoice_pdf
 

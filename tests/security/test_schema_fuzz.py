@@ -34,9 +34,8 @@ from schemathesis.checks import not_a_server_error
 
 from billing.services import reference_data_seed as billing_reference_data_seed
 from billing.services.reference_data import BANK_TEMPLATES_DIR
-from customers import list_cache
-from ocrengine.models import ProcessingJob, PromptTemplate
-from ocrengine.services import local_cache
+from jobs.models import ProcessingJob
+from ocrengine.models import PromptTemplate
 from ocrengine.services.reference_data import PROMPT_SPECS_DIR
 from ocrengine.services.reference_data import reference_data_seed as ocr_reference_data_seed
 from tests.billing.factories import (
@@ -77,7 +76,7 @@ FUZZ_CONFIG = schemathesis.Config.from_dict(
 # Operations left out, each for a reason that holds whatever the fuzzer sends:
 EXCLUDED: list[tuple[str, str]] = [
     # Answers 503 by design while no django-q2 cluster heartbeats (tests never start one; see
-    # tests/config/test_health.py), and it takes no input to fuzz.
+    # tests/core/test_health.py), and it takes no input to fuzz.
     ("GET", "/api/v1/health/"),
 ]
 
@@ -187,9 +186,6 @@ def _aim_at_seeded_rows(case, seeded_ids: dict[str, int]) -> None:
 def _fresh_state() -> None:
     for cache in caches.all():
         cache.clear()
-    list_cache.clear_local_pages()
-    local_cache.results.clear()
-    local_cache.templates.clear()
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from ocrengine.services.jobs import job_stale_after, job_sweep_stale
+from jobs.services import job_stale_after, job_sweep_stale
 
 
 class Command(BaseCommand):

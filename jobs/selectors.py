@@ -1,9 +1,9 @@
-"""Reads for ocrengine: jobs and what a user may see of them."""
+"""Reads for jobs: what a user may see of them."""
 
 from django.db.models import QuerySet
 
-from config.auth.roles import sees_all_customers
-from ocrengine.models import ProcessingJob
+from accounts.roles import sees_all_customers
+from jobs.models import ProcessingJob
 
 
 def jobs_visible_to(user) -> QuerySet[ProcessingJob]:

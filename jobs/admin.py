@@ -6,9 +6,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config.errors import ConflictError
-from ocrengine.models import ProcessingJob
-from ocrengine.services.jobs import job_retry
+from core.errors import ConflictError
+from jobs.models import ProcessingJob
+from jobs.services import job_retry
 
 
 @admin.register(ProcessingJob)

@@ -4,9 +4,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocrengine.selectors import jobs_visible_to
-from ocrengine.serializers import ProcessingJobSerializer
-from ocrengine.services.jobs import job_retry
+from jobs.selectors import jobs_visible_to
+from jobs.serializers import ProcessingJobSerializer
+from jobs.services import job_retry
 
 
 class JobDetailApi(APIView):

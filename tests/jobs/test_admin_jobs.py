@@ -3,12 +3,14 @@
 import pytest
 from django.test import Client
 
-from ocrengine.models import ProcessingJob
-from ocrengine.services import jobs
+from jobs import registry
+from jobs.models import ProcessingJob
 
 pytestmark = pytest.mark.django_db
 
-jobs.register_job_handler("test.admin_echo", jobs.JobHandler(run=lambda job: {"echo": job.pk}))
+registry.register_job_handler(
+    "test.admin_echo", registry.JobHandler(run=lambda job: {"echo": job.pk})
+)
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def admin_client_(staff_user) -> Client:
 
 
 def _listed(client: Client, **params) -> set[str]:
-    response = client.get("/admin/ocrengine/processingjob/", params)
+    response = client.get("/admin/jobs/processingjob/", params)
     assert response.status_code == 200
     return {job.kind for job in response.context["cl"].result_list}
 
@@ -41,7 +43,7 @@ def test_retry_action_requeues_failed_jobs_and_skips_others(
     done = ProcessingJob.objects.create(kind="test.admin_echo", status="succeeded", attempts=1)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_.post(
-            "/admin/ocrengine/processingjob/",
+            "/admin/jobs/processingjob/",
             {"action": "retry_failed", "_selected_action": [failed.pk, done.pk]},
             follow=True,
         )
@@ -55,10 +57,8 @@ def test_retry_action_requeues_failed_jobs_and_skips_others(
 
 def test_jobs_cannot_be_added_or_edited_by_hand(admin_client_):
     job = ProcessingJob.objects.create(kind="test.admin_echo")
-    assert admin_client_.get("/admin/ocrengine/processingjob/add/").status_code == 403
-    response = admin_client_.post(
-        f"/admin/ocrengine/processingjob/{job.pk}/change/", {"kind": "other"}
-    )
+    assert admin_client_.get("/admin/jobs/processingjob/add/").status_code == 403
+    response = admin_client_.post(f"/admin/jobs/processingjob/{job.pk}/change/", {"kind": "other"})
     assert response.status_code == 403
     job.refresh_from_db()
     assert job.kind == "test.admin_echo"

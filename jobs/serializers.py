@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ocrengine.models import ProcessingJob
+from jobs.models import ProcessingJob
 
 
 class ProcessingJobSerializer(serializers.ModelSerializer):

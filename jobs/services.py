@@ -20,8 +20,6 @@ words (`PermanentJobError`), never an internal exception's text, which goes to t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -31,35 +29,16 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
-from config.errors import ConflictError
-from ocrengine.models import ProcessingJob
+from core.errors import ConflictError
+from jobs.models import ProcessingJob
+from jobs.registry import JobHandler, PermanentJobError, job_handler
 
 logger = logging.getLogger(__name__)
 
+# The one task entry point (jobs/tasks.py), by the dotted path django-q2 stores with the task.
+RUN_JOB_TASK = "jobs.tasks.run_job"
+
 ENDED_STATES = (ProcessingJob.Status.SUCCEEDED, ProcessingJob.Status.FAILED)
-
-
-class PermanentJobError(Exception):
-    """A failure that another attempt cannot fix (corrupt file, wrong password...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class JobHandler:
-    run: Callable[[ProcessingJob], dict]
-    # Called once when the job ends failed, so the target (invoice, import) can say so too.
-    on_failure: Callable[[ProcessingJob], None] | None = None
-
-
-_handlers: dict[str, JobHandler] = {}
-
-
-def register_job_handler(kind: str, handler: JobHandler) -> None:
-    _handlers[kind] = handler
 
 
 def job_create(
@@ -70,7 +49,7 @@ def job_create(
     max_attempts: int | None = None,
 ) -> ProcessingJob:
     """Create a queued job and enqueue it once the surrounding transaction commits."""
-    if kind not in _handlers:
+    if job_handler(kind) is None:
         raise ValueError(f"no handler registered for job kind {kind!r}")
     job = ProcessingJob.objects.create(
         kind=kind,
@@ -85,7 +64,7 @@ def job_create(
 
 def _enqueue_on_commit(job_id: int) -> None:
     # No per-task timeout: the cluster's is the one job_stale_after() counts from.
-    transaction.on_commit(lambda: async_task("ocrengine.tasks.run_job", job_id))
+    transaction.on_commit(lambda: async_task(RUN_JOB_TASK, job_id))
 
 
 # --- Staleness ---------------------------------------------------------------------------------
@@ -137,7 +116,7 @@ def job_run(*, job_id: int) -> ProcessingJob | None:
     job = _claim(job_id)
     if job is None:
         return None
-    handler = _handlers[job.kind]
+    handler = job_handler(job.kind)
     try:
         result = handler.run(job)
     except PermanentJobError as error:
@@ -186,7 +165,8 @@ def _claim(job_id: int) -> ProcessingJob | None:
             # A second delivery of the task while an attempt is alive: never run it twice.
             logger.info("job %s is already running (claim %s); task skipped", job.pk, job.claim)
             return None
-        if job.kind not in _handlers:
+        handler = job_handler(job.kind)
+        if handler is None:
             job.status = ProcessingJob.Status.FAILED
             job.error_code, job.error = "unknown_kind", f"No handler for job kind {job.kind!r}."
             job.finished_at = timezone.now()
@@ -195,7 +175,7 @@ def _claim(job_id: int) -> ProcessingJob | None:
         if job.attempts >= job.max_attempts:
             # Every earlier attempt died with its worker before recording an outcome.
             message = f"Gave up after {job.attempts} attempts; the worker stopped each time."
-            _fail(job, _handlers[job.kind], "attempts_exhausted", message)
+            _fail(job, handler, "attempts_exhausted", message)
             return None
         job.attempts += 1
         job.claim += 1
@@ -288,7 +268,7 @@ def _sweep_one(job_id: int, cutoff: datetime) -> str | None:
         job.attempts,
         job.started_at,
     )
-    handler = _handlers.get(job.kind)
+    handler = job_handler(job.kind)
     if handler is None:
         message = f"No handler for job kind {job.kind!r}."
         _record(

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ocrengine.models import ProcessingJob
-from ocrengine.services import jobs
+from jobs import registry, services
+from jobs.models import ProcessingJob
 from tests.conftest import assert_error_shape
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +27,23 @@ def _always_crash(job: ProcessingJob) -> dict:
 
 
 def _permanent(job: ProcessingJob) -> dict:
-    raise jobs.PermanentJobError("corrupt_file", "The file is not a PDF.")
+    raise registry.PermanentJobError("corrupt_file", "The file is not a PDF.")
 
 
 FAILED_TARGETS: list[int] = []
-jobs.register_job_handler("test.count_words", jobs.JobHandler(run=_count_words))
-jobs.register_job_handler(
+registry.register_job_handler("test.count_words", registry.JobHandler(run=_count_words))
+registry.register_job_handler(
     "test.crash",
-    jobs.JobHandler(run=_always_crash, on_failure=lambda job: FAILED_TARGETS.append(job.pk)),
+    registry.JobHandler(run=_always_crash, on_failure=lambda job: FAILED_TARGETS.append(job.pk)),
 )
-jobs.register_job_handler("test.permanent", jobs.JobHandler(run=_permanent))
+registry.register_job_handler("test.permanent", registry.JobHandler(run=_permanent))
 
 
 def test_job_runs_through_the_queue_and_records_its_result(
     django_capture_on_commit_callbacks, agent
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.count_words", created_by=agent)
+        job = services.job_create(kind="test.count_words", created_by=agent)
     job.refresh_from_db()
     assert job.status == ProcessingJob.Status.SUCCEEDED
     assert job.result == {"words": 4}
@@ -53,15 +53,15 @@ def test_job_runs_through_the_queue_and_records_its_result(
 
 def test_redelivered_task_after_success_does_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.count_words")
+        job = services.job_create(kind="test.count_words")
     calls_before = len(CALLS)
-    assert jobs.job_run(job_id=job.pk) is None
+    assert services.job_run(job_id=job.pk) is None
     assert len(CALLS) == calls_before
 
 
 def test_crashing_job_is_retried_then_fails_with_reason(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.crash", max_attempts=3)
+        job = services.job_create(kind="test.crash", max_attempts=3)
     job.refresh_from_db()
     assert job.status == ProcessingJob.Status.FAILED
     assert job.attempts == 3
@@ -75,7 +75,7 @@ def test_a_crash_is_logged_not_shown(
 ):
     """The internal exception's text is for the log; API users read the service's message."""
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.crash", created_by=agent, max_attempts=2)
+        job = services.job_create(kind="test.crash", created_by=agent, max_attempts=2)
     body = agent_client.get(f"/api/v1/jobs/{job.pk}/").json()
     assert body["status"] == "failed"
     assert body["error"] == (
@@ -94,7 +94,7 @@ def test_worker_dying_each_time_ends_failed_not_forever():
         status=ProcessingJob.Status.RUNNING,
         started_at=timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"]),
     )
-    assert jobs.job_run(job_id=job.pk) is None
+    assert services.job_run(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.status == ProcessingJob.Status.FAILED
     assert "worker stopped" in job.error
@@ -102,14 +102,14 @@ def test_worker_dying_each_time_ends_failed_not_forever():
 
 def test_permanent_error_fails_at_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.permanent")
+        job = services.job_create(kind="test.permanent")
     job.refresh_from_db()
     assert (job.status, job.attempts, job.error_code) == ("failed", 1, "corrupt_file")
 
 
 def test_job_status_and_retry_api(django_capture_on_commit_callbacks, agent, agent_client):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.permanent", created_by=agent)
+        job = services.job_create(kind="test.permanent", created_by=agent)
     response = agent_client.get(f"/api/v1/jobs/{job.pk}/")
     assert response.status_code == 200
     assert response.json()["status"] == "failed"
@@ -124,7 +124,7 @@ def test_retry_of_a_job_that_did_not_fail_is_a_409(
     django_capture_on_commit_callbacks, agent, agent_client
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.count_words", created_by=agent)
+        job = services.job_create(kind="test.count_words", created_by=agent)
     assert_error_shape(agent_client.post(f"/api/v1/jobs/{job.pk}/retry/"), 409, "job_not_failed")
 
 

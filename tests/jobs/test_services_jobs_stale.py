@@ -16,8 +16,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 from django_q.timeout import TimeoutHandler
 
-from ocrengine.models import ProcessingJob
-from ocrengine.services import jobs
+from jobs import registry, services
+from jobs.models import ProcessingJob
 from tests.conftest import assert_error_shape
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def _record_run(job: ProcessingJob) -> dict:
 def _duplicate_delivery_meanwhile(job: ProcessingJob) -> dict:
     """While this attempt runs, the broker hands the same task to another worker."""
     RUNS.append((job.pk, job.attempts))
-    assert jobs.job_run(job_id=job.pk) is None
+    assert services.job_run(job_id=job.pk) is None
     return {"attempt": job.attempts}
 
 
@@ -71,23 +71,25 @@ def _taken_over_meanwhile(job: ProcessingJob) -> dict:
     RUNS.append((job.pk, job.attempts))
     if job.attempts == 1:
         _make_stale(job)
-        assert jobs.job_sweep_stale() == {"requeued": 1, "failed": 0}
-        assert jobs.job_run(job_id=job.pk).status == ProcessingJob.Status.SUCCEEDED
+        assert services.job_sweep_stale() == {"requeued": 1, "failed": 0}
+        assert services.job_run(job_id=job.pk).status == ProcessingJob.Status.SUCCEEDED
     return {"attempt": job.attempts}
 
 
-jobs.register_job_handler("test.slow_first_time", jobs.JobHandler(run=_slow_first_time))
-jobs.register_job_handler(
+registry.register_job_handler("test.slow_first_time", registry.JobHandler(run=_slow_first_time))
+registry.register_job_handler(
     "test.always_slow",
-    jobs.JobHandler(run=_always_slow, on_failure=lambda job: FAILED_TARGETS.append(job.pk)),
+    registry.JobHandler(run=_always_slow, on_failure=lambda job: FAILED_TARGETS.append(job.pk)),
 )
-jobs.register_job_handler("test.crash_once", jobs.JobHandler(run=_crash_once))
-jobs.register_job_handler(
+registry.register_job_handler("test.crash_once", registry.JobHandler(run=_crash_once))
+registry.register_job_handler(
     "test.record_run",
-    jobs.JobHandler(run=_record_run, on_failure=lambda job: FAILED_TARGETS.append(job.pk)),
+    registry.JobHandler(run=_record_run, on_failure=lambda job: FAILED_TARGETS.append(job.pk)),
 )
-jobs.register_job_handler("test.duplicate", jobs.JobHandler(run=_duplicate_delivery_meanwhile))
-jobs.register_job_handler("test.taken_over", jobs.JobHandler(run=_taken_over_meanwhile))
+registry.register_job_handler(
+    "test.duplicate", registry.JobHandler(run=_duplicate_delivery_meanwhile)
+)
+registry.register_job_handler("test.taken_over", registry.JobHandler(run=_taken_over_meanwhile))
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +123,7 @@ def _left_running(kind: str, *, attempts: int = 1, stale: bool = True, **fields)
 
 def _deliver(job: ProcessingJob) -> None:
     """The task reaching a worker again, through django-q2's own (in-process) worker."""
-    async_task("ocrengine.tasks.run_job", job.pk)
+    async_task(services.RUN_JOB_TASK, job.pk)
 
 
 # --- The django-q2 timeout ---------------------------------------------------------------------
@@ -132,7 +134,7 @@ def test_a_timed_out_attempt_is_requeued_and_the_next_delivery_finishes(
 ):
     # Raised again after it is recorded, so that the cluster replaces the worker.
     with pytest.raises(TimeoutException), django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.slow_first_time")
+        job = services.job_create(kind="test.slow_first_time")
     job.refresh_from_db()
     assert (job.status, job.attempts, job.error_code) == ("queued", 1, "retrying")
     timeout = settings.Q_CLUSTER["timeout"]
@@ -150,7 +152,7 @@ def test_a_job_timing_out_on_its_last_attempt_fails_and_says_so(
     django_capture_on_commit_callbacks, agent, agent_client
 ):
     with pytest.raises(TimeoutException), django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.always_slow", created_by=agent, max_attempts=2)
+        job = services.job_create(kind="test.always_slow", created_by=agent, max_attempts=2)
     with pytest.raises(TimeoutException):
         _deliver(job)
     body = agent_client.get(f"/api/v1/jobs/{job.pk}/").json()
@@ -169,8 +171,8 @@ def test_a_job_timing_out_on_its_last_attempt_fails_and_says_so(
 def test_a_retrying_job_shows_the_services_message_not_the_exception(
     django_capture_on_commit_callbacks, agent, agent_client, caplog
 ):
-    job = jobs.job_create(kind="test.crash_once", created_by=agent)
-    jobs.job_run(job_id=job.pk)  # the first attempt, before its requeued task runs
+    job = services.job_create(kind="test.crash_once", created_by=agent)
+    services.job_run(job_id=job.pk)  # the first attempt, before its requeued task runs
     body = agent_client.get(f"/api/v1/jobs/{job.pk}/").json()
     assert (body["status"], body["error_code"]) == ("queued", "retrying")
     assert body["error"] == "Attempt 1 of 3 failed unexpectedly; it will be tried again."
@@ -200,7 +202,7 @@ def test_the_sweeper_requeues_a_stale_job_and_leaves_live_ones(
 def test_the_sweeper_fails_a_stale_job_without_attempts_left(django_capture_on_commit_callbacks):
     job = _left_running("test.record_run", attempts=3)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert jobs.job_sweep_stale() == {"requeued": 0, "failed": 1}
+        assert services.job_sweep_stale() == {"requeued": 0, "failed": 1}
     assert callbacks == []
     job.refresh_from_db()
     assert (job.status, job.error_code) == ("failed", "worker_lost")
@@ -217,11 +219,11 @@ def test_stale_follows_the_cluster_timeout_setting(settings):
         claim=1,
         started_at=timezone.now() - timedelta(seconds=30),
     )
-    assert jobs.job_sweep_stale() == {"requeued": 0, "failed": 0}  # 600 s timeout: alive
+    assert services.job_sweep_stale() == {"requeued": 0, "failed": 0}  # 600 s timeout: alive
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 20}
     settings.JOB_STALE_MARGIN_S = 5
-    assert jobs.job_stale_after() == timedelta(seconds=25)
-    assert jobs.job_sweep_stale() == {"requeued": 1, "failed": 0}
+    assert services.job_stale_after() == timedelta(seconds=25)
+    assert services.job_sweep_stale() == {"requeued": 1, "failed": 0}
     job.refresh_from_db()
     assert job.status == "queued"
 
@@ -253,7 +255,7 @@ def test_a_migration_schedules_the_sweeper(django_capture_on_commit_callbacks):
 
 def test_a_second_delivery_while_an_attempt_runs_does_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.duplicate")
+        job = services.job_create(kind="test.duplicate")
     job.refresh_from_db()
     assert (job.status, job.attempts, job.claim) == ("succeeded", 1, 1)
     assert [(job.pk, 1)] == RUNS
@@ -272,7 +274,7 @@ def test_after_a_sweep_the_old_and_the_new_task_run_the_job_once(
 ):
     job = _left_running("test.record_run")
     with django_capture_on_commit_callbacks(execute=False) as sweep_task:
-        jobs.job_sweep_stale()
+        services.job_sweep_stale()
     _deliver(job)  # the dead worker's task, handed out again by the broker
     sweep_task[0]()  # then the sweeper's own task
     job.refresh_from_db()
@@ -284,7 +286,7 @@ def test_an_attempt_taken_over_does_not_overwrite_its_successor(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="test.taken_over")
+        job = services.job_create(kind="test.taken_over")
     job.refresh_from_db()
     assert [(job.pk, 1), (job.pk, 2)] == RUNS
     assert (job.status, job.attempts, job.claim, job.result) == (
@@ -319,7 +321,7 @@ def test_the_admin_retry_action_takes_over_stale_jobs_and_skips_live_ones(
     live = _left_running("test.record_run", stale=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/admin/ocrengine/processingjob/",
+            "/admin/jobs/processingjob/",
             {"action": "retry_failed", "_selected_action": [stale.pk, live.pk]},
             follow=True,
         )
