@@ -8,7 +8,7 @@ admin.site.index_title = "Operator console"
 
 api_v1 = [
     path("", include("core.urls")),  # schema, Swagger UI, health probes
-    path("auth/", include("config.auth.urls")),
+    path("auth/", include("accounts.urls")),
     path("", include("customers.urls")),
     path("", include("jobs.urls")),
     path("", include("ocrengine.urls")),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config.auth.roles import user_role
+from accounts.roles import user_role
 from core.errors import DomainError
 from customers import services
 from customers.masking import mask_identifier

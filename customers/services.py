@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from config.auth.roles import AGENT, ROLES, user_role
+from accounts.roles import AGENT, ROLES, user_role
 from core.errors import ConflictError, InvalidFieldsError, NotFoundError
 from customers.masking import MASK_CHAR, mask_identifier
 from customers.models import Customer

@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from config.auth.roles import ADMIN, SUPERVISOR, user_role
+from accounts.roles import ADMIN, SUPERVISOR, user_role
 
 
 class TemplateManager(BasePermission):

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from accounts.roles import sees_all_customers
 from billing.models import Bill, CreditCard, Transaction
-from config.auth.roles import sees_all_customers
 from customers.models import Customer
 
 CENT = Decimal("0.01")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from accounts.roles import sees_all_customers
 from billing.models import Bill, CreditCard, StatementImport, Transaction
-from config.auth.roles import sees_all_customers
 
 
 def cards_visible_to(user) -> QuerySet[CreditCard]:

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "core",
-    "config.apps.ConfigAppConfig",
+    "accounts",
     "customers",
     "jobs",
     "ocrengine",
@@ -136,12 +136,12 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.auth.authentication.ActiveUserJWTAuthentication",
+        "accounts.authentication.ActiveUserJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # A role (agent, supervisor, admin) for every view that does not name its own permissions;
-    # a signed-in account without one gets 403 (config/auth/permissions.py).
-    "DEFAULT_PERMISSION_CLASSES": ["config.auth.permissions.HasRole"],
+    # a signed-in account without one gets 403 (accounts/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -290,6 +290,24 @@ HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
 # many seconds per process, the result kept in between (local folders are checked without writes).
 HEALTH_STORAGE_PROBE_INTERVAL_S = env.int("HEALTH_STORAGE_PROBE_INTERVAL_S", default=60)
 
+# --- Operations (manage.py seed_reference_data, verify_integrity, daily_report) -----------
+# Each app's own part, by dotted path: core's commands run them in this order and import no app.
+REFERENCE_DATA_SEEDS = {
+    "billing": "billing.services.reference_data_seed",
+    "ocrengine": "ocrengine.services.reference_data_seed",
+}
+INTEGRITY_CHECKS = [
+    "billing.services.integrity.billing_integrity_problems",
+    "invoices.services.integrity.invoice_file_problems",
+]
+INTEGRITY_KNOWN_ISSUES = ["billing.services.integrity.bills_in_review"]
+DAILY_REPORT_PARTS = [
+    "billing.daily_report.daily_activity",
+    "invoices.daily_report.daily_activity",
+    "ocrengine.daily_report.daily_activity",
+    "jobs.daily_report.daily_activity",
+]
+
 # --- API documentation ----------------------------------------------------------------------
 # Serve the OpenAPI schema and Swagger UI to anyone; off: only users with a role (core/api_docs.py).
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
@@ -300,8 +318,8 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "config.logging.RequestContextFilter"}},
-    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "filters": {"request_context": {"()": "core.logging.RequestContextFilter"}},
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -310,7 +328,7 @@ LOGGING = {
             "filters": ["request_context"],
         },
         "file": {
-            "class": "config.logging.LazyRotatingFileHandler",
+            "class": "core.logging.LazyRotatingFileHandler",
             "filename": str(LOG_DIR / "ledgerlens.log"),
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,
@@ -318,7 +336,7 @@ LOGGING = {
             "filters": ["request_context"],
         },
         "errors": {
-            "class": "config.logging.LazyRotatingFileHandler",
+            "class": "core.logging.LazyRotatingFileHandler",
             "filename": str(LOG_DIR / "errors.log"),
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,

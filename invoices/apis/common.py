@@ -1,5 +1,5 @@
 """What every invoice view shares: how an invoice is looked up (who may call them is the API's
-default permission: a role, see config/auth/permissions.py)."""
+default permission: a role, see accounts/permissions.py)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from config.auth.permissions import HasRole
+from accounts.permissions import HasRole
 from ocrengine.apis.hmac_authentication import HmacSignatureAuthentication
 
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.auth.permissions import IsSupervisorOrAdmin
+from accounts.permissions import IsSupervisorOrAdmin
 from ocrengine.services.stats import PERIODS, analysis_stats
 
 

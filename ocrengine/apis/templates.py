@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.auth.permissions import HasRole
+from accounts.permissions import HasRole
 from core.null_characters import (
     NullFreeJSONField,
     NullFreeSlugRelatedField,

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from config.errors import DomainError
+from core.errors import DomainError
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.registry import extract_for
 from ocrengine.services import llm

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 
-from config.errors import PayloadTooLargeError
+from core.errors import PayloadTooLargeError
 from ocrengine.extraction.labelled_fields import normalise
 
 SYSTEM_PROMPT = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from config.auth.roles import ANALYSIS_SENSITIVE_PERMISSION
+from accounts.roles import ANALYSIS_SENSITIVE_PERMISSION
 
 SENSITIVE_PERMISSION = ".".join(ANALYSIS_SENSITIVE_PERMISSION)  # for user.has_perm()
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 from ocrengine.extraction import validate_spec
 from ocrengine.models import DocumentType, PromptTemplate
 

@@ -12,7 +12,7 @@ import yaml
 from django.conf import settings
 from django.test import override_settings
 
-from config.auth.models import LoginFailure
+from accounts.models import LoginFailure
 from tests.factories import DEFAULT_PASSWORD
 
 DOCKER = Path(settings.BASE_DIR) / "docker"
