@@ -1,4 +1,5 @@
-"""Prometheus metrics: HTTP requests, document analyses, cache hits, queue depth; `/metrics`.
+"""Prometheus metrics: HTTP requests, document analyses, cache hits, queue depth and what
+apps add at scrape time (jobs by status); `/metrics`.
 
 `/metrics` answers a caller with the METRICS_TOKEN bearer token, or, when
 METRICS_ALLOW_INTERNAL is on (off by default), a caller that reached the app directly from a
@@ -87,34 +88,35 @@ def observe_analysis(
 
 
 class QueueCollector:
-    """Queue depth and job states, read from the broker and the database at scrape time."""
+    """Queue depth, read from the broker at scrape time."""
 
     def describe(self):
-        # Lets the registry learn the names without a database query at import time.
+        # Lets the registry learn the names without a broker call at import time.
         yield GaugeMetricFamily("ledgerlens_queue_depth", "Tasks waiting in the queue.")
-        yield GaugeMetricFamily("ledgerlens_jobs", "Background jobs by status.", labels=["status"])
 
     def collect(self):
         depth = GaugeMetricFamily("ledgerlens_queue_depth", "Tasks waiting in the queue.")
-        jobs = GaugeMetricFamily("ledgerlens_jobs", "Background jobs by status.", labels=["status"])
         try:
-            from django.db.models import Count
             from django_q.brokers import get_broker
 
-            from jobs.models import ProcessingJob
-
             depth.add_metric([], get_broker().queue_size() or 0)
-            counts = ProcessingJob.objects.values_list("status").annotate(n=Count("id"))
-            for status, count in counts:
-                jobs.add_metric([status], count)
         except Exception:  # a scrape must not fail because the broker is down
             logger.warning("queue metrics unavailable", exc_info=True)
         yield depth
-        yield jobs
 
 
-_queue_collector = QueueCollector()
-REGISTRY.register(_queue_collector)
+# Collectors read at scrape time; apps add theirs in AppConfig.ready() (jobs: jobs by status).
+_scrape_collectors: list = []
+
+
+def scrape_collector_register(collector) -> None:
+    """Serve `collector` at /metrics: in this process's registry, and in the one built for each
+    scrape when PROMETHEUS_MULTIPROC_DIR sums the workers' samples."""
+    _scrape_collectors.append(collector)
+    REGISTRY.register(collector)
+
+
+scrape_collector_register(QueueCollector())
 
 
 def _route(request: HttpRequest) -> str:
@@ -164,7 +166,8 @@ def _exposition() -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(_queue_collector)
+        for collector in _scrape_collectors:
+            registry.register(collector)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
 

@@ -6,3 +6,9 @@ class JobsConfig(AppConfig):
     AppConfig.ready() (jobs/registry.py)."""
 
     name = "jobs"
+
+    def ready(self) -> None:
+        from core.metrics import scrape_collector_register
+        from jobs.metrics import JobStatusCollector
+
+        scrape_collector_register(JobStatusCollector())  # ledgerlens_jobs{status} at /metrics
