@@ -82,9 +82,9 @@ def parse_statement(
 def _parse_pdf(
     data: bytes, templates: list[dict], password: str | None, bank_code: str | None
 ) -> ParsedStatement:
-    from .generic import parse_generic_lines
+    from .pdf_generic import parse_generic_lines
     from .pdf_reader import read_pdf_lines
-    from .template_engine import parse_with_template
+    from .pdf_template import parse_with_template
 
     lines = [_capped(line) for line in read_pdf_lines(data, password)]
     if not lines:
@@ -116,8 +116,8 @@ def _parse_pdf(
 def _parse_table(
     rows: list[list], file_format: str, templates: list[dict], bank_code: str | None
 ) -> ParsedStatement:
-    from .generic_table import parse_generic_table
-    from .table_engine import parse_table_with_template
+    from .table_generic import parse_generic_table
+    from .table_template import parse_table_with_template
 
     rows = [[cap_line(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
     head = [cap_line(" ".join(str(c) for c in row if c not in (None, ""))) for row in rows[:40]]

@@ -57,10 +57,6 @@ def _format_regex(fmt: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.IGNORECASE)
 
 
-def format_has_year(fmt: str) -> bool:
-    return "%y" in fmt or "%Y" in fmt
-
-
 def parse_date(text: str, formats: list[str], reference: date | None = None) -> date | None:
     """First format that matches the whole of `text`; a missing year comes from `reference`."""
     text = text.strip()

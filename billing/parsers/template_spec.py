@@ -30,7 +30,7 @@ import re
 
 from ocrengine.extraction.patterns import MAX_PATTERN_CHARS, template_pattern_problem
 
-from .template_engine import compile_template
+from .pdf_template import compile_template
 
 BANK_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 KNOWN_KEYS = {

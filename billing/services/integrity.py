@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, F, Q, Sum
 
 from billing.models import Bill, StatementImport, Transaction
-from billing.services.checks import CONSECUTIVE_MAX_GAP
+from billing.services.bill_checks import CONSECUTIVE_MAX_GAP
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

@@ -4,6 +4,7 @@ may call them; the llm backend only for holders of ocrengine.use_llm_backend."""
 
 from __future__ import annotations
 
+from config.auth.authentication import ActiveUserJWTAuthentication
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.auth.authentication import ActiveUserJWTAuthentication
 from core.errors import PayloadTooLargeError
 from ocrengine.apis.caller_access import HasRoleOrSignedClient
 from ocrengine.apis.hmac_authentication import HmacSignatureAuthentication
@@ -26,8 +26,8 @@ from ocrengine.services.analysis import (
     Caller,
     UploadedDocument,
     analysis_log_refused,
-    document_analyse,
-    documents_analyse_batch,
+    document_analyze,
+    documents_analyze_batch,
 )
 from ocrengine.services.backends import BACKENDS, BackendNotPermittedError, backend_permitted
 
@@ -142,7 +142,7 @@ class AnalyzeApi(APIView):
                 error_code=error.code,
             )
             raise
-        result = document_analyse(
+        result = document_analyze(
             request=_analysis_request(serializer.validated_data), caller=caller
         )
         return Response(result)
@@ -206,11 +206,11 @@ def _batch_item(raw: dict, request: Request, caller: Caller) -> AnalysisRequest 
 
 def _run_batch(requests: list, caller: Caller) -> list[dict]:
     valid = [item for item in requests if isinstance(item, AnalysisRequest)]
-    analysed = iter(documents_analyse_batch(requests=valid, caller=caller))
+    analyzed = iter(documents_analyze_batch(requests=valid, caller=caller))
     results = []
     for index, item in enumerate(requests):
         if isinstance(item, AnalysisRequest):
-            results.append({**next(analysed), "index": index})
+            results.append({**next(analyzed), "index": index})
         else:
             results.append({"index": index, **item})
     return results

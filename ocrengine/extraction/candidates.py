@@ -1,7 +1,7 @@
 """Candidate values for each field: find a label, then read the value beside or below it.
 
 Every candidate carries how it was found (`method`) and a `score`; choosing among them is
-left to the validators in `checks.py`, which can prefer a lower-scored candidate that makes
+left to the validators in `invoice_checks.py`, which can prefer a lower-scored candidate that makes
 the totals add up.
 """
 

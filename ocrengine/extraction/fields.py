@@ -10,15 +10,15 @@ from typing import Any
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import fallbacks
 from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates
-from ocrengine.extraction.checks import (
+from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
+from ocrengine.extraction.confidence import field_confidence, overall_confidence
+from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.invoice_checks import (
     choose_amounts,
     date_plausible,
     due_after_issue,
     tax_id_ok,
 )
-from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
-from ocrengine.extraction.confidence import field_confidence, overall_confidence
-from ocrengine.extraction.extractor import DocumentExtractor
 from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout, build_layout
 from ocrengine.extraction.lines import extract_lines

@@ -83,7 +83,7 @@ class AnalysisRequest:
 # --- the one analysis -----------------------------------------------------------------------
 
 
-def document_analyse(*, request: AnalysisRequest, caller: Caller) -> dict[str, Any]:
+def document_analyze(*, request: AnalysisRequest, caller: Caller) -> dict[str, Any]:
     """Analyse one document and log the call; raises DomainError for bad input."""
     started = time.perf_counter()
     # template_version is set once the template resolves, which also marks the type as real.
@@ -92,7 +92,7 @@ def document_analyse(*, request: AnalysisRequest, caller: Caller) -> dict[str, A
         backend=(request.backend or settings.ANALYSIS_DEFAULT_BACKEND)[:20],
     )
     try:
-        payload = _analyse(request, log)
+        payload = _analyze(request, log)
     except DomainError as error:
         _finish(log, caller, started, error_code=error.code)
         raise
@@ -111,7 +111,7 @@ def analysis_log_refused(*, document_type: Any, caller: Caller, error_code: str)
     _finish(log, caller, time.perf_counter(), error_code=error_code)
 
 
-def documents_analyse_batch(*, requests: list[AnalysisRequest], caller: Caller) -> list[dict]:
+def documents_analyze_batch(*, requests: list[AnalysisRequest], caller: Caller) -> list[dict]:
     """Each item analysed on its own, results in order; an item's failure is reported in the
     one error shape in its place and does not stop the others."""
     results: list[dict] = []
@@ -121,7 +121,7 @@ def documents_analyse_batch(*, requests: list[AnalysisRequest], caller: Caller) 
                 {
                     "index": index,
                     "status": 200,
-                    "result": document_analyse(request=item, caller=caller),
+                    "result": document_analyze(request=item, caller=caller),
                 }
             )
         except DomainError as error:
@@ -152,7 +152,7 @@ def documents_analyse_batch(*, requests: list[AnalysisRequest], caller: Caller) 
     return results
 
 
-def _analyse(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
+def _analyze(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     backend = request.backend or settings.ANALYSIS_DEFAULT_BACKEND
     if backend not in backends.BACKENDS:
         raise DomainError(

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from billing.services.checks import bill_fingerprint
+from billing.services.bill_checks import bill_fingerprint
 
 BEFORE = [("billing", "0007_bill_covering_index")]
 AFTER = [("billing", "0008_cards_per_customer")]

@@ -17,8 +17,8 @@ from django.test import override_settings
 
 from billing.parsers import (
     StatementError,
-    generic,
     parse_statement,
+    pdf_generic,
     statement_status,
     validate_template,
 )
@@ -218,8 +218,8 @@ def test_amounts_are_bounded_and_never_start_inside_a_run_of_digits(text, found)
 # The generic reader's row as it was written: `.*?[A-Za-z]{3}.*?` retried every split of a long
 # line. The rewrite must accept the same rows with the same groups.
 OLD_GENERIC_ROW = re.compile(
-    rf"(?P<posting>{generic.ROW_DATE})(?: (?P<txn>{generic.ROW_DATE}))? "
-    rf"(?P<desc>.*?[A-Za-z]{{3}}.*?) (?P<amount>{generic.AMOUNT})"
+    rf"(?P<posting>{pdf_generic.ROW_DATE})(?: (?P<txn>{pdf_generic.ROW_DATE}))? "
+    rf"(?P<desc>.*?[A-Za-z]{{3}}.*?) (?P<amount>{pdf_generic.AMOUNT})"
 )
 
 
@@ -239,5 +239,5 @@ OLD_GENERIC_ROW = re.compile(
     ],
 )
 def test_the_generic_row_reads_what_it_read_before(line):
-    old, new = OLD_GENERIC_ROW.fullmatch(line), generic.ROW.fullmatch(line)
+    old, new = OLD_GENERIC_ROW.fullmatch(line), pdf_generic.ROW.fullmatch(line)
     assert (new and new.groupdict()) == (old and old.groupdict())

@@ -29,14 +29,14 @@ def _state(db):
     fresh_analysis_state()
 
 
-def _analyse(client, **body):
+def _analyze(client, **body):
     return client.post(
         URL, {"document_type": "invoice", "raw_texts": [invoice_text()], **body}, format="json"
     )
 
 
-def test_analyse_raw_text_returns_fields_confidence_and_template_version(agent_client):
-    response = _analyse(agent_client)
+def test_analyze_raw_text_returns_fields_confidence_and_template_version(agent_client):
+    response = _analyze(agent_client)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["fields"]["invoice_number"] == "INV-2024-0042"
@@ -55,8 +55,8 @@ def test_analyse_raw_text_returns_fields_confidence_and_template_version(agent_c
 def test_repeat_is_a_cache_hit_and_publish_makes_the_next_call_miss(
     agent_client, staff_user, django_capture_on_commit_callbacks
 ):
-    first = _analyse(agent_client).json()
-    second = _analyse(agent_client).json()
+    first = _analyze(agent_client).json()
+    second = _analyze(agent_client).json()
     assert (first["cache_hit"], second["cache_hit"]) == (False, True)
     assert second["fields"] == first["fields"]
     spec = DocumentType.objects.get(code="invoice").templates.get(version=1).spec
@@ -65,14 +65,14 @@ def test_repeat_is_a_cache_hit_and_publish_makes_the_next_call_miss(
     )
     with django_capture_on_commit_callbacks(execute=True):
         template_publish(template=draft, published_by=staff_user)
-    third = _analyse(agent_client).json()
+    third = _analyze(agent_client).json()
     assert (third["cache_hit"], third["template_version"]) == (False, 2)
     logs = list(AnalysisLog.objects.order_by("id").values_list("cache_hit", "template_version"))
     assert logs == [(False, 1), (True, 1), (False, 2)]
 
 
 def test_first_use_freezes_the_template(agent_client):
-    _analyse(agent_client)
+    _analyze(agent_client)
     template = PromptTemplate.objects.get(document_type__code="invoice", version=1)
     assert template.used_at is not None
 
@@ -81,11 +81,11 @@ def test_older_published_version_can_be_asked_for_but_not_a_draft(agent_client, 
     invoice = DocumentType.objects.get(code="invoice")
     v2 = template_create_draft(document_type=invoice, spec=invoice.templates.get().spec)
     template_publish(template=v2, published_by=staff_user)
-    assert _analyse(agent_client, template_version=1).json()["template_version"] == 1
+    assert _analyze(agent_client, template_version=1).json()["template_version"] == 1
     template_create_draft(document_type=invoice, spec=v2.spec)
-    assert_error_shape(_analyse(agent_client, template_version=3), 409, "template_not_published")
+    assert_error_shape(_analyze(agent_client, template_version=3), 409, "template_not_published")
     assert_error_shape(
-        _analyse(agent_client, template_version=99), 404, "template_version_not_found"
+        _analyze(agent_client, template_version=99), 404, "template_version_not_found"
     )
 
 
@@ -204,7 +204,7 @@ def test_oversized_text_is_413(agent_client):
 
 
 def test_anonymous_callers_are_refused(anon_client):
-    assert_error_shape(_analyse(anon_client), 401)
+    assert_error_shape(_analyze(anon_client), 401)
 
 
 def test_every_call_is_logged_with_caller_and_outcome(agent_client, agent):
@@ -278,9 +278,9 @@ def test_rate_limit_answers_429_with_retry_after(
 ):
     # DRF reads the rates into the class at import; ANALYZE_RATE_LIMIT feeds the same dict.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"analyze": "3/min"})
-    statuses = [_analyse(agent_client).status_code for _ in range(3)]
-    limited = _analyse(agent_client)
-    other = _analyse(jwt_client(other_agent))
+    statuses = [_analyze(agent_client).status_code for _ in range(3)]
+    limited = _analyze(agent_client)
+    other = _analyze(jwt_client(other_agent))
     batch = jwt_client(other_agent).post(
         BATCH_URL, {"items": [{"document_type": "invoice", "raw_texts": ["x"]}] * 3}, format="json"
     )
@@ -300,14 +300,14 @@ def test_rate_limit_window_slides_rather_than_resetting(
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"analyze": "3/min"})
     clock = [6000 * 60 + 50.0]  # 50 s into a minute
     monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
-    assert [_analyse(agent_client).status_code for _ in range(3)] == [200, 200, 200]
+    assert [_analyze(agent_client).status_code for _ in range(3)] == [200, 200, 200]
     clock[0] += 15  # 5 s into the next minute: the last minute still weighs 11/12 of 3
-    limited = _analyse(agent_client)
+    limited = _analyze(agent_client)
     assert_error_shape(limited, 429, "too_many_requests")
     # 15 s until the weight of 3 drops to 2, plus the error handler's one-second margin.
     assert int(limited["Retry-After"]) == 16
     clock[0] += 15  # 20 s in: 3 x 2/3 = 2 → room for one
-    assert _analyse(agent_client).status_code == 200
+    assert _analyze(agent_client).status_code == 200
 
 
 def test_database_counters_keep_only_the_two_latest_windows(agent_client, monkeypatch, settings):
@@ -319,8 +319,8 @@ def test_database_counters_keep_only_the_two_latest_windows(agent_client, monkey
     clock = [7000 * 60 + 1.0]
     monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
     for _ in range(4):
-        assert _analyse(agent_client).status_code == 200
-        assert _analyse(agent_client).status_code == 200
+        assert _analyze(agent_client).status_code == 200
+        assert _analyze(agent_client).status_code == 200
         clock[0] += 60
     windows = dict(RateLimitCounter.objects.values_list("window", "calls"))
     assert windows == {7002: 2, 7003: 2}

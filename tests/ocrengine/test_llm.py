@@ -33,7 +33,7 @@ GOOD = {
 }
 
 
-def _analyse(client):
+def _analyze(client):
     return client.post(
         URL,
         {"document_type": "invoice", "raw_texts": [invoice_text()], "backend": "llm"},
@@ -43,7 +43,7 @@ def _analyse(client):
 
 def test_llm_answer_is_validated_normalised_and_used(chat, supervisor_client):
     chat.script.append(("content", json.dumps(GOOD)))
-    response = _analyse(supervisor_client)
+    response = _analyze(supervisor_client)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["backend"] == "llm"
@@ -59,7 +59,7 @@ def test_llm_answer_is_validated_normalised_and_used(chat, supervisor_client):
     assert "INV-2024-0042" in sent["body"]["messages"][1]["content"]
     log = AnalysisLog.objects.get()
     assert (log.backend, log.fallback_reason, log.success) == ("llm", "", True)
-    assert _analyse(supervisor_client).json()["cache_hit"] is True
+    assert _analyze(supervisor_client).json()["cache_hit"] is True
     assert len(chat.requests) == 1
 
 
@@ -68,7 +68,7 @@ def test_the_document_types_model_wins_over_the_default(chat, supervisor_client)
 
     DocumentType.objects.filter(code="invoice").update(llm_model="invoice-model")
     chat.script.append(("content", json.dumps(GOOD)))
-    _analyse(supervisor_client)
+    _analyze(supervisor_client)
     assert chat.requests[0]["body"]["model"] == "invoice-model"
 
 
@@ -92,7 +92,7 @@ def test_failures_fall_back_to_rules_with_the_reason_logged(
 ):
     settings.LLM_TIMEOUT_S = 0.3  # the sleeping answers come ten times later
     chat.script.extend(script)
-    response = _analyse(supervisor_client)
+    response = _analyze(supervisor_client)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["backend"] == "rules"
@@ -102,20 +102,20 @@ def test_failures_fall_back_to_rules_with_the_reason_logged(
     assert log.fallback_reason.startswith(reason) and log.success
     # A fallback is not cached: the next call tries the model again.
     chat.script.append(("content", json.dumps(GOOD)))
-    again = _analyse(supervisor_client).json()
+    again = _analyze(supervisor_client).json()
     assert (again["backend"], again["cache_hit"]) == ("llm", False)
 
 
 def test_a_transient_error_is_retried(chat, supervisor_client):
     chat.script.extend([("status", 500), ("content", json.dumps(GOOD))])
-    body = _analyse(supervisor_client).json()
+    body = _analyze(supervisor_client).json()
     assert body["backend"] == "llm"
     assert len(chat.requests) == 2
 
 
 def test_unconfigured_llm_falls_back(settings, supervisor_client):
     settings.LLM_BASE_URL = ""
-    body = _analyse(supervisor_client).json()
+    body = _analyze(supervisor_client).json()
     assert body["backend"] == "rules"
     assert body["fallback_reason"].startswith("llm_not_configured")
 

@@ -12,7 +12,7 @@ from .amounts import AmountSyntax
 from .base import ParsedStatement
 from .dates import parse_date
 from .reconcile import reconcile_bill
-from .table_engine import TableLayout, read_bill, row_text
+from .table_template import TableLayout, read_bill, row_text
 
 DATE_FORMATS = [
     "%d/%m/%Y",
