@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db.models import Q, QuerySet
 
-from config.auth.roles import sees_all_customers
-from config.errors import NotFoundError
+from accounts.roles import sees_all_customers
+from core.errors import NotFoundError
 from customers.models import Customer
 
 
@@ -18,6 +18,15 @@ def customers_visible_to(user: AbstractBaseUser) -> QuerySet[Customer]:
     if sees_all_customers(user):
         return queryset
     return queryset.filter(assigned_agent=user)
+
+
+def customers_assignable_by(user: AbstractBaseUser) -> QuerySet[Customer]:
+    """Customers a user may file invoices and statements under, or assign an invoice to: an
+    agent only their own, supervisors and admins any."""
+    customers = Customer.objects.all()
+    if sees_all_customers(user):
+        return customers
+    return customers.filter(assigned_agent=user)
 
 
 def customer_get(*, user: AbstractBaseUser, customer_id: int) -> Customer:

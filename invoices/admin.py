@@ -17,9 +17,10 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from config.errors import DomainError
+from core.errors import DomainError
+from customers.selectors import customers_assignable_by
 from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
-from invoices.selectors import customers_assignable_by, invoice_document_types
+from invoices.selectors import invoice_document_types
 from invoices.services import invoice_approve, invoice_reprocess, invoice_update, invoice_upload
 from invoices.services.storage import file_delete
 from invoices.services.upload import document_type_default, upload_validate

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from config.auth.roles import ANALYSIS_SENSITIVE_PERMISSION, sees_all_customers
-from customers.models import Customer
+from accounts.roles import ANALYSIS_SENSITIVE_PERMISSION, sees_all_customers
 from invoices.models import Invoice, InvoiceFieldChange
 from ocrengine.models import DocumentType
 
@@ -33,20 +32,8 @@ def invoices_visible_to(user) -> QuerySet[Invoice]:
     )
 
 
-def invoice_detail(*, user, invoice_id: int) -> Invoice | None:
-    return invoices_visible_to(user).prefetch_related("lines").filter(pk=invoice_id).first()
-
-
 def invoice_changes(*, invoice: Invoice) -> QuerySet[InvoiceFieldChange]:
     return invoice.changes.select_related("changed_by").all()
-
-
-def customers_assignable_by(user) -> QuerySet[Customer]:
-    """Customers a user may file invoices for: agents only their own, others any."""
-    customers = Customer.objects.all()
-    if sees_all_customers(user):
-        return customers
-    return customers.filter(assigned_agent=user)
 
 
 def invoice_document_types() -> QuerySet[DocumentType]:

@@ -1,7 +1,6 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,13 +10,7 @@ from billing.models import Bill, StatementImport
 from billing.selectors import imports_visible_to
 from billing.serializers import StatementImportSerializer, StatementUploadSerializer
 from billing.services import statement_import
-from config.auth.roles import sees_all_customers
-from customers.models import Customer
-
-
-def _customers_for(user):
-    customers = Customer.objects.all()
-    return customers if sees_all_customers(user) else customers.filter(assigned_agent=user)
+from customers.selectors import customers_assignable_by
 
 
 class StatementListCreateApi(generics.ListAPIView):
@@ -41,14 +34,10 @@ class StatementListCreateApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         serializer = StatementUploadSerializer(
-            data=request.data, customers=_customers_for(request.user)
+            data=request.data, customers=customers_assignable_by(request.user)
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data.get("customer") is None and not sees_all_customers(request.user):
-            # An agent sees cards through their customers: a bill filed under no customer
-            # would vanish from the agent who uploaded it.
-            raise ValidationError({"customer": ["Agents must say whose statement this is."]})
         result = statement_import(
             file=data["file"],
             uploaded_by=request.user,

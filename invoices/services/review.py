@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from customers.models import Customer
+from customers.selectors import customers_assignable_by
 from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
-from invoices.selectors import customers_assignable_by
 
 EDITABLE_FIELDS = (*EXTRACTED_FIELDS, "customer")
 LINE_NUMBERS = ("quantity", "unit_price", "amount", "tax_rate")

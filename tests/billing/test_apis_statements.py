@@ -63,8 +63,12 @@ def test_protected_pdf_errors_are_distinct_and_never_echo_the_password(
 
 def test_bad_input_gets_clear_4xx(agent_client, customer, other_customer, settings):
     assert_error_shape(agent_client.post(URL, {}, format="multipart"), 400, "validation_error")
-    no_customer = assert_error_shape(_post(agent_client, b"a,b\n1,2\n", "x.csv"), 400)
-    assert "customer" in no_customer["details"]["fields"]
+    no_customer = assert_error_shape(
+        _post(agent_client, b"a,b\n1,2\n", "x.csv"), 400, "validation_error"
+    )
+    assert no_customer["details"]["fields"] == {
+        "customer": ["Agents must say whose statement this is."]
+    }
     settings.UPLOAD_MAX_BYTES = 1000
     mine = {"customer": customer.pk}
     big = _post(agent_client, b"a,b\n" * 400, "big.csv", **mine)
