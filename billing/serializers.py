@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport, Transaction
+from billing.reconciliation import stored_bill_reconciliation
 from billing.selectors.dashboard import add_months
 from core.null_characters import NullFreeJSONField, NullFreeSlugRelatedField
 from customers.filters import ID_RANGE
@@ -192,26 +193,19 @@ class BillSerializer(serializers.ModelSerializer):
         ]
 
     def get_reconciliation(self, bill: Bill) -> dict:
-        expected = (
-            bill.previous_balance + bill.total_debits - bill.total_credits
-            if bill.previous_balance is not None
-            else None
-        )
-        difference = (
-            bill.new_balance - expected
-            if expected is not None and bill.new_balance is not None
-            else None
-        )
+        # The balance equation as billing.reconciliation computes it: the workbench shows
+        # these figures and its verdict, it does not recompute them.
+        reconciliation = stored_bill_reconciliation(bill)
         return {
-            "previous_balance": _money(bill.previous_balance),
-            "debits": _money(bill.total_debits),
-            "credits": _money(bill.total_credits),
-            "expected_new_balance": _money(expected),
-            "printed_new_balance": _money(bill.new_balance),
-            "difference": _money(difference),
+            "previous_balance": _money(reconciliation.previous_balance),
+            "debits": _money(reconciliation.debits),
+            "credits": _money(reconciliation.credits),
+            "expected_new_balance": _money(reconciliation.expected_new_balance),
+            "printed_new_balance": _money(reconciliation.printed_new_balance),
+            "difference": _money(reconciliation.difference),
             "printed_total_debits": _money(bill.printed_total_debits),
             "printed_total_credits": _money(bill.printed_total_credits),
-            "balanced": difference == 0 if difference is not None else None,
+            "balanced": reconciliation.balanced,
         }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from billing.reconciliation import bill_reconciliation, printed_total_mismatches
+
 from .base import ParsedBill, ParsedStatement
 
 ZERO = Decimal("0.00")
@@ -45,35 +47,32 @@ def _balance_problems(bill: ParsedBill, debits: Decimal, credits: Decimal) -> li
     if bill.previous_balance is None or bill.new_balance is None:
         missing = "previous balance" if bill.previous_balance is None else "new balance"
         return [_problem("balance_missing", f"The statement's {missing} was not found.", "error")]
-    expected = bill.previous_balance + debits - credits
-    if expected != bill.new_balance:
-        return [
-            _problem(
-                "balance_mismatch",
-                f"previous {bill.previous_balance} + debits {debits} - credits {credits} "
-                f"= {expected}, but the statement prints {bill.new_balance} "
-                f"(off by {bill.new_balance - expected}).",
-                "error",
-            )
-        ]
+    reconciliation = bill_reconciliation(
+        previous_balance=bill.previous_balance,
+        debits=debits,
+        credits=credits,
+        new_balance=bill.new_balance,
+    )
+    if not reconciliation.balanced:
+        return [_problem("balance_mismatch", reconciliation.explained() + ".", "error")]
     return []
 
 
 def _printed_total_problems(bill: ParsedBill, debits: Decimal, credits: Decimal) -> list[dict]:
-    problems = []
-    for label, printed, parsed in (
-        ("debits", bill.total_debits, debits),
-        ("credits", bill.total_credits, credits),
-    ):
-        if printed is not None and printed != parsed:
-            problems.append(
-                _problem(
-                    f"total_{label}_mismatch",
-                    f"The statement prints total {label} {printed}; the rows sum to {parsed}.",
-                    "error",
-                )
-            )
-    return problems
+    mismatches = printed_total_mismatches(
+        debits=debits,
+        credits=credits,
+        printed_debits=bill.total_debits,
+        printed_credits=bill.total_credits,
+    )
+    return [
+        _problem(
+            f"total_{label}_mismatch",
+            f"The statement prints total {label} {printed}; the rows sum to {parsed}.",
+            "error",
+        )
+        for label, printed, parsed in mismatches
+    ]
 
 
 def _date_problems(bill: ParsedBill) -> list[dict]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from billing.parsers import ParsedBill, ParsedStatement, ParsedTransaction
 from billing.parsers.reconcile import bill_sums
+from billing.reconciliation import bill_reconciliation
 
 
 def parsed_statement_as_dict(statement: ParsedStatement) -> dict:
@@ -38,8 +39,11 @@ def parsed_transaction_as_dict(transaction: ParsedTransaction, bill: ParsedBill)
 
 def _bill(bill: ParsedBill) -> dict:
     debits, credits = bill_sums(bill)
-    expected = (
-        bill.previous_balance + debits - credits if bill.previous_balance is not None else None
+    reconciliation = bill_reconciliation(
+        previous_balance=bill.previous_balance,
+        debits=debits,
+        credits=credits,
+        new_balance=bill.new_balance,
     )
     return {
         "card_last4": bill.card_last4,
@@ -53,7 +57,7 @@ def _bill(bill: ParsedBill) -> dict:
         "total_credits": money(credits),
         "printed_total_debits": money(bill.total_debits),
         "printed_total_credits": money(bill.total_credits),
-        "expected_new_balance": money(expected),
+        "expected_new_balance": money(reconciliation.expected_new_balance),
         "new_balance": money(bill.new_balance),
         "minimum_payment": money(bill.minimum_payment),
         "transactions": [parsed_transaction_as_dict(t, bill) for t in bill.transactions],

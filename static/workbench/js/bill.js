@@ -9,7 +9,7 @@
   var searchTimer = null;
   var requestNumber = 0;
 
-  // Amounts compared in cents: binary floating point cannot hold 0.1, and the check is exact.
+  // The table's row sums, in cents: binary floating point cannot hold 0.1.
   function cents(value) {
     if (value === null || value === undefined || value === "") return null;
     var match = String(value).trim().match(/^(-?)(\d+)(?:\.(\d{1,2}))?$/);
@@ -43,17 +43,16 @@
     badge.className = "badge status-" + bill.status;
     LL.role("bill-meta").textContent = [bill.statement_date, card.holder || bill.holder, card.customer_name].filter(Boolean).join(" · ");
 
-    // The server's reconciliation is the authority when present; the same sum is done here
-    // in cents for an API that does not send it.
+    // The equation is the server's (billing/reconciliation.py): this page shows its figures
+    // and verdict and does no arithmetic of its own.
     var recon = bill.reconciliation || {};
-    var computed = recon.expected_new_balance !== undefined && recon.expected_new_balance !== null
-      ? cents(recon.expected_new_balance)
-      : cents(bill.previous_balance) + cents(bill.total_debits) - cents(bill.total_credits);
-    var printed = cents(bill.new_balance);
-    var holds = typeof recon.balanced === "boolean" ? recon.balanced : computed === printed;
+    var holds = recon.balanced === true;
     // A CSV export prints no balances: there is nothing to reconcile, and nothing is invented.
-    var unknown = bill.previous_balance === null || bill.new_balance === null || recon.balanced === null;
-    ["previous_balance", "total_debits", "total_credits", "new_balance"].forEach(function (name) { setValue(name, bill[name]); });
+    var unknown = typeof recon.balanced !== "boolean";
+    setValue("previous_balance", recon.previous_balance);
+    setValue("total_debits", recon.debits);
+    setValue("total_credits", recon.credits);
+    setValue("new_balance", recon.printed_new_balance);
     var verdict = LL.role("equation-verdict");
     if (unknown) {
       setValue("computed", null);
@@ -62,10 +61,10 @@
       verdict.textContent = LL.t("balance_unknown");
       verdict.className = "verdict";
     } else {
-      setValue("computed", (computed / 100).toFixed(2));
+      setValue("computed", recon.expected_new_balance);
       LL.role("equation-sign").textContent = holds ? "=" : "≠";
       LL.role("equation").className = "equation " + (holds ? "ok" : "fail");
-      verdict.textContent = holds ? LL.t("check_ok") : LL.t("reconciliation_off", { difference: LL.money(((printed - computed) / 100).toFixed(2), bill.currency) });
+      verdict.textContent = holds ? LL.t("check_ok") : LL.t("reconciliation_off", { difference: LL.money(recon.difference, bill.currency) });
       verdict.className = holds ? "verdict ok" : "verdict fail";
     }
 
