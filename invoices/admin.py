@@ -19,7 +19,8 @@ from django.utils.html import format_html, format_html_join
 
 from core.errors import DomainError
 from customers.selectors import customers_assignable_by
-from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
+from invoices.fields import invoice_field_label, invoice_field_names
+from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.selectors import invoice_document_types
 from invoices.services import invoice_approve, invoice_reprocess, invoice_update, invoice_upload
 from invoices.services.storage import file_delete
@@ -83,11 +84,8 @@ class InvoiceFieldChangeInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["id", "original_name", "status", "invoice_number", "date", "seller",
-                    "total_amount", "currency", "confidence", "customer", "created_at"]  # fmt: skip
+    # The invoice fields' columns, search, fieldset and labels come from invoices/fields.py.
     list_filter = ["status", "document_type", "currency", "engine", "created_at", "date"]
-    search_fields = ["invoice_number", "invoice_code", "seller", "buyer", "original_name",
-                     "seller_tax_id", "buyer_tax_id", "sha256"]  # fmt: skip
     date_hierarchy = "created_at"
     list_select_related = ["customer"]
     actions = ["approve_selected", "reprocess_selected"]
@@ -97,18 +95,6 @@ class InvoiceAdmin(admin.ModelAdmin):
         "document_type", "confidence", "field_confidence_table", "checks_list", "field_sources",
         "engine", "engine_version", "template_version", "error_code", "error", "job_link",
         "uploaded_by", "reviewed_by", "approved_at", "created_at", "updated_at", "raw_text",
-    ]  # fmt: skip
-    fieldsets = [
-        ("Document", {"fields": ["original_file", "original_name", "mime", "size", "pages",
-                                 "sha256", "document_type", "customer"]}),
-        ("Status", {"fields": ["status", "confidence", "error_code", "error", "job_link",
-                               "uploaded_by", "reviewed_by", "approved_at"]}),
-        ("Extracted fields", {"fields": list(EXTRACTED_FIELDS)}),
-        ("How they were read", {"fields": ["field_confidence_table", "checks_list", "engine",
-                                           "engine_version", "template_version", "field_sources"],
-                                "classes": ["collapse"]}),
-        ("Raw text", {"fields": ["raw_text"], "classes": ["collapse"]}),
-        ("Timestamps", {"fields": ["created_at", "updated_at"]}),
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
@@ -122,17 +108,42 @@ class InvoiceAdmin(admin.ModelAdmin):
             kwargs["fields"] = ["customer", "document_type"]
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_list_display(self, request):
+        return ["id", "original_name", "status", *invoice_field_names(listed=True),
+                "confidence", "customer", "created_at"]  # fmt: skip
+
+    def get_search_fields(self, request):
+        return [*invoice_field_names(searchable=True), "original_name", "sha256"]
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["upload", "customer", "document_type"]})]
-        return self.fieldsets
+        return [
+            ("Document", {"fields": ["original_file", "original_name", "mime", "size", "pages",
+                                     "sha256", "document_type", "customer"]}),
+            ("Status", {"fields": ["status", "confidence", "error_code", "error", "job_link",
+                                   "uploaded_by", "reviewed_by", "approved_at"]}),
+            ("Extracted fields", {"fields": invoice_field_names()}),
+            ("How they were read", {"fields": ["field_confidence_table", "checks_list", "engine",
+                                               "engine_version", "template_version",
+                                               "field_sources"],
+                                    "classes": ["collapse"]}),
+            ("Raw text", {"fields": ["raw_text"], "classes": ["collapse"]}),
+            ("Timestamps", {"fields": ["created_at", "updated_at"]}),
+        ]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         if obj.status == Invoice.Status.APPROVED:  # approved is final
-            return [*self.readonly_fields, *EXTRACTED_FIELDS, "customer"]
-        return self.readonly_fields
+            return [*self.readonly_fields, *invoice_field_names(), "customer"]
+        return [*self.readonly_fields, *invoice_field_names(editable=False)]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        label = invoice_field_label(db_field.name)
+        if label is not None:  # the same label as in the workbench
+            kwargs.setdefault("label", label)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_inlines(self, request, obj=None):
         return [] if obj is None else self.inlines

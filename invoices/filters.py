@@ -2,12 +2,14 @@
 caller may see: another agent's customer answers the same 400 as an id that does not exist."""
 
 from datetime import UTC
+from functools import lru_cache
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
 from customers.filters import ID_RANGE, customer_choice
+from invoices import fields
 from invoices.models import Invoice
 
 
@@ -30,12 +32,10 @@ class UtcDateTimeFilter(django_filters.DateTimeFilter):
     field_class = UtcDateTimeField
 
 
-class InvoiceFilter(django_filters.FilterSet):
+class InvoiceRecordFilter(django_filters.FilterSet):
+    """The filters on the invoice's own columns; invoice_filterset() adds the invoice fields'."""
+
     status = django_filters.MultipleChoiceFilter(choices=Invoice.Status.choices)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    seller = django_filters.CharFilter(field_name="seller", lookup_expr="icontains")
-    buyer = django_filters.CharFilter(field_name="buyer", lookup_expr="icontains")
     customer = customer_choice()
     document_type = django_filters.CharFilter(field_name="document_type__code")
     confidence_min = django_filters.NumberFilter(field_name="confidence", lookup_expr="gte")
@@ -46,4 +46,35 @@ class InvoiceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Invoice
-        fields = ["status", "currency", "invoice_number"]
+        fields = ["status"]
+
+
+_RANGE_FILTERS = {"date": django_filters.DateFilter, "amount": django_filters.NumberFilter}
+
+
+def invoice_filterset() -> type[django_filters.FilterSet]:
+    """InvoiceRecordFilter plus each invoice field's `filter` (invoices/fields.py): `exact`
+    ?name=, `contains` ?name= (case-insensitive), `range` ?name_from= and ?name_to=."""
+    return _filterset(fields.INVOICE_FIELDS)
+
+
+@lru_cache(maxsize=4)
+def _filterset(specs: tuple[fields.InvoiceField, ...]) -> type[django_filters.FilterSet]:
+    declared: dict[str, django_filters.Filter] = {}
+    exact = []
+    for spec in specs:
+        if spec.filter == "exact":
+            exact.append(spec.name)
+        elif spec.filter == "contains":
+            declared[spec.name] = django_filters.CharFilter(
+                field_name=spec.name, lookup_expr="icontains"
+            )
+        elif spec.filter == "range":
+            kind = _RANGE_FILTERS[spec.kind]
+            declared[f"{spec.name}_from"] = kind(field_name=spec.name, lookup_expr="gte")
+            declared[f"{spec.name}_to"] = kind(field_name=spec.name, lookup_expr="lte")
+    meta = type("Meta", (InvoiceRecordFilter.Meta,), {"fields": ["status", *exact]})
+    return type("InvoiceFilter", (InvoiceRecordFilter,), {**declared, "Meta": meta})
+
+
+InvoiceFilter = invoice_filterset()

@@ -3,12 +3,6 @@ from django.db import models
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
-# The canonical extraction fields that are stored as real columns (DESIGN.md).
-EXTRACTED_FIELDS = (
-    "invoice_number", "invoice_code", "date", "due_date", "total_amount", "net_amount",
-    "tax_amount", "currency", "seller", "seller_tax_id", "buyer", "buyer_tax_id",
-)  # fmt: skip
-
 
 class Invoice(models.Model):
     class Status(models.TextChoices):
@@ -40,6 +34,8 @@ class Invoice(models.Model):
         related_name="invoices",
     )
 
+    # The canonical extraction fields as real columns; invoices/fields.py says how each is
+    # shown, searched and corrected.
     invoice_number = models.CharField(max_length=64, blank=True, db_index=True)
     invoice_code = models.CharField(max_length=32, blank=True)
     date = models.DateField(null=True, blank=True, db_index=True)

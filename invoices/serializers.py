@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core.null_characters import NullFreeSlugRelatedField
 from customers.models import Customer
+from invoices.fields import invoice_field_names
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from ocrengine.models import DocumentType
 
@@ -80,17 +81,24 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 
 class InvoiceListSerializer(serializers.ModelSerializer):
+    # An invoice in the list: its own columns around the invoice fields that are `listed`
+    # (invoices/fields.py). Output only: every field is read-only.
     document_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     status_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Invoice
-        fields = [
-            "id", "original_name", "status", "document_type", "customer", "invoice_number",
-            "date", "seller", "buyer", "total_amount", "currency", "confidence", "pages",
-            "job", "status_url", "created_at", "updated_at",
+        fields = "__all__"  # get_field_names decides, from invoices/fields.py
+
+    def get_field_names(self, declared_fields, info) -> list[str]:
+        return [
+            "id", "original_name", "status", "document_type", "customer",
+            *invoice_field_names(listed=True),
+            "confidence", "pages", "job", "status_url", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
+
+    def get_extra_kwargs(self) -> dict:
+        return {name: {"read_only": True} for name in self.get_field_names({}, None)}
 
     def get_status_url(self, invoice: Invoice) -> str | None:
         return status_url(invoice.job_id)
@@ -103,15 +111,15 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
     file_url = serializers.SerializerMethodField()
     page_sizes = serializers.SerializerMethodField()
 
-    class Meta(InvoiceListSerializer.Meta):
-        fields = [
-            *InvoiceListSerializer.Meta.fields,
-            "mime", "size", "sha256", "invoice_code", "due_date", "net_amount", "tax_amount",
-            "seller_tax_id", "buyer_tax_id", "field_confidence", "field_sources", "checks",
+    def get_field_names(self, declared_fields, info) -> list[str]:
+        names = [
+            *super().get_field_names(declared_fields, info),
+            "mime", "size", "sha256", *invoice_field_names(listed=False),
+            "field_confidence", "field_sources", "checks",
             "raw_text", "engine", "engine_version", "template_version", "error_code", "error",
             "uploaded_by", "reviewed_by", "approved_at", "lines", "file_url", "page_sizes",
         ]  # fmt: skip
-        read_only_fields = fields
+        return list(dict.fromkeys(names))  # a column made an invoice field appears once
 
     def get_file_url(self, invoice: Invoice) -> str:
         return f"/api/v1/invoices/{invoice.pk}/file/"
@@ -150,11 +158,10 @@ class InvoiceUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Invoice
-        fields = [
-            "invoice_number", "invoice_code", "date", "due_date", "total_amount", "net_amount",
-            "tax_amount", "currency", "seller", "seller_tax_id", "buyer", "buyer_tax_id",
-            "customer",
-        ]  # fmt: skip
+        fields = "__all__"  # get_field_names decides, from invoices/fields.py
+
+    def get_field_names(self, declared_fields, info) -> list[str]:
+        return [*invoice_field_names(editable=True), "customer"]
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from invoices.apis.files import PAGE_DPI
+from invoices.fields import invoice_fields_for_page
 
 # Strings the page scripts show, rendered into each page as JSON so they go through the one
 # `django.po` catalog like the templates' strings (no second JavaScript catalog to keep in step).
@@ -89,20 +90,6 @@ SCRIPT_MESSAGES: dict[str, Any] = {
         "verified": _("Verified"),
         "review": _("Needs review"),
         "duplicate": _("Duplicate"),
-    },
-    "fields": {
-        "invoice_number": _("Invoice number"),
-        "invoice_code": _("Invoice code"),
-        "date": _("Date"),
-        "due_date": _("Due date"),
-        "total_amount": _("Total"),
-        "net_amount": _("Net amount"),
-        "tax_amount": _("Tax"),
-        "currency": _("Currency"),
-        "seller": _("Seller"),
-        "seller_tax_id": _("Seller tax id"),
-        "buyer": _("Buyer"),
-        "buyer_tax_id": _("Buyer tax id"),
     },
     "checks": {
         "net_plus_tax_equals_total": _("Net amount + tax = total"),
@@ -203,6 +190,9 @@ class WorkbenchPage(TemplateView):
             "homeUrl": "/workbench/",
             **{key: value for key, value in kwargs.items() if key in {"invoice_id", "bill_id"}},
         }
+        if self.page == "review":
+            # The invoice fields (order, kind, label): the server's one list, not a copy.
+            context["workbench_config"]["invoiceFields"] = invoice_fields_for_page()
         return context
 
 

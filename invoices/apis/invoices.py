@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from core.errors import PayloadTooLargeError, error_body
 from customers.selectors import customers_assignable_by
 from invoices.apis.common import visible_invoice
-from invoices.filters import InvoiceFilter
+from invoices.fields import invoice_field_names
+from invoices.filters import invoice_filterset
 from invoices.models import Invoice, InvoiceFieldChange
 from invoices.selectors import (
     invoice_changes,
@@ -76,17 +77,26 @@ def _outcome_entry(outcome: UploadOutcome) -> dict:
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List invoices", responses=InvoiceListSerializer(many=True)),
+    # The class, not an instance made at import: its fields follow invoices/fields.py.
+    get=extend_schema(summary="List invoices", responses=InvoiceListSerializer),
 )
 class InvoiceListApi(generics.ListAPIView):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = InvoiceListSerializer
-    filterset_class = InvoiceFilter
-    search_fields = ["invoice_number", "invoice_code", "seller", "buyer", "original_name",
-                     "seller_tax_id", "buyer_tax_id"]  # fmt: skip
-    ordering_fields = ["created_at", "date", "due_date", "total_amount", "confidence", "status",
-                       "seller", "invoice_number"]  # fmt: skip
     ordering = ["-created_at", "-id"]
+
+    # Search, ordering and filters over the invoice fields follow invoices/fields.py.
+    @property
+    def filterset_class(self):
+        return invoice_filterset()
+
+    @property
+    def search_fields(self) -> list[str]:
+        return [*invoice_field_names(searchable=True), "original_name"]
+
+    @property
+    def ordering_fields(self) -> list[str]:
+        return ["created_at", *invoice_field_names(sortable=True), "confidence", "status"]
 
     queryset = Invoice.objects.none()  # for the schema; requests use get_queryset
 

@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import models
 
-from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceLine
+from invoices.fields import invoice_field_names
+from invoices.models import Invoice, InvoiceLine
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -67,7 +68,7 @@ def column_value(column: models.Field, raw: object) -> tuple[object, str]:
 
 def fields_to_columns(flat: dict[str, str | None]) -> Conversion:
     conversion = Conversion()
-    for name in EXTRACTED_FIELDS:
+    for name in invoice_field_names():
         value, reason = column_value(Invoice._meta.get_field(name), flat.get(name))
         conversion.values[name] = value
         if reason:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from core.errors import ConflictError, DomainError
 from customers.models import Customer
 from customers.selectors import customers_assignable_by
-from invoices.models import EXTRACTED_FIELDS, Invoice, InvoiceFieldChange, InvoiceLine
+from invoices.fields import invoice_field_names
+from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 
-EDITABLE_FIELDS = (*EXTRACTED_FIELDS, "customer")
 LINE_NUMBERS = ("quantity", "unit_price", "amount", "tax_rate")
 # Where field_sources marks the line items as corrected by a person (a reprocess keeps them).
 LINES_SOURCE_KEY = "lines"
@@ -58,7 +58,7 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
     changes gets an InvoiceFieldChange row (who, when, old, new) and full confidence with a
     "manual" source, which a later reprocess keeps. Refused with 409 once the invoice is
     approved or while a job is about to store its own result."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    unknown = set(changes) - {*invoice_field_names(editable=True), "customer"}
     if unknown:
         raise DomainError(
             "These fields cannot be changed.",
@@ -92,7 +92,7 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
                     changed_by=changed_by,
                 )
             )
-            if name in EXTRACTED_FIELDS:
+            if name != "customer":
                 invoice.field_confidence = {**invoice.field_confidence, name: 1.0}
                 invoice.field_sources = {**invoice.field_sources, name: _manual_source()}
         if audit:

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from invoices.fields import invoice_field_names, invoice_fields
 from workbench.views import SCRIPT_MESSAGES
 
 TEMPLATES = sorted((django_settings.BASE_DIR / "templates" / "workbench").glob("*.html"))
@@ -44,7 +45,6 @@ def test_each_page_is_a_shell_with_its_script_and_config(client, db, name, kwarg
     config = page_config(response)
     assert config["page"] == page
     assert config["loginUrl"] == "/workbench/login/"
-    assert config["messages"]["fields"]["total_amount"] == "Total"
     for key, value in kwargs.items():
         assert config[key] == value
 
@@ -57,6 +57,25 @@ def test_review_page_knows_how_pages_are_rendered(client, db, settings):
     assert config["rasterOcrDpi"] == 240
     assert config["lowConfidence"] == 0.85
     assert config["pageDpi"] > 0
+
+
+def test_review_page_gets_the_invoice_fields_from_the_one_list(client, db):
+    config = page_config(client.get(reverse("workbench:review", kwargs={"invoice_id": 1})))
+
+    assert [spec["name"] for spec in config["invoiceFields"]] == invoice_field_names()
+    total = next(spec for spec in config["invoiceFields"] if spec["name"] == "total_amount")
+    assert total == {"name": "total_amount", "label": "Total", "kind": "amount", "editable": True}
+
+
+def test_every_invoice_field_label_is_translated_to_chinese():
+    from django.utils import translation
+
+    def labels(language):
+        with translation.override(language):
+            return {spec.name: str(spec.label) for spec in invoice_fields()}
+
+    english, chinese = labels("en"), labels("zh-hans")
+    assert [name for name in english if english[name] == chinese[name]] == []
 
 
 def test_root_redirects_to_the_workbench(client, db):
@@ -96,7 +115,9 @@ def test_chinese_is_served_after_switching_language(client, db):
     assert '<html lang="zh-hans">' in html
     assert "登录" in html
     config = page_config(page)
-    assert config["messages"]["fields"]["total_amount"] == "价税合计"
+    review = page_config(client.get(reverse("workbench:review", kwargs={"invoice_id": 1})))
+    labels = {spec["name"]: spec["label"] for spec in review["invoiceFields"]}
+    assert labels["total_amount"] == "价税合计"
     assert config["messages"]["logged_out"] == "您已退出登录。"
 
 

@@ -10,10 +10,13 @@
   var el = LL.el;
   var id = LL.config.invoice_id;
   var base = "/api/v1/invoices/" + id + "/";
-  var FIELDS = ["invoice_number", "invoice_code", "date", "due_date", "seller", "seller_tax_id",
-    "buyer", "buyer_tax_id", "net_amount", "tax_amount", "total_amount", "currency"];
-  var DATE_FIELDS = { date: true, due_date: true };
-  var AMOUNT_FIELDS = { net_amount: true, tax_amount: true, total_amount: true };
+  // The invoice fields in order, with their kind and label: the server's one list
+  // (invoices/fields.py), rendered into the page's config.
+  var SPECS = {};
+  var FIELDS = (LL.config.invoiceFields || []).map(function (spec) { SPECS[spec.name] = spec; return spec.name; });
+  function kind(name) { return SPECS[name] ? SPECS[name].kind : "text"; }
+  function label(name) { return SPECS[name] ? SPECS[name].label : name; }
+  function editable(name) { return Boolean(SPECS[name] && SPECS[name].editable); }
   var FINAL = { approved: true };
 
   var invoice = null;
@@ -44,9 +47,9 @@
     var chosen = customerSelect.value;
     // Until the options are in, the select's empty value says nothing about the customer.
     if (customersReady && chosen !== text(customerId(invoice.customer))) changes.customer = chosen ? Number(chosen) : null;
-    FIELDS.forEach(function (name) {
+    FIELDS.filter(editable).forEach(function (name) {
       var value = input(name).value.trim();
-      if (value !== text(invoice[name])) changes[name] = value === "" ? (AMOUNT_FIELDS[name] || DATE_FIELDS[name] ? null : "") : value;
+      if (value !== text(invoice[name])) changes[name] = value === "" ? (kind(name) === "amount" || kind(name) === "date" ? null : "") : value;
     });
     return changes;
   }
@@ -109,14 +112,14 @@
       ? el("span", { class: "chip" + (low ? " low" : ""), title: LL.t("confidence", { percent: Math.round(confidence * 100) }), text: Math.round(confidence * 100) + "%" })
       : el("span", { class: "chip empty", text: "–" });
     var field = el("div", { class: "field" + (low ? " low" : "") + (missing ? " missing" : ""), "data-field": name }, [
-      el("label", { for: "field-" + name, text: LL.t("fields." + name) }),
+      el("label", { for: "field-" + name, text: label(name) }),
       el("input", {
         id: "field-" + name, name: name, value: text(invoice[name]),
-        type: DATE_FIELDS[name] ? "date" : "text",
-        inputmode: AMOUNT_FIELDS[name] ? "decimal" : null,
-        maxlength: name === "currency" ? 3 : null,
+        type: kind(name) === "date" ? "date" : "text",
+        inputmode: kind(name) === "amount" ? "decimal" : null,
+        maxlength: kind(name) === "currency" ? 3 : null,
         "aria-describedby": "hint-" + name,
-        readonly: FINAL[invoice.status] ? true : null,
+        readonly: FINAL[invoice.status] || !editable(name) ? true : null,
       }),
       chip,
       el("span", { class: "hint", id: "hint-" + name, text: low ? LL.t("low_confidence") : "" }),
@@ -138,8 +141,7 @@
     checks.forEach(function (check) {
       var verdict = check.ok === true ? "ok" : check.ok === false ? "fail" : "unknown";
       var label = check.ok === true ? LL.t("check_ok") : check.ok === false ? LL.t("check_failed") : "?";
-      var field = check.field ? LL.t("fields." + check.field) : "";
-      var detail = [field.indexOf("fields.") === 0 ? check.field : field, check.reason || check.message].filter(Boolean).join(": ");
+      var detail = [check.field ? label(check.field) : "", check.reason || check.message].filter(Boolean).join(": ");
       var title = LL.t("checks." + check.name);
       if (title === "checks." + check.name) title = check.name.replace(/_/g, " "); // a check added since
       box.appendChild(el("li", { class: "check " + verdict, "data-check": check.name }, [
@@ -185,7 +187,7 @@
       var box = where.box;
       var size = pageSize(page, where);
       var mark = el("button", {
-        type: "button", class: "box", "data-box": name, title: LL.t("fields." + name),
+        type: "button", class: "box", "data-box": name, title: label(name),
         onclick: function () { input(name).focus(); },
       });
       // Through CSSOM, not a style attribute: the page's CSP (style-src 'self') refuses those.
