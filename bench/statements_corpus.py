@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from billing.parsers import StatementError, parse_statement, statement_status  # noqa: E402
+from billing.parsers import parse_statement, statement_status  # noqa: E402
+from ocrengine.documents import DocumentError  # noqa: E402
 
 SUFFIXES = (".pdf", ".csv", ".xlsx", ".ofx")
 
@@ -31,7 +32,7 @@ def predict(path: Path, templates: list[dict]) -> dict:
     started = time.perf_counter()
     try:
         statement = parse_statement(path.read_bytes(), filename=path.name, templates=templates)
-    except StatementError as exc:
+    except DocumentError as exc:
         return {"doc": path.name, "error": exc.code, "seconds": time.perf_counter() - started}
     status, problems = statement_status(statement)
     seconds = time.perf_counter() - started

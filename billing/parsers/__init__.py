@@ -19,8 +19,6 @@ from .base import (
     ParsedBill,
     ParsedStatement,
     ParsedTransaction,
-    PasswordIncorrect,
-    PasswordRequired,
     RowProblem,
     StatementError,
 )
@@ -35,8 +33,6 @@ __all__ = [
     "ParsedBill",
     "ParsedStatement",
     "ParsedTransaction",
-    "PasswordIncorrect",
-    "PasswordRequired",
     "RowProblem",
     "StatementError",
     "parse_statement",
@@ -54,7 +50,8 @@ def parse_statement(
     password: str | None = None,
     bank_code: str | None = None,
 ) -> ParsedStatement:
-    """Read one statement file. Raises StatementError (or a password error) when unreadable.
+    """Read one statement file. Raises a `DocumentError` when unreadable: a StatementError,
+    or `ocrengine.documents`' PasswordRequired / PasswordIncorrect for a protected PDF.
 
     A bank template is chosen by its detection markers; without one the generic reader
     runs and the result is marked `needs_review` unless it reconciles.

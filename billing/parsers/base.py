@@ -11,27 +11,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ocrengine.documents.errors import DocumentError
+
 Direction = Literal["debit", "credit"]
 
 
-class StatementError(Exception):
-    """A statement that cannot be read at all; `code` is stable for the API's error shape."""
+class StatementError(DocumentError):
+    """A statement that cannot be read at all; `code` is stable for the API's error shape.
+
+    A `DocumentError`, as are the PDF reader's own errors that reach the caller unchanged
+    (`PasswordRequired`, `PasswordIncorrect`): callers catch `DocumentError` once."""
 
     def __init__(self, code: str, message: str, details: dict | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.details = details or {}
-
-
-class PasswordRequired(StatementError):
-    def __init__(self) -> None:
-        super().__init__("password_required", "This PDF is password-protected; send its password.")
-
-
-class PasswordIncorrect(StatementError):
-    def __init__(self) -> None:
-        super().__init__("password_incorrect", "The password given does not open this PDF.")
+        super().__init__(code, message, **(details or {}))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 
 from ocrengine.documents import errors as document_errors
+from ocrengine.documents.errors import PasswordIncorrect, PasswordRequired
 from ocrengine.documents.limits import limit
 from ocrengine.documents.pdf import (
     pdf_page_characters_check,
@@ -29,7 +30,7 @@ from ocrengine.documents.pdf import (
     pdfium_lock,
 )
 
-from .base import PasswordIncorrect, PasswordRequired, StatementError
+from .base import StatementError
 
 Y_TOLERANCE = 3.0
 SPACE_GAP = 0.15  # of the glyph box height
@@ -78,10 +79,8 @@ def read_pdf_lines(
                 for line_no, text in enumerate(_lines_of(chars), start=1):
                     lines.append(TextLine(index + 1, line_no, text))
             return lines
-    except document_errors.PasswordRequired:
-        raise PasswordRequired() from None
-    except document_errors.PasswordIncorrect:
-        raise PasswordIncorrect() from None
+    except (PasswordRequired, PasswordIncorrect):
+        raise  # as they are: the caller asks the user the right question
     except document_errors.CorruptFile:
         return _read_with_pdfplumber(data, password, limits)
     except document_errors.DocumentError as error:

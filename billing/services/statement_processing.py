@@ -18,7 +18,6 @@ from billing.models import Bank, BankTemplate, Bill, CreditCard, StatementImport
 from billing.parsers import (
     ParsedBill,
     ParsedStatement,
-    StatementError,
     parse_statement,
     statement_status,
 )
@@ -31,6 +30,7 @@ from billing.services.bill_checks import (
 )
 from jobs.models import ProcessingJob
 from jobs.registry import PermanentJobError
+from ocrengine.documents import DocumentError
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _parse(statement: StatementImport) -> ParsedStatement:
             templates=active_template_specs(),
             bank_code=statement.bank.code if statement.bank_id else None,
         )
-    except StatementError as error:
+    except DocumentError as error:
         raise PermanentJobError(error.code, error.message) from error
     except Exception as error:
         # Reading the same bytes with the same templates fails the same way every time, so

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.db.models import Max
 
 from billing.models import Bank, BankTemplate
-from billing.parsers import StatementError, parse_statement, statement_status, validate_template
+from billing.parsers import parse_statement, statement_status, validate_template
 from billing.services.files import statement_file_open
 from billing.services.presenting import parsed_statement_as_dict
 from core.errors import ConflictError, DomainError, PayloadTooLargeError
+from ocrengine.documents import DocumentError
 
 
 def template_validate(*, spec: object, bank: Bank | None = None) -> dict:
@@ -94,7 +95,7 @@ def template_preview(
             templates=[spec],
             bank_code=spec["bank"],
         )
-    except StatementError as error:
+    except DocumentError as error:
         raise DomainError(error.message, code=error.code, details=error.details) from None
     status, problems = statement_status(parsed)
     result = parsed_statement_as_dict(parsed)

@@ -33,6 +33,7 @@ from ocrengine.documents.mime import (
     TIFF,
     WEBP,
     detect_mime,
+    sniff,
 )
 from ocrengine.documents.ocr import recognize_page
 from ocrengine.documents.pdf import has_usable_text
@@ -44,5 +45,5 @@ __all__ = [
     "ImageTooLarge", "PageNotFound", "PasswordIncorrect", "PasswordRequired",
     "TooManyCharacters", "TooManyObjects", "TooManyPages", "UnsupportedType",
     "detect_mime", "has_usable_text", "page_count", "read_document", "recognize_page",
-    "render_page_png", "upright_rgb",
+    "render_page_png", "sniff", "upright_rgb",
 ]  # fmt: skip

@@ -41,17 +41,25 @@ class EncryptedDocument(_CodedError):
 
     code = "encrypted"
     reason = "unsupported"
+    default_message = "this PDF uses an unsupported encryption scheme"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, reason=self.reason)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message, reason=self.reason)
 
 
 class PasswordRequired(EncryptedDocument):
+    """A protected PDF and no password: the one error for invoices and statements alike."""
+
     reason = "password_required"
+    default_message = "this PDF is encrypted and needs a password"
 
 
 class PasswordIncorrect(EncryptedDocument):
+    """A protected PDF the password given does not open (a different question for the user
+    than PasswordRequired)."""
+
     reason = "password_incorrect"
+    default_message = "the password does not open this PDF"
 
 
 class TooManyPages(_CodedError):

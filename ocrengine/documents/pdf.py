@@ -94,11 +94,9 @@ def pdf_decrypted_copy(document: pdfium.PdfDocument) -> bytes:
 
 def _pdfium_open_error(error: pdfium.PdfiumError, password: str | None) -> DocumentError:
     if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
-        if password:
-            return PasswordIncorrect("the password does not open this PDF")
-        return PasswordRequired("this PDF is encrypted and needs a password")
+        return PasswordIncorrect() if password else PasswordRequired()
     if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
-        return EncryptedDocument("this PDF uses an unsupported encryption scheme")
+        return EncryptedDocument()
     return CorruptFile("the PDF is damaged or truncated and cannot be read")
 
 

@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from billing.parsers import (
-    PasswordIncorrect,
-    PasswordRequired,
-    StatementError,
-    parse_statement,
-    statement_status,
-)
+from billing.parsers import StatementError, parse_statement, statement_status
 from billing.parsers.detect import sniff_format
 from billing.parsers.ofx_reader import _blocks
 from billing.parsers.xlsx_reader import read_xlsx_rows
+from ocrengine.documents import PasswordIncorrect, PasswordRequired
 from tests.billing.statement_factory import (
     FakeCard,
     FakeStatement,

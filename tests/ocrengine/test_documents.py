@@ -20,6 +20,8 @@ from reportlab.pdfgen import canvas
 from ocrengine.documents import (
     ContentTooLarge,
     DocumentError,
+    PasswordIncorrect,
+    PasswordRequired,
     detect_mime,
     has_usable_text,
     page_count,
@@ -27,6 +29,7 @@ from ocrengine.documents import (
     read_document,
     recognize_page,
     render_page_png,
+    sniff,
     upright_rgb,
 )
 from ocrengine.documents.pdf_guard import pdf_content_check
@@ -152,6 +155,41 @@ def test_detect_mime_trusts_magic_bytes_only():
     assert detect_mime(encoded(image, "GIF")) is None
     assert detect_mime(b"PK\x03\x04 spreadsheet.xlsx") is None
     assert detect_mime(b"") is None
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "sniffed", "statement_format"),
+    [
+        (b"junk from a mail gateway\n%PDF-1.7\n", "", "application/pdf", "pdf"),
+        (b"\x89PNG\r\n\x1a\n....", "scan.pdf", "image/png", "csv"),  # refused as not text
+        (b"\xef\xbb\xbfPK\x03\x04 workbook", "", "application/zip", "xlsx"),
+        (b"OFXHEADER:100\nDATA:OFXSGML", "", "application/x-ofx", "ofx"),
+        (b'<?xml version="1.0"?><OFX></OFX>', "", "application/x-ofx", "ofx"),
+        (b'<?xml version="1.0"?><rows/>', "export.ofx", None, "csv"),  # XML that is not OFX
+        (b"NEWFILEUID:NONE\n<STMTTRN>", "download.QFX", "application/x-ofx", "ofx"),
+        (b"date,description,amount\n", "statement.csv", None, "csv"),
+    ],
+)
+def test_one_sniffer_for_documents_and_statements(data, filename, sniffed, statement_format):
+    from billing.parsers.detect import sniff_format
+
+    assert sniff(data, filename) == sniffed
+    assert sniff_format(data, filename) == statement_format
+
+
+def test_statement_pdfs_raise_the_document_readers_password_errors():
+    from billing.parsers import parse_statement
+
+    locked = pdf_bytes([TEXT_PAGE], encrypt="s3cret")
+    with pytest.raises(PasswordRequired) as missing:
+        parse_statement(locked, filename="s.pdf", templates=[])
+    with pytest.raises(PasswordIncorrect) as wrong:
+        parse_statement(locked, filename="s.pdf", templates=[], password="nope")
+    assert (missing.value.code, missing.value.details) == (
+        "encrypted",
+        {"reason": "password_required"},
+    )
+    assert wrong.value.details == {"reason": "password_incorrect"}
 
 
 # --- PDFs -----------------------------------------------------------------------------------

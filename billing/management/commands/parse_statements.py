@@ -8,11 +8,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from billing.parsers import StatementError, parse_statement, statement_status
+from billing.parsers import parse_statement, statement_status
 from billing.services.files import sha256_hex
 from billing.services.presenting import iso, money, parsed_transaction_as_dict
 from billing.services.reference_data import shipped_template_specs
 from billing.services.statement_processing import active_template_specs
+from ocrengine.documents import DocumentError, PasswordIncorrect, PasswordRequired
 
 
 class Command(BaseCommand):
@@ -70,10 +71,14 @@ def statement_line(name: str, data: bytes, templates: list[dict], password=None)
     started = time.perf_counter()
     try:
         parsed = parse_statement(data, filename=name, templates=templates, password=password)
-    except StatementError as error:
+    except DocumentError as error:
+        # A protected PDF is reported with the statement upload's codes (password_required,
+        # password_incorrect): what the user must be asked, not only that it is encrypted.
+        passwords = (PasswordRequired, PasswordIncorrect)
+        code = error.reason if isinstance(error, passwords) else error.code
         return {
             "doc": name, "bank": None, "status": "failed", "statement": {}, "transactions": [],
-            "problems": [{"code": error.code, "message": error.message, "severity": "error"}],
+            "problems": [{"code": code, "message": error.message, "severity": "error"}],
             "seconds": round(time.perf_counter() - started, 4),
         }  # fmt: skip
     status, problems = statement_status(parsed)
