@@ -15,9 +15,19 @@ from tests.billing.conftest import fake_statement
 from tests.billing.statement_factory import maybank_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("billing", "config", "customers", "invoices", "ocrengine")
-# The lock's owner, and the statement reader, which takes it around each page it reads.
-HOLDERS = {"ocrengine/documents/pdf.py", "billing/parsers/pdf_reader.py"}
+APPS = (
+    "accounts",
+    "billing",
+    "config",
+    "core",
+    "customers",
+    "invoices",
+    "jobs",
+    "ocrengine",
+    "workbench",
+)
+# The lock's owner, and the text-line reader (statements), which takes it around each page.
+HOLDERS = {"ocrengine/documents/pdf.py", "ocrengine/documents/pdf_lines.py"}
 
 
 def _imports_pypdfium2(path: Path) -> bool:
@@ -41,7 +51,7 @@ def test_only_modules_that_hold_the_lock_import_pypdfium2():
         if _imports_pypdfium2(path)
     }
     assert importers == HOLDERS
-    assert "with pdfium_lock:" in (ROOT / "billing/parsers/pdf_reader.py").read_text()
+    assert "with pdfium_lock:" in (ROOT / "ocrengine/documents/pdf_lines.py").read_text()
 
 
 def test_concurrent_pdfium_work_matches_sequential_work():
