@@ -13,12 +13,14 @@ from django.db.models import Q, QuerySet
 
 from accounts.roles import ANALYSIS_SENSITIVE_PERMISSION, sees_all_customers
 from invoices.models import Invoice, InvoiceFieldChange
+from ocrengine.extraction.fields import INVOICE_EXTRACTOR
+from ocrengine.extraction.registry import document_types_read_by
 from ocrengine.models import DocumentType
 
-# The document types an invoice upload may be typed as: those the invoice engine reads
-# (ocrengine.extraction.registry.EXTRACTORS) and whose fields are the invoice columns. Identity
-# documents and statements go through the analysis API, which masks their sensitive fields.
-INVOICE_DOCUMENT_TYPES = ("invoice", "cn_vat_invoice", "receipt")
+# The document types an invoice upload may be typed as: those the invoice extractor reads
+# (ocrengine.extraction.registry), whose fields are the invoice columns. Identity documents and
+# statements go through the analysis API, which masks their sensitive fields.
+INVOICE_DOCUMENT_TYPES = document_types_read_by(INVOICE_EXTRACTOR)
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:

@@ -33,6 +33,11 @@ def extractor_for(document_type_code: str) -> DocumentExtractor:
     return EXTRACTORS.get(document_type_code, EXTRACTORS[DEFAULT_DOCUMENT_TYPE])
 
 
+def document_types_read_by(extractor: DocumentExtractor) -> tuple[str, ...]:
+    """The registered document types `extractor` reads, in registration order."""
+    return tuple(code for code, registered in EXTRACTORS.items() if registered is extractor)
+
+
 def known_validators() -> frozenset[str]:
     """Every validator some registered extractor runs: what a spec may name."""
     return frozenset().union(*(extractor.validators for extractor in EXTRACTORS.values()))

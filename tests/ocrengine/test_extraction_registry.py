@@ -4,8 +4,9 @@ headers: the PRC ID check digit and the cross-checks of birth date and sex."""
 import pytest
 
 from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.fields import INVOICE_EXTRACTOR
 from ocrengine.extraction.prc_id import check_character, is_valid_id
-from ocrengine.extraction.registry import EXTRACTORS, extract_for
+from ocrengine.extraction.registry import EXTRACTORS, document_types_read_by, extract_for
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
 from ocrengine.extraction.spec import SPEC_DIR, load_default_spec, validate_spec
 from ocrengine.services.raw_text import raw_text_document
@@ -134,6 +135,10 @@ def test_every_shipped_type_is_registered_with_the_validators_its_spec_enables(c
     assert code in EXTRACTORS
     assert enabled <= EXTRACTORS[code].validators
     assert validate_spec(spec) == []
+
+
+def test_the_invoice_extractor_reads_the_invoice_family():
+    assert document_types_read_by(INVOICE_EXTRACTOR) == ("invoice", "cn_vat_invoice", "receipt")
 
 
 def test_a_validator_no_extractor_declares_is_refused():
