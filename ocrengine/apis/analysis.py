@@ -4,7 +4,6 @@ may call them; the llm backend only for holders of ocrengine.use_llm_backend."""
 
 from __future__ import annotations
 
-from config.auth.authentication import ActiveUserJWTAuthentication
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -15,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ActiveUserJWTAuthentication
 from core.errors import PayloadTooLargeError
 from ocrengine.apis.caller_access import HasRoleOrSignedClient
 from ocrengine.apis.hmac_authentication import HmacSignatureAuthentication
