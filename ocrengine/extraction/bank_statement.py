@@ -8,8 +8,9 @@ from typing import Any
 
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.extractor import DocumentExtractor
-from ocrengine.extraction.labelled_fields import adjust, enabled_validators, overall, read_fields
+from ocrengine.extraction.labelled_fields import adjust, overall, read_fields
 from ocrengine.extraction.result import ExtractionResult
+from ocrengine.extraction.spec import enabled_validators
 
 
 def extract_bank_statement(

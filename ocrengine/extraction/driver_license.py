@@ -9,8 +9,9 @@ from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import prc_id
 from ocrengine.extraction.extractor import DocumentExtractor
 from ocrengine.extraction.id_card import IDENTITY_VALIDATORS, cross_check_identity
-from ocrengine.extraction.labelled_fields import adjust, enabled_validators, overall, read_fields
+from ocrengine.extraction.labelled_fields import adjust, overall, read_fields
 from ocrengine.extraction.result import ExtractionResult
+from ocrengine.extraction.spec import enabled_validators
 
 
 def extract_driver_license(

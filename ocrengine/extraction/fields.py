@@ -25,7 +25,7 @@ from ocrengine.extraction.lines import extract_lines
 from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.patterns import compile_template_pattern
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
-from ocrengine.extraction.spec import load_default_spec
+from ocrengine.extraction.spec import enabled_validators, load_default_spec
 from ocrengine.extraction.xml_einvoice import read_einvoice
 
 AMOUNT_FIELDS = ("total_amount", "net_amount", "tax_amount")
@@ -234,9 +234,7 @@ def _run_checks(
     chinese: bool,
     spec: dict,
 ) -> tuple[list[dict], dict[str, bool | None]]:
-    enabled = set(spec.get("validators", [])) | {
-        v for field in spec["fields"] for v in field.get("validators", [])
-    }
+    enabled = enabled_validators(spec)
     checks: list[dict] = []
     confirmed: dict[str, bool | None] = {}
     if "net_plus_tax_equals_total" in enabled and money_check["ok"] is not None:

@@ -8,8 +8,9 @@ from typing import Any
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import prc_id
 from ocrengine.extraction.extractor import DocumentExtractor
-from ocrengine.extraction.labelled_fields import adjust, enabled_validators, overall, read_fields
+from ocrengine.extraction.labelled_fields import adjust, overall, read_fields
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
+from ocrengine.extraction.spec import enabled_validators
 
 # The cross-checks of an identity number (also run on PRC driving licences).
 IDENTITY_VALIDATORS = frozenset({"prc_id_checksum", "id_birth_date_matches", "id_sex_matches"})

@@ -214,9 +214,3 @@ def overall(fields: dict[str, ExtractedField], spec: dict[str, Any], checks: lis
     score = sum(fields[name].confidence if fields.get(name) else 0.0 for name in names)
     failed = sum(1 for check in checks if check.get("ok") is False)
     return round(score / len(names) * (0.85**failed), 3)
-
-
-def enabled_validators(spec: dict[str, Any]) -> set[str]:
-    return set(spec.get("validators", [])) | {
-        name for field in spec["fields"] for name in field.get("validators", [])
-    }

@@ -36,6 +36,13 @@ def load_default_spec(document_type: str = "invoice") -> dict[str, Any]:
     return json.loads(_load(document_type))
 
 
+def enabled_validators(spec: dict[str, Any]) -> set[str]:
+    """The validators a (valid) spec enables, for the whole document or one field."""
+    return set(spec.get("validators", [])) | {
+        name for field in spec["fields"] for name in field.get("validators", [])
+    }
+
+
 def _field_errors(index: int, field: Any) -> list[str]:
     where = f"fields[{index}]"
     if not isinstance(field, dict):

@@ -8,7 +8,12 @@ from ocrengine.extraction.fields import INVOICE_EXTRACTOR
 from ocrengine.extraction.prc_id import check_character, is_valid_id
 from ocrengine.extraction.registry import EXTRACTORS, document_types_read_by, extract_for
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
-from ocrengine.extraction.spec import SPEC_DIR, load_default_spec, validate_spec
+from ocrengine.extraction.spec import (
+    SPEC_DIR,
+    enabled_validators,
+    load_default_spec,
+    validate_spec,
+)
 from ocrengine.services.raw_text import raw_text_document
 from ocrengine.services.templates import template_spec_errors
 from tests.ocrengine.analysis_support import id_card_text, prc_id
@@ -129,11 +134,8 @@ def test_invoice_types_go_to_the_invoice_engine():
 @pytest.mark.parametrize("code", sorted(p.stem for p in SPEC_DIR.glob("*.json")))
 def test_every_shipped_type_is_registered_with_the_validators_its_spec_enables(code):
     spec = load_default_spec(code)
-    enabled = set(spec.get("validators", [])) | {
-        name for field in spec["fields"] for name in field.get("validators", [])
-    }
     assert code in EXTRACTORS
-    assert enabled <= EXTRACTORS[code].validators
+    assert enabled_validators(spec) <= EXTRACTORS[code].validators
     assert validate_spec(spec) == []
 
 
