@@ -23,7 +23,7 @@ def to_config(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0003_flush_expired_tokens_schedule"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
