@@ -34,8 +34,10 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 
+from billing.models import BankTemplate
 from billing.services import reference_data_seed as billing_reference_data_seed
 from billing.services.reference_data import BANK_TEMPLATES_DIR
+from invoices.services.upload import INVOICE_PROCESS_JOB
 from jobs.models import ProcessingJob
 from ocrengine.models import PromptTemplate
 from ocrengine.services.reference_data import PROMPT_SPECS_DIR
@@ -163,12 +165,10 @@ def seeded_ids(agent, settings, tmp_path) -> dict[str, int]:
     bill = BillFactory(card=card, statement_import=statement)
     TransactionFactory(bill=bill)
     job = ProcessingJob.objects.create(
-        kind="invoice.process", status=ProcessingJob.Status.FAILED, created_by=agent
+        kind=INVOICE_PROCESS_JOB, status=ProcessingJob.Status.FAILED, created_by=agent
     )
     invoice = InvoiceFactory(customer=customer, uploaded_by=agent, job=job)
     default_storage.save(invoice.file.name, ContentFile(documents.invoice_pdf()))
-    from billing.models import BankTemplate
-
     return {
         "customers": customer.pk,
         "cards": card.pk,
