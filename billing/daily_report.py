@@ -1,4 +1,4 @@
-"""Billing's part of the daily report (core/daily_report.py): statement imports and bills."""
+"""Billing's parts of the daily report (core/daily_report.py): statement imports and bills."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ from billing.models import Bill, StatementImport, Transaction
 from core.daily_report import cents, count_by_status
 
 
-def daily_activity(*, start: datetime, end: datetime) -> dict:
-    window = Q(created_at__gte=start, created_at__lt=end)
-    new = Bill.objects.filter(window)
+def daily_statement_imports(*, start: datetime, end: datetime) -> dict:
+    imports = StatementImport.objects.filter(created_at__gte=start, created_at__lt=end)
+    return {"statement_imports": count_by_status(imports)}
+
+
+def daily_bills(*, start: datetime, end: datetime) -> dict:
+    new = Bill.objects.filter(created_at__gte=start, created_at__lt=end)
     rows = Transaction.objects.filter(bill__in=new).aggregate(
         n=Count("pk"),
         charges=Sum("amount", filter=Q(direction="debit")),
         payments=Sum("amount", filter=Q(direction="credit")),
     )
     return {
-        "statement_imports": count_by_status(StatementImport.objects.filter(window)),
         "bills": {
             "imported": new.count(),
             "imported_needing_review": new.filter(status=Bill.Status.REVIEW).count(),

@@ -1,4 +1,4 @@
-"""Invoices' part of the daily report (core/daily_report.py): uploads by status and how many
+"""Invoices' parts of the daily report (core/daily_report.py): uploads by status and how many
 the engine recognised."""
 
 from __future__ import annotations
@@ -14,15 +14,21 @@ RECOGNIZED = (Invoice.Status.RECOGNIZED, Invoice.Status.APPROVED)
 NOT_RECOGNIZED = (Invoice.Status.NEEDS_REVIEW, Invoice.Status.UNRECOGNIZED, Invoice.Status.FAILED)
 
 
-def daily_activity(*, start: datetime, end: datetime) -> dict:
-    invoices = Invoice.objects.filter(created_at__gte=start, created_at__lt=end)
-    counts = invoices.aggregate(
+def _created(start: datetime, end: datetime):
+    return Invoice.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+def daily_invoices(*, start: datetime, end: datetime) -> dict:
+    return {"invoices": count_by_status(_created(start, end))}
+
+
+def daily_recognition(*, start: datetime, end: datetime) -> dict:
+    counts = _created(start, end).aggregate(
         recognized=Count("pk", filter=Q(status__in=RECOGNIZED)),
         not_recognized=Count("pk", filter=Q(status__in=NOT_RECOGNIZED)),
     )
     done = counts["recognized"] + counts["not_recognized"]
     return {
-        "invoices": count_by_status(invoices),
         "ocr": {
             "invoices_recognized": counts["recognized"],
             "invoices_not_recognized": counts["not_recognized"],

@@ -9,7 +9,7 @@ from jobs.models import ProcessingJob
 FAILED_JOBS_LISTED = 50
 
 
-def daily_activity(*, start: datetime, end: datetime) -> dict:
+def daily_failed_jobs(*, start: datetime, end: datetime) -> dict:
     failed = ProcessingJob.objects.filter(
         status=ProcessingJob.Status.FAILED, finished_at__gte=start, finished_at__lt=end
     ).order_by("finished_at")

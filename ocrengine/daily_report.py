@@ -10,7 +10,7 @@ from core.daily_report import rate
 from ocrengine.models import AnalysisLog
 
 
-def daily_activity(*, start: datetime, end: datetime) -> dict:
+def daily_analyses(*, start: datetime, end: datetime) -> dict:
     logs = AnalysisLog.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
         total=Count("pk"), succeeded=Count("pk", filter=Q(success=True))
     )

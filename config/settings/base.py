@@ -302,10 +302,12 @@ INTEGRITY_CHECKS = [
 ]
 INTEGRITY_KNOWN_ISSUES = ["billing.services.integrity.bills_in_review"]
 DAILY_REPORT_PARTS = [
-    "billing.daily_report.daily_activity",
-    "invoices.daily_report.daily_activity",
-    "ocrengine.daily_report.daily_activity",
-    "jobs.daily_report.daily_activity",
+    "billing.daily_report.daily_statement_imports",
+    "invoices.daily_report.daily_invoices",
+    "billing.daily_report.daily_bills",
+    "invoices.daily_report.daily_recognition",
+    "ocrengine.daily_report.daily_analyses",
+    "jobs.daily_report.daily_failed_jobs",
 ]
 
 # --- API documentation ----------------------------------------------------------------------

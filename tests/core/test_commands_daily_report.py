@@ -53,6 +53,14 @@ def test_json_report(a_day):
     assert report["ocr"]["analysis_success_rate"] == 0.5
     assert report["failed_jobs"]["count"] == 1
     assert report["failed_jobs"]["jobs"][0]["kind"] == "statement.import"
+    # Each app counts its own part (DAILY_REPORT_PARTS); together they read as one report.
+    assert list(report) == [
+        "date", "statement_imports", "invoices", "bills", "ocr", "failed_jobs"
+    ]  # fmt: skip
+    assert list(report["ocr"]) == [
+        "invoices_recognized", "invoices_not_recognized", "invoice_success_rate",
+        "analysis_requests", "analysis_success_rate",
+    ]  # fmt: skip
 
 
 def test_markdown_report(a_day):
