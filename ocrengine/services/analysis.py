@@ -106,7 +106,9 @@ def document_analyze(*, request: AnalysisRequest, caller: Caller) -> dict[str, A
 def analysis_log_refused(*, document_type: Any, caller: Caller, error_code: str) -> None:
     """Log a call refused before analysis (its input failed validation), so the log and the
     statistics see every call."""
-    code = document_type if isinstance(document_type, str) else ""
+    # Only a plausible code is kept: the refused input may be anything, a NUL character
+    # included, which PostgreSQL would refuse to store.
+    code = document_type if isinstance(document_type, str) and document_type.isprintable() else ""
     log = AnalysisLog(document_type=code[:40], backend=settings.ANALYSIS_DEFAULT_BACKEND)
     _finish(log, caller, time.perf_counter(), error_code=error_code)
 

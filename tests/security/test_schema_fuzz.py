@@ -433,6 +433,19 @@ def test_a_null_character_in_an_upload_code_is_a_400(agent, url, fields):
     assert list(error["details"]["fields"]) == list(fields), error
 
 
+@pytest.mark.parametrize("url", ["/api/v1/ocr/analyze/", "/api/v1/ocr/batch-analyze/"])
+def test_a_null_character_in_an_analysis_document_type_is_a_4xx_and_logged(agent, url):
+    from ocrengine.models import AnalysisLog
+
+    item = {"document_type": f"in{NUL}voice", "raw_texts": ["Invoice No: 1"]}
+    body = item if url.endswith("/analyze/") else {"items": [item]}
+    response = jwt_client(agent).post(url, body, format="json")
+    assert response.status_code < 500, response.content
+    if url.endswith("/analyze/"):
+        assert_error_shape(response, response.status_code)
+    assert AnalysisLog.objects.filter(document_type="").exists()  # stored, NUL-free
+
+
 @pytest.mark.parametrize(
     "query",
     [
