@@ -14,7 +14,7 @@ from ocrengine.engines.base import DocumentText, OcrEngine
 from ocrengine.extraction import ExtractionResult
 from ocrengine.extraction.patterns import PatternTimeout
 from ocrengine.extraction.registry import DEFAULT_DOCUMENT_TYPE, extract_for
-from ocrengine.extraction.spec import load_default_spec
+from ocrengine.extraction.spec import shipped_spec_for
 
 RECOGNIZED = "recognized"
 NEEDS_REVIEW = "needs_review"
@@ -107,7 +107,8 @@ def document_extract(
     read_at = time.perf_counter()
     try:
         # Embedded e-invoice XML (ZUGFeRD, Factur-X) is read from the PDF bytes themselves.
-        result = extract_for(document_type, document, _spec(spec, document_type), pdf_bytes=data)
+        spec = spec or shipped_spec_for(document_type)
+        result = extract_for(document_type, document, spec, pdf_bytes=data)
     except PatternTimeout as error:
         # An admin's template pattern that runs away on this text fails the same way on every
         # retry: a permanent failure naming the cause, not a crash to retry.
@@ -121,17 +122,6 @@ def document_extract(
         cpu_seconds=time.process_time() - cpu_started,
         timings={"read_s": round(read_at - started, 4), "extract_s": round(finished - read_at, 4)},
     )
-
-
-def _spec(spec: dict | None, document_type: str) -> dict:
-    """`spec`, else the type's shipped spec, else the invoice spec (a type added in the admin
-    without a shipped spec is read by the invoice extractor)."""
-    if spec:
-        return spec
-    try:
-        return load_default_spec(document_type)
-    except FileNotFoundError:
-        return load_default_spec(DEFAULT_DOCUMENT_TYPE)
 
 
 def _failed(code: str, message: str, started: float, cpu_started: float) -> DocumentOutcome:

@@ -26,7 +26,7 @@ from jobs.models import ProcessingJob
 from jobs.registry import PermanentJobError
 from jobs.services import job_create, job_release_stale
 from ocrengine.engines.registry import UnknownEngine, get_engine
-from ocrengine.extraction import load_default_spec
+from ocrengine.extraction.spec import shipped_spec_for
 from ocrengine.models import DocumentType, PromptTemplate
 
 logger = logging.getLogger(__name__)
@@ -60,11 +60,7 @@ def spec_for(document_type: DocumentType | None, template: PromptTemplate | None
     """The template's spec, else the spec shipped for the type, else the invoice spec."""
     if template is not None:
         return template.spec
-    code = document_type.code if document_type else "invoice"
-    try:
-        return load_default_spec(code)
-    except FileNotFoundError:
-        return load_default_spec("invoice")
+    return shipped_spec_for(document_type.code if document_type else "invoice")
 
 
 TEXT_LAYER_READER = "pdfplumber"

@@ -36,6 +36,15 @@ def load_default_spec(document_type: str = "invoice") -> dict[str, Any]:
     return json.loads(_load(document_type))
 
 
+def shipped_spec_for(document_type: str) -> dict[str, Any]:
+    """The spec shipped for `document_type`, else the invoice spec (a type added in the admin
+    without a shipped spec is read by the invoice extractor)."""
+    try:
+        return load_default_spec(document_type)
+    except FileNotFoundError:
+        return load_default_spec("invoice")
+
+
 def enabled_validators(spec: dict[str, Any]) -> set[str]:
     """The validators a (valid) spec enables, for the whole document or one field."""
     return set(spec.get("validators", [])) | {
