@@ -7,7 +7,6 @@ registered extractors declare, so a new type's checks need no other file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,6 +30,6 @@ class DocumentExtractor:
     """
 
     name: str
-    extract: Extract | Callable[..., ExtractionResult]
+    extract: Extract
     fields: tuple[str, ...]
     validators: frozenset[str]
