@@ -8,7 +8,7 @@ from typing import Any
 
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.extractor import DocumentExtractor
-from ocrengine.extraction.labelled_fields import adjust, overall, read_fields
+from ocrengine.extraction.labelled_fields import date_order_check, overall, read_fields
 from ocrengine.extraction.result import ExtractionResult
 from ocrengine.extraction.spec import enabled_validators
 
@@ -22,11 +22,9 @@ def extract_bank_statement(
         if field is not None and field.value:
             field.value = re.sub(r"[\s-]", "", field.value)
     checks: list[dict] = []
-    start, end = fields.get("period_start"), fields.get("period_end")
-    if "period_order" in enabled_validators(spec) and start and end and start.value and end.value:
-        ok = end.value >= start.value
-        checks.append({"name": "period_order", "ok": ok})
-        adjust(end, ok)
+    if "period_order" in enabled_validators(spec):
+        order = date_order_check(fields, "period_start", "period_end", "period_order", strict=False)
+        checks += [order] if order else []
     return ExtractionResult(
         fields=fields, overall_confidence=overall(fields, spec, checks), checks=checks
     )

@@ -9,7 +9,7 @@ from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import prc_id
 from ocrengine.extraction.extractor import DocumentExtractor
 from ocrengine.extraction.id_card import IDENTITY_VALIDATORS, cross_check_identity
-from ocrengine.extraction.labelled_fields import adjust, overall, read_fields
+from ocrengine.extraction.labelled_fields import date_order_check, overall, read_fields
 from ocrengine.extraction.result import ExtractionResult
 from ocrengine.extraction.spec import enabled_validators
 
@@ -24,11 +24,11 @@ def extract_driver_license(
     # Only PRC licences carry an ID number; other countries' formats are left unchecked.
     if number is not None and prc_id.normalise_id(number.value):
         checks += cross_check_identity(fields, enabled, number_field="license_number")
-    start, end = fields.get("issue_date"), fields.get("expiry_date")
-    if "expiry_after_issue" in enabled and start and end and start.value and end.value:
-        ok = end.value > start.value  # ISO dates compare as strings
-        checks.append({"name": "expiry_after_issue", "ok": ok})
-        adjust(end, ok)
+    if "expiry_after_issue" in enabled:
+        order = date_order_check(
+            fields, "issue_date", "expiry_date", "expiry_after_issue", strict=True
+        )
+        checks += [order] if order else []
     return ExtractionResult(
         fields=fields, overall_confidence=overall(fields, spec, checks), checks=checks
     )

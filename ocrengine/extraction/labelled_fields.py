@@ -206,6 +206,19 @@ def adjust(field: ExtractedField, ok: bool | None) -> None:
         field.confidence = round(field.confidence * 0.5, 3)
 
 
+def date_order_check(
+    fields: dict[str, ExtractedField], first: str, then: str, check: str, *, strict: bool
+) -> dict | None:
+    """Whether date `then` falls after `first` (or on the same day, unless `strict`), with
+    `then`'s confidence adjusted; None when either date is missing."""
+    start, end = fields.get(first), fields.get(then)
+    if not (start and end and start.value and end.value):
+        return None
+    ok = end.value > start.value if strict else end.value >= start.value  # ISO dates
+    adjust(end, ok)
+    return {"name": check, "ok": ok}
+
+
 def overall(fields: dict[str, ExtractedField], spec: dict[str, Any], checks: list[dict]) -> float:
     """Mean over required fields (missing ones count 0), lowered by each failed check."""
     names = [f["name"] for f in spec["fields"] if f.get("required")] or list(fields)
