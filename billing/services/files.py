@@ -125,12 +125,9 @@ def _pdf_decrypted(data: bytes, password: str | None) -> bytes | None:
         raise _pdf_refusal(error) from None
 
 
-_TOO_LARGE = ("too_many_pages", "content_too_large", "image_too_large")
-
-
 def _pdf_refusal(error: document_errors.DocumentError) -> DomainError:
     message = error.message[:1].upper() + error.message[1:] + "."
-    if error.code in _TOO_LARGE:
+    if isinstance(error, document_errors.OverLimit):
         return PayloadTooLargeError(message, code=error.code, details=error.details)
     return DomainError(
         "The PDF is damaged and cannot be read."

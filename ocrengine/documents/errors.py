@@ -62,25 +62,30 @@ class PasswordIncorrect(EncryptedDocument):
     default_message = "the password does not open this PDF"
 
 
-class TooManyPages(_CodedError):
+class OverLimit(_CodedError):
+    """The document is readable but larger than a configured limit allows (callers answer these
+    as "too large", not as "unreadable")."""
+
+
+class TooManyPages(OverLimit):
     code = "too_many_pages"
 
 
-class ImageTooLarge(_CodedError):
+class ImageTooLarge(OverLimit):
     code = "image_too_large"
 
 
-class ContentTooLarge(_CodedError):
+class ContentTooLarge(OverLimit):
     """The file's compressed parts (PDF streams, attachments) expand beyond the limit."""
 
     code = "content_too_large"
 
 
-class TooManyCharacters(_CodedError):
+class TooManyCharacters(OverLimit):
     code = "too_many_characters"
 
 
-class TooManyObjects(_CodedError):
+class TooManyObjects(OverLimit):
     code = "too_many_objects"
 
 

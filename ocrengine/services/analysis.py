@@ -23,6 +23,7 @@ from django.core.cache import cache
 from core import metrics
 from core.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
 from ocrengine.documents import DocumentError, read_document
+from ocrengine.documents.errors import OverLimit, UnsupportedType
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction.patterns import PATTERN_TIMEOUT, PatternSyntaxError, PatternTimeout
 from ocrengine.models import AnalysisLog, ApiClient
@@ -262,16 +263,6 @@ def _checked_texts(raw_texts: list[str] | None) -> list[str]:
     return raw_texts
 
 
-_DOCUMENT_ERROR_CLASSES = {
-    "unsupported_type": UnsupportedMediaTypeError,
-    "too_many_pages": PayloadTooLargeError,
-    "image_too_large": PayloadTooLargeError,
-    "content_too_large": PayloadTooLargeError,
-    "too_many_characters": PayloadTooLargeError,
-    "too_many_objects": PayloadTooLargeError,
-}
-
-
 def _document(request: AnalysisRequest) -> tuple[DocumentText, bytes | None]:
     if request.file is None:
         return raw_text_document(_checked_texts(request.raw_texts)), None
@@ -287,11 +278,20 @@ def _document(request: AnalysisRequest) -> tuple[DocumentText, bytes | None]:
             raster_dpi=settings.OCR_RASTER_DPI,
         )
     except DocumentError as error:
-        error_class = _DOCUMENT_ERROR_CLASSES.get(error.code, DomainError)
-        raise error_class(error.message, code=error.code, details=error.details) from None
+        raise _document_refusal(error) from None
     if not document.text.strip():
         raise DomainError("No text could be read from the file.", code="no_text_found")
     return document, data if data[:5] == b"%PDF-" else None
+
+
+def _document_refusal(error: DocumentError) -> DomainError:
+    if isinstance(error, OverLimit):
+        error_class = PayloadTooLargeError
+    elif isinstance(error, UnsupportedType):
+        error_class = UnsupportedMediaTypeError
+    else:
+        error_class = DomainError
+    return error_class(error.message, code=error.code, details=error.details)
 
 
 def _present(payload: dict[str, Any], caller: Caller, *, cache_hit: bool) -> dict[str, Any]:
