@@ -224,7 +224,6 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # A job running longer than Q_TIMEOUT_S plus this margin has lost its worker (django-q2 stops a
 # task at its timeout): the sweeper, a redelivered task, a retry or a reprocess may take it over.
 JOB_STALE_MARGIN_S = env.int("JOB_STALE_MARGIN_S", default=60)
-Q_HEARTBEAT_MAX_AGE_S = env.int("Q_HEARTBEAT_MAX_AGE_S", default=120)
 
 # --- OCR and extraction ---------------------------------------------------------------------
 OCR_ENGINE = env.str("OCR_ENGINE", default="rapidocr")
