@@ -69,8 +69,10 @@ def _environment(folder: Path, redis_url: str) -> dict[str, str]:
 
 TOKEN_SCRIPT = """
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from rest_framework_simplejwt.tokens import RefreshToken
 user, _ = get_user_model().objects.get_or_create(username="bench")
+user.groups.add(Group.objects.get(name="agent"))  # every API call needs a role
 print(RefreshToken.for_user(user).access_token)
 """
 
@@ -78,9 +80,11 @@ print(RefreshToken.for_user(user).access_token)
 CPU_SCRIPT = """
 import json, time
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
 user, _ = get_user_model().objects.get_or_create(username="bench")
+user.groups.add(Group.objects.get(name="agent"))  # every API call needs a role
 client = Client(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
 text = %r
 def post(number):
