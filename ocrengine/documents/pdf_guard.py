@@ -7,7 +7,8 @@ streams together) the document is refused before any library holds a byte of it.
 found by their `stream` keyword: PDF never nests a stream in another (object streams hold no
 streams), so every stream, object and cross-reference streams included, is at top level.
 Image XObjects are checked against the pixel limit from their declared size, since renderers
-allocate by it.
+allocate by it, and each may decode to at most what that size holds (they do not count against
+the shared budget, so a lossless multi-page scan is not refused for its total).
 
 Encrypted files: their streams are ciphertext here, so `pdf.pdfium_document` meters the
 decrypted copy PDFium writes instead.
@@ -94,9 +95,23 @@ def pdf_content_check(data: bytes, *, max_decoded_bytes: int, max_image_pixels: 
                 height=info.height,
             )
         end = _raw_end(data, start, info)
-        _meter(memoryview(data)[start:end], info.filters, budget)
+        _meter(memoryview(data)[start:end], info.filters, _budget_for(info, budget))
         resume = end
     return budget.used
+
+
+# Bytes a pixel may decode to: 4 components (CMYK) of 16 bits, the most an image stream holds.
+MAX_BYTES_PER_PIXEL = 8
+
+
+def _budget_for(info: StreamInfo, shared: _Budget) -> _Budget:
+    """An image that passed the pixel check may decode to what its declared size holds, and no
+    more: a lossless scan of many pages is not refused for its total, while an image that
+    declares a small size and inflates beyond it is. Every other stream draws on the shared
+    budget."""
+    if info.is_image and info.width > 0 and info.height > 0:
+        return _Budget(info.width * info.height * MAX_BYTES_PER_PIXEL + 4096)
+    return shared
 
 
 def _dictionary_before(data: bytes, keyword: int) -> bytes:

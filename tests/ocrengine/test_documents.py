@@ -542,3 +542,26 @@ def test_attachment_declaring_more_than_the_limit_is_not_decoded_at_all():
 def test_attachment_xml_with_a_dtd_is_ignored():
     laughs = hostile.camt_billion_laughs()
     assert read_einvoice(hostile.pdf_with_attachment("factur-x.xml", laughs)) is None
+
+
+def _pdf_of_gray_images(count: int, *, width: int, height: int, decoded: int) -> bytes:
+    builder = hostile.PdfBuilder()
+    for _ in range(count):
+        builder.stream(
+            zlib.compress(bytes(decoded)),
+            b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+            b"/BitsPerComponent 8 /Filter /FlateDecode" % (width, height),
+        )
+    return builder.build()
+
+
+def test_a_lossless_scan_is_not_refused_for_the_total_of_its_page_images():
+    # Six 1 MiB page images: six times the shared budget, each what its size declares.
+    data = _pdf_of_gray_images(6, width=1024, height=1024, decoded=1024 * 1024)
+    assert meter(data, limit=1024 * 1024) < 1024 * 1024
+
+
+def test_an_image_that_inflates_beyond_its_declared_size_is_refused():
+    data = _pdf_of_gray_images(1, width=10, height=10, decoded=4 * 1024 * 1024)
+    with pytest.raises(ContentTooLarge):
+        meter(data, limit=64 * 1024 * 1024)
