@@ -21,9 +21,10 @@ class JobRetryApi(APIView):
         request=None,
         responses={202: ProcessingJobSerializer},
         summary="Retry a failed job, or one whose worker is gone",
-        description="Failed jobs, and jobs running for longer than the task timeout plus "
-        "JOB_STALE_MARGIN_S (their worker timed out or died), start again from a fresh attempt "
-        "count. 409 `job_not_failed` for a job that is queued, still running or succeeded.",
+        description="Failed jobs, jobs running for longer than the task timeout plus "
+        "JOB_STALE_MARGIN_S (their worker timed out or died) and jobs queued for longer than "
+        "JOB_QUEUED_STALE_S (their task was lost) start again from a fresh attempt count. "
+        "409 `job_not_failed` for a job that is queued or running and not stale, or succeeded.",
     )
     def post(self, request: Request, pk: int) -> Response:
         job = get_object_or_404(jobs_visible_to(request.user), pk=pk)

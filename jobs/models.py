@@ -33,6 +33,10 @@ class ProcessingJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the job last entered the queue (created, requeued after an attempt, retried, or
+    # enqueued again by the sweeper): a job queued for longer than JOB_QUEUED_STALE_S has lost
+    # its task. Jobs from before this field count from created_at.
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

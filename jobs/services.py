@@ -13,6 +13,13 @@ host lost) and its job may be taken over: by a redelivered task, by the sweeper
 claim takes a new `claim` number, and an attempt records its outcome only while it still holds
 the latest claim, so an attempt that was taken over never overwrites the one that replaced it.
 
+A job can also lose its task while it is still queued: the task was acknowledged after a
+failed claim ("database is locked"), or async_task failed after the commit. A job queued for
+longer than JOB_QUEUED_STALE_S is stale too: the sweeper enqueues it again (`job_sweep_queued`,
+not an attempt: attempts count claims), and a retry or a reprocess may take it over. A second
+task for the same job is harmless, because a job is claimed once: whichever task comes second
+finds it running or ended and does nothing.
+
 Messages stored on a job are shown to API users: they are this module's or a handler's own
 words (`PermanentJobError`), never an internal exception's text, which goes to the log.
 """
@@ -57,6 +64,7 @@ def job_create(
         target_id=target.pk if target is not None else None,
         created_by=created_by if created_by and created_by.is_authenticated else None,
         max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
+        queued_at=timezone.now(),
     )
     _enqueue_on_commit(job.pk)
     return job
@@ -97,12 +105,43 @@ def _stale_filter(cutoff: datetime) -> Q:
     )
 
 
-def job_is_stale(job: ProcessingJob) -> bool:
-    """Whether the job is running for longer than any live attempt can (see the module)."""
+def job_queued_stale_after() -> timedelta | None:
+    """How long a job may be queued before its task is taken for lost (JOB_QUEUED_STALE_S);
+    None (never) when the setting is 0."""
+    seconds = settings.JOB_QUEUED_STALE_S
+    return timedelta(seconds=seconds) if seconds > 0 else None
+
+
+def _queued_stale_cutoff(now: datetime | None = None) -> datetime | None:
+    stale_after = job_queued_stale_after()
+    return None if stale_after is None else (now or timezone.now()) - stale_after
+
+
+def _queued_stale_filter(cutoff: datetime) -> Q:
+    # A job queued before queued_at existed is queued since its creation.
+    return Q(status=ProcessingJob.Status.QUEUED) & (
+        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def _is_queued_stale(job: ProcessingJob) -> bool:
+    cutoff = _queued_stale_cutoff()
+    if cutoff is None or job.status != ProcessingJob.Status.QUEUED:
+        return False
+    return (job.queued_at or job.created_at) < cutoff
+
+
+def _is_running_stale(job: ProcessingJob) -> bool:
     cutoff = _stale_cutoff()
     if cutoff is None or job.status != ProcessingJob.Status.RUNNING:
         return False
     return (job.started_at or job.created_at) < cutoff
+
+
+def job_is_stale(job: ProcessingJob) -> bool:
+    """Whether the job may be taken over (see the module): running for longer than any live
+    attempt can, or queued for longer than JOB_QUEUED_STALE_S (its task was lost)."""
+    return _is_running_stale(job) or _is_queued_stale(job)
 
 
 # --- Running -----------------------------------------------------------------------------------
@@ -161,7 +200,7 @@ def _claim(job_id: int) -> ProcessingJob | None:
         job = ProcessingJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in ENDED_STATES:
             return None
-        if job.status == ProcessingJob.Status.RUNNING and not job_is_stale(job):
+        if job.status == ProcessingJob.Status.RUNNING and not _is_running_stale(job):
             # A second delivery of the task while an attempt is alive: never run it twice.
             logger.info("job %s is already running (claim %s); task skipped", job.pk, job.claim)
             return None
@@ -210,7 +249,14 @@ def _attempt_failed(
 ) -> ProcessingJob | None:
     if job.attempts >= job.max_attempts:
         return _fail(job, handler, code, final)
-    if not _record(job, status=ProcessingJob.Status.QUEUED, error_code="retrying", error=retry):
+    requeued = _record(
+        job,
+        status=ProcessingJob.Status.QUEUED,
+        queued_at=timezone.now(),
+        error_code="retrying",
+        error=retry,
+    )
+    if not requeued:
         return None
     _enqueue_on_commit(job.pk)
     return job
@@ -292,27 +338,84 @@ def _sweep_one(job_id: int, cutoff: datetime) -> str | None:
     return "failed" if outcome.status == ProcessingJob.Status.FAILED else "requeued"
 
 
+def job_sweep_queued() -> int:
+    """Enqueue again each job queued for longer than JOB_QUEUED_STALE_S (its task was lost)
+    and restart its queued clock; attempts are not touched (a task that never claimed the job
+    was no attempt). Returns how many were enqueued. Safe while workers run: each job is
+    re-checked under its row lock, and a task that turns up late finds the job claimed."""
+    cutoff = _queued_stale_cutoff()
+    if cutoff is None:
+        return 0
+    lost_ids = list(
+        ProcessingJob.objects.filter(_queued_stale_filter(cutoff)).values_list("pk", flat=True)
+    )
+    enqueued = 0
+    for job_id in lost_ids:
+        try:
+            with transaction.atomic():  # the task is sent as this commits
+                added = _enqueue_lost(job_id, cutoff)
+        except Exception:
+            # The broker refusing one task must not keep the others waiting; the job is tried
+            # again once it has waited JOB_QUEUED_STALE_S more.
+            logger.exception("enqueueing queued job %s again failed", job_id)
+            continue
+        enqueued += added
+    return enqueued
+
+
+def _enqueue_lost(job_id: int, cutoff: datetime) -> int:
+    job = (
+        ProcessingJob.objects.select_for_update()
+        .filter(_queued_stale_filter(cutoff), pk=job_id)
+        .first()
+    )
+    if job is None:  # claimed, ended or enqueued again since the list was read
+        return 0
+    logger.warning(
+        "job %s is queued since %s (%s of %s attempts made); its task is taken for lost and "
+        "enqueued again",
+        job.pk,
+        job.queued_at or job.created_at,
+        job.attempts,
+        job.max_attempts,
+    )
+    ProcessingJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
+    _enqueue_on_commit(job.pk)
+    return 1
+
+
 def job_release_stale(*, job: ProcessingJob) -> bool:
-    """End a stale running job as failed (`worker_lost`) so that its caller can start a new job
-    for the same target in its place; its handler's on_failure is not called, the caller
-    speaks for the target. False (nothing changed) when the job is not stale."""
+    """End a stale job as failed so that its caller can start a new job for the same target in
+    its place: a running one as `worker_lost`, a queued one as `task_lost`. Its handler's
+    on_failure is not called, the caller speaks for the target. False (nothing changed) when
+    the job is not stale."""
     with transaction.atomic():
         job = ProcessingJob.objects.select_for_update().get(pk=job.pk)
-        if not job_is_stale(job):
+        if _is_running_stale(job):
+            code = "worker_lost"
+            message = f"Attempt {job.attempts} stopped with its worker; a new job took its place."
+        elif _is_queued_stale(job):
+            code = "task_lost"
+            message = (
+                f"The job waited in the queue for over {settings.JOB_QUEUED_STALE_S} seconds "
+                "(its task was lost); a new job took its place."
+            )
+        else:
             return False
-        logger.warning("job %s attempt %s is stale; released for a new job", job.pk, job.attempts)
+        logger.warning("job %s (%s) is stale; released for a new job", job.pk, job.status)
         return _record(
             job,
             status=ProcessingJob.Status.FAILED,
-            error_code="worker_lost",
-            error=f"Attempt {job.attempts} stopped with its worker; a new job took its place.",
+            error_code=code,
+            error=message,
             finished_at=timezone.now(),
         )
 
 
 def job_retry(*, job: ProcessingJob) -> ProcessingJob:
-    """Start a failed job, or a stale running one (its worker is gone), again from a fresh
-    attempt count. Refused (409) for a job that is queued, running or succeeded."""
+    """Start a failed job, or a stale one (running with its worker gone, or queued with its
+    task lost), again from a fresh attempt count. Refused (409) for a job that is queued or
+    running and not stale, or succeeded."""
     with transaction.atomic():
         job = ProcessingJob.objects.select_for_update().get(pk=job.pk)
         if job.status != ProcessingJob.Status.FAILED and not job_is_stale(job):
@@ -325,6 +428,7 @@ def job_retry(*, job: ProcessingJob) -> ProcessingJob:
         job.attempts = 0
         job.error_code = job.error = ""
         job.started_at = job.finished_at = None
+        job.queued_at = timezone.now()
         job.save()
         _enqueue_on_commit(job.pk)
     return job

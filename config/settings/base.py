@@ -224,6 +224,10 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # A job running longer than Q_TIMEOUT_S plus this margin has lost its worker (django-q2 stops a
 # task at its timeout): the sweeper, a redelivered task, a retry or a reprocess may take it over.
 JOB_STALE_MARGIN_S = env.int("JOB_STALE_MARGIN_S", default=60)
+# A job queued for longer than this has lost its task (acknowledged after a failed claim, or
+# never enqueued because async_task failed after the commit): the sweeper enqueues it again and
+# a retry or reprocess may take it over. 0 turns this off.
+JOB_QUEUED_STALE_S = env.int("JOB_QUEUED_STALE_S", default=3600)
 
 # --- OCR and extraction ---------------------------------------------------------------------
 OCR_ENGINE = env.str("OCR_ENGINE", default="rapidocr")

@@ -235,7 +235,8 @@ def invoice_process_failed(job: ProcessingJob) -> None:
 
 def invoice_reprocess(*, invoice: Invoice, requested_by) -> ProcessingJob:
     """Queue a fresh extraction. Refused (409) for an approved invoice or while a job is queued
-    or running; a job left running by a worker that is gone (stale) is ended and replaced."""
+    or running; a stale job (left running by a worker that is gone, or queued for longer than
+    JOB_QUEUED_STALE_S because its task was lost) is ended and replaced."""
     with transaction.atomic():
         # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the job.
         invoice = (
