@@ -221,20 +221,25 @@ def test_limits_and_unknown_formats_are_refused(settings):
     assert not StatementImport.objects.exists()
 
 
-def test_failed_import_can_be_uploaded_again_with_more_details(django_capture_on_commit_callbacks):
-    rows = "Date,Description,Amount\n2026-11-02,COFFEE,4.50\n2026-11-03,BOOKS,20.00\n"
-    statement = import_file(django_capture_on_commit_callbacks, rows.encode(), "export.csv")
-    assert statement.status == "failed"
-    assert statement.error_code in {"bank_not_identified", "card_number_missing"}
+def _import_naming_bank_and_card(capture, rows: str):
+    """The export uploaded again with the details it does not print: its bank and card."""
     from billing.models import Bank
 
-    again = import_file(
-        django_capture_on_commit_callbacks,
+    return import_file(
+        capture,
         rows.encode(),
         "export.csv",
         bank=Bank.objects.get(code="public_bank"),
         card_last4="4242",
     )
+
+
+def test_failed_import_can_be_uploaded_again_with_more_details(django_capture_on_commit_callbacks):
+    rows = "Date,Description,Amount\n2026-11-02,COFFEE,4.50\n2026-11-03,BOOKS,20.00\n"
+    statement = import_file(django_capture_on_commit_callbacks, rows.encode(), "export.csv")
+    assert statement.status == "failed"
+    assert statement.error_code in {"bank_not_identified", "card_number_missing"}
+    again = _import_naming_bank_and_card(django_capture_on_commit_callbacks, rows)
     assert again.pk == statement.pk
     assert again.status == "review"  # the generic reader guessed: someone should look
     assert again.bills.get().card.last4 == "4242"
@@ -246,19 +251,12 @@ def test_failed_import_can_be_uploaded_again_with_more_details(django_capture_on
 def test_the_end_of_a_superseded_job_leaves_the_reimported_statement_alone(
     django_capture_on_commit_callbacks,
 ):
-    from billing.models import Bank
     from billing.services.statement_processing import statement_import_failed
 
     rows = "Date,Description,Amount\n2026-11-02,COFFEE,4.50\n"
     failed = import_file(django_capture_on_commit_callbacks, rows.encode(), "export.csv")
     old_job = ProcessingJob.objects.get(pk=failed.job_id)
-    again = import_file(
-        django_capture_on_commit_callbacks,
-        rows.encode(),
-        "export.csv",
-        bank=Bank.objects.get(code="public_bank"),
-        card_last4="4242",
-    )
+    again = _import_naming_bank_and_card(django_capture_on_commit_callbacks, rows)
     assert again.job_id != old_job.pk and again.status == "review"
     statement_import_failed(old_job)  # e.g. a retry of the old job failing once more
     again.refresh_from_db()
