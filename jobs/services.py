@@ -27,11 +27,10 @@ words (`PermanentJobError`), never an internal exception's text, which goes to t
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
@@ -39,6 +38,16 @@ from django_q.tasks import async_task
 from core.errors import ConflictError
 from jobs.models import ProcessingJob
 from jobs.registry import JobHandler, PermanentJobError, job_handler
+from jobs.staleness import (
+    is_queued_stale,
+    is_running_stale,
+    job_is_stale,
+    queued_stale_cutoff,
+    queued_stale_filter,
+    running_stale_cutoff,
+    running_stale_filter,
+    task_timeout_s,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,75 +82,6 @@ def job_create(
 def _enqueue_on_commit(job_id: int) -> None:
     # No per-task timeout: the cluster's is the one job_stale_after() counts from.
     transaction.on_commit(lambda: async_task(RUN_JOB_TASK, job_id))
-
-
-# --- Staleness ---------------------------------------------------------------------------------
-
-
-def task_timeout_s() -> int | None:
-    """The cluster's task timeout in seconds, or None when tasks may run without a limit."""
-    timeout = settings.Q_CLUSTER.get("timeout")
-    return timeout if timeout and timeout > 0 else None
-
-
-def job_stale_after() -> timedelta | None:
-    """How long a job may be running before its worker is taken for gone: the cluster's task
-    timeout plus JOB_STALE_MARGIN_S. None (nothing is ever stale) when there is no timeout."""
-    timeout = task_timeout_s()
-    if timeout is None:
-        return None
-    return timedelta(seconds=timeout + settings.JOB_STALE_MARGIN_S)
-
-
-def _stale_cutoff(now: datetime | None = None) -> datetime | None:
-    stale_after = job_stale_after()
-    return None if stale_after is None else (now or timezone.now()) - stale_after
-
-
-def _stale_filter(cutoff: datetime) -> Q:
-    # A running job without a start time (not one this module left) runs since its creation.
-    return Q(status=ProcessingJob.Status.RUNNING) & (
-        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
-    )
-
-
-def job_queued_stale_after() -> timedelta | None:
-    """How long a job may be queued before its task is taken for lost (JOB_QUEUED_STALE_S);
-    None (never) when the setting is 0."""
-    seconds = settings.JOB_QUEUED_STALE_S
-    return timedelta(seconds=seconds) if seconds > 0 else None
-
-
-def _queued_stale_cutoff(now: datetime | None = None) -> datetime | None:
-    stale_after = job_queued_stale_after()
-    return None if stale_after is None else (now or timezone.now()) - stale_after
-
-
-def _queued_stale_filter(cutoff: datetime) -> Q:
-    # A job queued before queued_at existed is queued since its creation.
-    return Q(status=ProcessingJob.Status.QUEUED) & (
-        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff)
-    )
-
-
-def _is_queued_stale(job: ProcessingJob) -> bool:
-    cutoff = _queued_stale_cutoff()
-    if cutoff is None or job.status != ProcessingJob.Status.QUEUED:
-        return False
-    return (job.queued_at or job.created_at) < cutoff
-
-
-def _is_running_stale(job: ProcessingJob) -> bool:
-    cutoff = _stale_cutoff()
-    if cutoff is None or job.status != ProcessingJob.Status.RUNNING:
-        return False
-    return (job.started_at or job.created_at) < cutoff
-
-
-def job_is_stale(job: ProcessingJob) -> bool:
-    """Whether the job may be taken over (see the module): running for longer than any live
-    attempt can, or queued for longer than JOB_QUEUED_STALE_S (its task was lost)."""
-    return _is_running_stale(job) or _is_queued_stale(job)
 
 
 # --- Running -----------------------------------------------------------------------------------
@@ -200,7 +140,7 @@ def _claim(job_id: int) -> ProcessingJob | None:
         job = ProcessingJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in ENDED_STATES:
             return None
-        if job.status == ProcessingJob.Status.RUNNING and not _is_running_stale(job):
+        if job.status == ProcessingJob.Status.RUNNING and not is_running_stale(job):
             # A second delivery of the task while an attempt is alive: never run it twice.
             logger.info("job %s is already running (claim %s); task skipped", job.pk, job.claim)
             return None
@@ -283,13 +223,13 @@ def job_sweep_stale() -> dict[str, int]:
     """Requeue each stale running job that has attempts left and fail the others (calling
     their handler's on_failure). Returns how many were requeued and failed. Safe to run while
     workers run: each job is re-checked under its row lock."""
-    cutoff = _stale_cutoff()
+    cutoff = running_stale_cutoff()
     counts = {"requeued": 0, "failed": 0}
     if cutoff is None:
         logger.warning("Q_CLUSTER has no timeout: no job can be told stale, none was swept")
         return counts
     stale_ids = list(
-        ProcessingJob.objects.filter(_stale_filter(cutoff)).values_list("pk", flat=True)
+        ProcessingJob.objects.filter(running_stale_filter(cutoff)).values_list("pk", flat=True)
     )
     for job_id in stale_ids:
         try:
@@ -305,7 +245,11 @@ def job_sweep_stale() -> dict[str, int]:
 
 
 def _sweep_one(job_id: int, cutoff: datetime) -> str | None:
-    job = ProcessingJob.objects.select_for_update().filter(_stale_filter(cutoff), pk=job_id).first()
+    job = (
+        ProcessingJob.objects.select_for_update()
+        .filter(running_stale_filter(cutoff), pk=job_id)
+        .first()
+    )
     if job is None:  # it ended or was claimed again since the list was read
         return None
     logger.warning(
@@ -343,11 +287,11 @@ def job_sweep_queued() -> int:
     and restart its queued clock; attempts are not touched (a task that never claimed the job
     was no attempt). Returns how many were enqueued. Safe while workers run: each job is
     re-checked under its row lock, and a task that turns up late finds the job claimed."""
-    cutoff = _queued_stale_cutoff()
+    cutoff = queued_stale_cutoff()
     if cutoff is None:
         return 0
     lost_ids = list(
-        ProcessingJob.objects.filter(_queued_stale_filter(cutoff)).values_list("pk", flat=True)
+        ProcessingJob.objects.filter(queued_stale_filter(cutoff)).values_list("pk", flat=True)
     )
     enqueued = 0
     for job_id in lost_ids:
@@ -366,7 +310,7 @@ def job_sweep_queued() -> int:
 def _enqueue_lost(job_id: int, cutoff: datetime) -> int:
     job = (
         ProcessingJob.objects.select_for_update()
-        .filter(_queued_stale_filter(cutoff), pk=job_id)
+        .filter(queued_stale_filter(cutoff), pk=job_id)
         .first()
     )
     if job is None:  # claimed, ended or enqueued again since the list was read
@@ -391,10 +335,10 @@ def job_release_stale(*, job: ProcessingJob) -> bool:
     the job is not stale."""
     with transaction.atomic():
         job = ProcessingJob.objects.select_for_update().get(pk=job.pk)
-        if _is_running_stale(job):
+        if is_running_stale(job):
             code = "worker_lost"
             message = f"Attempt {job.attempts} stopped with its worker; a new job took its place."
-        elif _is_queued_stale(job):
+        elif is_queued_stale(job):
             code = "task_lost"
             message = (
                 f"The job waited in the queue for over {settings.JOB_QUEUED_STALE_S} seconds "

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from jobs import registry, services
+from jobs import registry, services, staleness
 from jobs.models import ProcessingJob
 from tests.conftest import assert_error_shape
 
@@ -220,5 +220,5 @@ def test_a_retried_job_counts_its_queued_time_from_the_retry(
     with django_capture_on_commit_callbacks(execute=False):
         services.job_retry(job=job)
     job.refresh_from_db()
-    assert services.job_is_stale(job) is False
+    assert staleness.job_is_stale(job) is False
     assert services.job_sweep_queued() == 0

@@ -16,7 +16,7 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 from django_q.timeout import TimeoutHandler
 
-from jobs import registry, services
+from jobs import registry, services, staleness
 from jobs.models import ProcessingJob
 from tests.conftest import assert_error_shape
 
@@ -225,7 +225,7 @@ def test_stale_follows_the_cluster_timeout_setting(settings):
     assert services.job_sweep_stale() == {"requeued": 0, "failed": 0}  # 600 s timeout: alive
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 20}
     settings.JOB_STALE_MARGIN_S = 5
-    assert services.job_stale_after() == timedelta(seconds=25)
+    assert staleness.job_stale_after() == timedelta(seconds=25)
     assert services.job_sweep_stale() == {"requeued": 1, "failed": 0}
     job.refresh_from_db()
     assert job.status == "queued"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from jobs.services import job_queued_stale_after, job_stale_after, job_sweep_queued, job_sweep_stale
+from jobs.services import job_sweep_queued, job_sweep_stale
+from jobs.staleness import job_queued_stale_after, job_stale_after
 
 
 class Command(BaseCommand):
