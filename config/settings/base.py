@@ -241,6 +241,8 @@ OCR_RASTER_DPI = env.int("OCR_RASTER_DPI", default=200)
 # (CSV, XLSX) and an XLSX archive's parts and uncompressed bytes. Statements share
 # OCR_MAX_PAGES.
 PDF_MAX_DECODED_BYTES = env.int("PDF_MAX_DECODED_BYTES", default=128 * 1024 * 1024)
+# Page images are counted apart (a lossless multi-page scan would pass the budget above).
+PDF_MAX_IMAGE_DECODED_BYTES = env.int("PDF_MAX_IMAGE_DECODED_BYTES", default=1024 * 1024 * 1024)
 PDF_MAX_CHARS_PER_PAGE = env.int("PDF_MAX_CHARS_PER_PAGE", default=50_000)
 PDF_MAX_OBJECTS_PER_PAGE = env.int("PDF_MAX_OBJECTS_PER_PAGE", default=20_000)
 EINVOICE_MAX_XML_BYTES = env.int("EINVOICE_MAX_XML_BYTES", default=5 * 1024 * 1024)

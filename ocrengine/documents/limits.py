@@ -13,6 +13,9 @@ DEFAULTS = {
     "OCR_MAX_IMAGE_PIXELS": 50_000_000,
     # Bytes all of a PDF's streams may decode to, together (memory, not file size).
     "PDF_MAX_DECODED_BYTES": 128 * 1024 * 1024,
+    # Bytes a PDF's page images may decode to, together: each image also stays within what its
+    # declared size holds. About 40 pages of 300-dpi colour scans stored losslessly.
+    "PDF_MAX_IMAGE_DECODED_BYTES": 1024 * 1024 * 1024,
     # Characters of text on one PDF page (a dense statement page has about 10,000).
     "PDF_MAX_CHARS_PER_PAGE": 50_000,
     # Objects (text runs, paths, images, form contents) on one PDF page; invoices have ~1,000.

@@ -57,12 +57,14 @@ def pdfium_document(
     *,
     max_decoded_bytes: int | None = None,
     max_image_pixels: int | None = None,
+    max_image_decoded_bytes: int | None = None,
 ) -> Iterator[pdfium.PdfDocument]:
     """The PDF opened in PDFium, after its streams passed `pdf_content_check` (for an
     encrypted file, the decrypted copy's streams); limits left out are the settings."""
     limits = {
         "max_decoded_bytes": limit("PDF_MAX_DECODED_BYTES", max_decoded_bytes),
         "max_image_pixels": limit("OCR_MAX_IMAGE_PIXELS", max_image_pixels),
+        "max_image_decoded_bytes": limit("PDF_MAX_IMAGE_DECODED_BYTES", max_image_decoded_bytes),
     }
     pdf_content_check(data, **limits)
     with pdfium_lock:

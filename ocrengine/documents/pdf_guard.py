@@ -77,10 +77,21 @@ class _Budget:
             )
 
 
-def pdf_content_check(data: bytes, *, max_decoded_bytes: int, max_image_pixels: int) -> int:
-    """The bytes all streams decode to (stopping at the limit), or ContentTooLarge /
-    ImageTooLarge. Memory stays at a few chunks whatever the file holds."""
+def pdf_content_check(
+    data: bytes,
+    *,
+    max_decoded_bytes: int,
+    max_image_pixels: int,
+    max_image_decoded_bytes: int | None = None,
+) -> int:
+    """The bytes all streams but images decode to (stopping at the limit), or
+    ContentTooLarge / ImageTooLarge. Images draw on their own budget, `max_image_decoded_bytes`
+    (by default the same as the other streams'). Memory stays at a few chunks whatever the
+    file holds."""
     budget = _Budget(max_decoded_bytes)
+    images = _Budget(
+        max_decoded_bytes if max_image_decoded_bytes is None else max_image_decoded_bytes
+    )
     resume = 0
     for match in _STREAM.finditer(data):
         start = match.end()
@@ -95,7 +106,7 @@ def pdf_content_check(data: bytes, *, max_decoded_bytes: int, max_image_pixels: 
                 height=info.height,
             )
         end = _raw_end(data, start, info)
-        _meter(memoryview(data)[start:end], info.filters, _budget_for(info, budget))
+        _meter(memoryview(data)[start:end], info.filters, _budget_for(info, budget, images))
         resume = end
     return budget.used
 
@@ -104,14 +115,26 @@ def pdf_content_check(data: bytes, *, max_decoded_bytes: int, max_image_pixels: 
 MAX_BYTES_PER_PIXEL = 8
 
 
-def _budget_for(info: StreamInfo, shared: _Budget) -> _Budget:
-    """An image that passed the pixel check may decode to what its declared size holds, and no
-    more: a lossless scan of many pages is not refused for its total, while an image that
-    declares a small size and inflates beyond it is. Every other stream draws on the shared
-    budget."""
+def _budget_for(info: StreamInfo, shared: _Budget, images: _Budget) -> _Budget:
+    """An image that passed the pixel check draws on the images' budget, and may decode to no
+    more than its declared size holds: a lossless scan of many pages is not refused for the
+    content budget, while an image that declares a small size and inflates beyond it is.
+    Every other stream draws on the shared budget."""
     if info.is_image and info.width > 0 and info.height > 0:
-        return _Budget(info.width * info.height * MAX_BYTES_PER_PIXEL + 4096)
+        return _ImageBudget(images, info.width * info.height * MAX_BYTES_PER_PIXEL + 4096)
     return shared
+
+
+class _ImageBudget(_Budget):
+    """One image's allowance, counted against the images' budget too."""
+
+    def __init__(self, images: _Budget, limit: int) -> None:
+        super().__init__(limit)
+        self.images = images
+
+    def take(self, size: int) -> None:
+        super().take(size)
+        self.images.take(size)
 
 
 def _dictionary_before(data: bytes, keyword: int) -> bytes:

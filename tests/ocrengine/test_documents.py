@@ -555,10 +555,22 @@ def _pdf_of_gray_images(count: int, *, width: int, height: int, decoded: int) ->
     return builder.build()
 
 
+def _meter_images(data: bytes, *, limit: int, images: int) -> int:
+    return pdf_content_check(
+        data, max_decoded_bytes=limit, max_image_pixels=50_000_000, max_image_decoded_bytes=images
+    )
+
+
 def test_a_lossless_scan_is_not_refused_for_the_total_of_its_page_images():
-    # Six 1 MiB page images: six times the shared budget, each what its size declares.
+    # Six 1 MiB page images: six times the content budget, each what its size declares.
     data = _pdf_of_gray_images(6, width=1024, height=1024, decoded=1024 * 1024)
-    assert meter(data, limit=1024 * 1024) < 1024 * 1024
+    assert _meter_images(data, limit=1024 * 1024, images=8 * 1024 * 1024) < 1024 * 1024
+
+
+def test_page_images_together_stay_within_their_own_budget():
+    data = _pdf_of_gray_images(6, width=1024, height=1024, decoded=1024 * 1024)
+    with pytest.raises(ContentTooLarge):
+        _meter_images(data, limit=64 * 1024 * 1024, images=3 * 1024 * 1024)
 
 
 def test_an_image_that_inflates_beyond_its_declared_size_is_refused():
