@@ -165,7 +165,16 @@ class Bill(models.Model):
         DUPLICATE = "duplicate", "Duplicate"
         FAILED = "failed", "Failed"
 
+    class AccountKind(models.TextChoices):
+        # The sign convention of the balances (billing/reconciliation.py): a card's balance
+        # is what is owed; a current account's is what is held.
+        CARD = "card", "Card (balance owed)"
+        CURRENT = "current", "Current account (balance held)"
+
     card = models.ForeignKey(CreditCard, on_delete=models.PROTECT, related_name="bills")
+    account_kind = models.CharField(
+        max_length=10, choices=AccountKind.choices, default=AccountKind.CARD
+    )
     statement_import = models.ForeignKey(
         StatementImport, on_delete=models.CASCADE, related_name="bills"
     )

@@ -1,5 +1,6 @@
-"""The balance equation of a card bill, in one place: previous balance + debits - credits =
-new balance, to the cent. The parsers' checks, the bill API, the integrity check and the
+"""The balance equation of a bill, in one place, to the cent, in the account's own sign
+convention: a card (balance owed positive) has previous + debits - credits = new; a current
+account (money held positive) has previous - debits + credits = new. The parsers' checks, the bill API, the integrity check and the
 statement preview all ask this module; the workbench shows what the API answers.
 
 Plain Decimal arithmetic, no database: parsed bills and stored ones are checked alike.
@@ -24,11 +25,14 @@ class Reconciliation:
     debits: Decimal
     credits: Decimal
     printed_new_balance: Decimal | None
+    account_kind: str = "card"
 
     @property
     def expected_new_balance(self) -> Decimal | None:
         if self.previous_balance is None:
             return None
+        if self.account_kind == "current":
+            return self.previous_balance - self.debits + self.credits
         return self.previous_balance + self.debits - self.credits
 
     @property
@@ -46,8 +50,16 @@ class Reconciliation:
 
     def explained(self) -> str:
         """The equation in words, for a problem message."""
+        if self.account_kind == "current":
+            equation = (
+                f"previous {self.previous_balance} - debits {self.debits} + credits {self.credits}"
+            )
+        else:
+            equation = (
+                f"previous {self.previous_balance} + debits {self.debits} - credits {self.credits}"
+            )
         return (
-            f"previous {self.previous_balance} + debits {self.debits} - credits {self.credits} "
+            f"{equation} "
             f"= {self.expected_new_balance}, but the statement prints {self.printed_new_balance} "
             f"(off by {self.difference})"
         )
@@ -59,8 +71,9 @@ def bill_reconciliation(
     debits: Decimal,
     credits: Decimal,
     new_balance: Decimal | None,
+    account_kind: str = "card",
 ) -> Reconciliation:
-    return Reconciliation(previous_balance, debits, credits, new_balance)
+    return Reconciliation(previous_balance, debits, credits, new_balance, account_kind)
 
 
 def stored_bill_reconciliation(bill: Bill) -> Reconciliation:
@@ -70,6 +83,7 @@ def stored_bill_reconciliation(bill: Bill) -> Reconciliation:
         debits=bill.total_debits,
         credits=bill.total_credits,
         new_balance=bill.new_balance,
+        account_kind=bill.account_kind,
     )
 
 

@@ -1,7 +1,13 @@
 """What every statement reader produces: plain data, no database.
 
-Amounts are Decimal. Balances owed are positive; a credit (CR) balance is negative.
-Transaction amounts are always positive with the direction in `direction`.
+Amounts are Decimal. Transaction amounts are always positive with the direction in
+`direction`: "debit" is money spent or paid out, "credit" is money paid in or refunded.
+
+Balances follow the account's own sign convention (`account_kind`, both modelled explicitly):
+- "card": a balance owed is positive, a credit (CR) balance negative; debits raise it,
+  previous + debits - credits = new;
+- "current" (a current or savings account, money in / money out): money held is positive,
+  an overdraft negative; credits raise it, previous - debits + credits = new.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Literal
 from ocrengine.documents.errors import DocumentError
 
 Direction = Literal["debit", "credit"]
+AccountKind = Literal["card", "current"]
 
 
 class StatementError(DocumentError):
@@ -55,6 +62,8 @@ class RowProblem:
 @dataclass
 class ParsedBill:
     card_last4: str = ""
+    account_kind: AccountKind = "card"
+    account: str = ""  # the account's printed name or number, when the statement has several
     card_holder: str = ""
     statement_date: date | None = None
     due_date: date | None = None

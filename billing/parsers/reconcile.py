@@ -52,6 +52,7 @@ def _balance_problems(bill: ParsedBill, debits: Decimal, credits: Decimal) -> li
         debits=debits,
         credits=credits,
         new_balance=bill.new_balance,
+        account_kind=bill.account_kind,
     )
     if not reconciliation.balanced:
         return [_problem("balance_mismatch", reconciliation.explained() + ".", "error")]

@@ -77,11 +77,7 @@ def _bill_rule_failures(bill: Bill, stored: dict | None) -> list[str]:
     if bill.previous_balance is None or bill.new_balance is None:
         failures.append("marked verified but a balance is missing")
     elif not (reconciliation := stored_bill_reconciliation(bill)).balanced:
-        failures.append(
-            f"previous {bill.previous_balance} + debits {bill.total_debits} - credits "
-            f"{bill.total_credits} = {reconciliation.expected_new_balance}, but the new balance "
-            f"is {bill.new_balance}"
-        )
+        failures.append(f"marked verified but {reconciliation.explained()}")
     mismatches = printed_total_mismatches(
         debits=bill.total_debits,
         credits=bill.total_credits,

@@ -44,9 +44,12 @@ def _bill(bill: ParsedBill) -> dict:
         debits=debits,
         credits=credits,
         new_balance=bill.new_balance,
+        account_kind=bill.account_kind,
     )
     return {
         "card_last4": bill.card_last4,
+        "account_kind": bill.account_kind,
+        "account": bill.account,
         "card_holder": bill.card_holder,
         "statement_date": iso(bill.statement_date),
         "due_date": iso(bill.due_date),

@@ -233,6 +233,7 @@ def _store_bill(
     blocking = any(p.get("severity") == "error" for p in own)
     bill = Bill.objects.create(
         card=card,
+        account_kind=parsed.account_kind,
         statement_import=statement,
         statement_date=statement_date,
         due_date=parsed.due_date,
