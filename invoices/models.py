@@ -48,6 +48,19 @@ class Invoice(models.Model):
     seller_tax_id = models.CharField(max_length=40, blank=True)
     buyer = models.CharField(max_length=255, blank=True)
     buyer_tax_id = models.CharField(max_length=40, blank=True)
+    # What accountants book and pay by (issue #15).
+    purchase_order_number = models.CharField(max_length=64, blank=True)
+    payment_terms = models.CharField(max_length=120, blank=True)
+    iban = models.CharField(max_length=34, blank=True)  # ISO 13616, mod-97 checked
+    bic = models.CharField(max_length=11, blank=True)
+    bank_account = models.CharField(max_length=40, blank=True)
+    seller_address = models.CharField(max_length=500, blank=True)
+    buyer_address = models.CharField(max_length=500, blank=True)
+    service_period_start = models.DateField(null=True, blank=True)
+    service_period_end = models.DateField(null=True, blank=True)
+    tax_breakdown = models.JSONField(
+        default=list, blank=True, help_text="per tax rate: [{rate, net, tax}]"
+    )
 
     field_confidence = models.JSONField(default=dict, blank=True)
     field_sources = models.JSONField(
