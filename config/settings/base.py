@@ -295,6 +295,13 @@ HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
 # many seconds per process, the result kept in between (local folders are checked without writes).
 HEALTH_STORAGE_PROBE_INTERVAL_S = env.int("HEALTH_STORAGE_PROBE_INTERVAL_S", default=60)
 
+# --- Backups (manage.py backup / restore, core/backup/) -------------------------------------
+# The schedule (jobs migration 0003) backs up every BACKUP_INTERVAL_S (whole minutes, rounded
+# up; 0: off) into BACKUP_DIR, keeping the newest BACKUP_KEEP (288 x 5 min: one day).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_INTERVAL_S = env.int("BACKUP_INTERVAL_S", default=300)
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=288)
+
 # --- Operations (manage.py seed_reference_data, verify_integrity, daily_report) -----------
 # Each app's own part, by dotted path: core's commands run them in this order and import no app.
 REFERENCE_DATA_SEEDS = {
