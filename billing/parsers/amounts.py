@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+# Digit-group separators that are never a decimal point: spaces (plain, no-break, narrow
+# no-break, thin) and apostrophes (Swiss 1'234.56).
+_GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009'\u2019]")
+# A currency printed after the number: "1.234,56 EUR", "12,34 €", "100.00 RMB".
+_CURRENCY_SUFFIX = re.compile(r"\s*(?:[A-Z]{3}|€|£|¥|\$|元|zł|kr|Kč)$")
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,12 @@ def parse_amount(
         raw = raw[1:-1].strip()
         if syntax.parentheses_credit:
             direction = "credit"
+    raw = re.sub(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*(?=[-+\d])", "", raw)
+    raw = _CURRENCY_SUFFIX.sub("", raw)
     negative = raw.startswith("-") or raw.endswith("-")
     raw = raw.strip("+-").strip()
     raw = re.sub(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*", "", raw)
+    raw = _CURRENCY_SUFFIX.sub("", raw)
     value = _to_decimal(raw, syntax)
     if value is None:
         return None
@@ -108,7 +116,7 @@ def _strip_marker(raw: str, marker: str) -> str:
 def _to_decimal(raw: str, syntax: AmountSyntax) -> Decimal | None:
     if syntax.thousands:
         raw = raw.replace(syntax.thousands, "")
-    raw = raw.replace(" ", "")
+    raw = _GROUP_SPACES.sub("", raw)
     if syntax.decimal != ".":
         raw = raw.replace(syntax.decimal, ".")
     if not re.fullmatch(r"\d+(?:\.\d+)?", raw):
@@ -117,3 +125,36 @@ def _to_decimal(raw: str, syntax: AmountSyntax) -> Decimal | None:
         return Decimal(raw).quantize(CENT)
     except InvalidOperation:
         return None
+
+
+_DOT_DECIMAL = re.compile(r"\d[.]\d{1,2}\s*\)?\s*-?\s*(?:[A-Z]{2,3}|€|£)?$")
+_COMMA_DECIMAL = re.compile(r"\d,\d{1,2}\s*\)?\s*-?\s*(?:[A-Z]{2,3}|€|£)?$")
+_DOT_GROUPS = re.compile(r"^\D*\d{1,3}(?:\.\d{3})+(?:,\d*)?\D*$")
+_COMMA_GROUPS = re.compile(r"^\D*\d{1,3}(?:,\d{3})+(?:\.\d*)?\D*$")
+
+
+def detect_amount_syntax(cells: list[str]) -> AmountSyntax:
+    """The document's number syntax, from all its amount cells at once: a decimal comma
+    (`1.234,56`, `1 234,56`, `-36,99`) or a decimal point (`1,234.56`, `1'234.56`).
+
+    A cell with both separators settles it (the last one is the decimal); otherwise cells
+    ending in a separator and one or two digits are counted, then digit groups of three."""
+    comma = dot = 0
+    for cell in cells:
+        text = cell.strip()
+        if "," in text and "." in text:
+            if text.rfind(",") > text.rfind("."):
+                comma += 10
+            else:
+                dot += 10
+        elif _COMMA_DECIMAL.search(text):
+            comma += 1
+        elif _DOT_DECIMAL.search(text):
+            dot += 1
+        elif _DOT_GROUPS.match(text):
+            comma += 1  # 1.234 printed without decimals: dots group thousands
+        elif _COMMA_GROUPS.match(text):
+            dot += 1
+    if comma > dot:
+        return AmountSyntax(thousands=".", decimal=",")
+    return AmountSyntax()

@@ -19,7 +19,7 @@ from ocrengine.extraction.patterns import TemplatePattern, cap_line, compile_tem
 
 from .amounts import AmountSyntax, parse_amount, signed_balance
 from .base import ParsedBill, ParsedStatement, ParsedTransaction, RowProblem
-from .dates import parse_date
+from .dates import parse_date, read_date
 from .xlsx_reader import excel_serial_to_date
 
 ROLES = (
@@ -49,6 +49,10 @@ class TableLayout:
     summary_rows: dict[str, TemplatePattern] = field(default_factory=dict)
     preamble_fields: dict[str, TemplatePattern] = field(default_factory=dict)
     owed_sign: int = 1  # -1 when printed balances are money held (a deposit account)
+    # The generic reader reads dates of any printed shape in the document's order (None:
+    # by `date_formats`, as templates do) and may take whole numbers as Excel date serials.
+    day_first: bool | None = None
+    serial_dates: bool = False
 
 
 def layout_from_spec(rows: list[list], spec: dict) -> TableLayout | None:
@@ -247,8 +251,11 @@ def _parse_cell_amount(raw, layout: TableLayout):
     if parsed is None:
         return None
     amount, direction = parsed
-    if text.startswith("-") or text.endswith("-"):
+    core = re.sub(r"[^\d,.()+\-\u2212]", "", text)  # "£-12.34", "- 12,34 €", "12.34- EUR"
+    if core.startswith(("-", "\u2212")) or core.endswith(("-", "\u2212")):
         direction = "negative"
+    elif core.startswith("(") and core.endswith(")") and not layout.syntax.parentheses_credit:
+        direction = "negative"  # accounting's minus, read by the layout's sign convention
     return amount, direction
 
 
@@ -287,6 +294,10 @@ def _cell_date(value, layout: TableLayout, reference: date | None) -> date | Non
         return excel_serial_to_date(float(value))
     if not value:
         return None
+    if layout.serial_dates and re.fullmatch(r"\d{5}(?:\.0+)?", str(value).strip()):
+        return excel_serial_to_date(float(value))
+    if layout.day_first is not None:
+        return read_date(str(value), layout.day_first)
     return parse_date(str(value), layout.date_formats, reference)
 
 
