@@ -87,6 +87,9 @@ class StatementImport(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "Excel"
         OFX = "ofx", "OFX"
+        CAMT = "camt", "CAMT (ISO 20022)"
+        MT940 = "mt940", "MT940"
+        QIF = "qif", "QIF"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

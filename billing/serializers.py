@@ -110,7 +110,10 @@ class StatementImportSerializer(serializers.ModelSerializer):
 
 
 class StatementUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(
+        help_text="The statement: PDF, Excel (.xlsx), CSV, or a bank export (OFX/QFX, "
+        "CAMT.052/053/054 XML, MT940, QIF), recognised by its content whatever its name."
+    )
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(),
         required=False,

@@ -22,7 +22,18 @@ from .base import (
     RowProblem,
     StatementError,
 )
-from .detect import CSV, OFX, PDF, XLSX, pick_template, sniff_format
+from .detect import (
+    CAMT,
+    CSV,
+    EXPORT_FORMATS,
+    MT940,
+    OFX,
+    PDF,
+    QIF,
+    XLSX,
+    pick_template,
+    sniff_format,
+)
 from .reconcile import reconcile_bill, statement_status
 from .template_spec import validate_template
 
@@ -61,10 +72,8 @@ def parse_statement(
     file_format = sniff_format(data, filename)
     if file_format == PDF:
         return _parse_pdf(data, templates, password, bank_code)
-    if file_format == OFX:
-        from .ofx_reader import parse_ofx
-
-        return parse_ofx(data)
+    if file_format in EXPORT_FORMATS:
+        return _parse_export(data, file_format)
     if file_format == XLSX:
         from .xlsx_reader import read_xlsx_rows
 
@@ -74,6 +83,25 @@ def parse_statement(
 
         rows = read_csv_rows(data)
     return _parse_table(rows, file_format, templates, bank_code)
+
+
+def _parse_export(data: bytes, file_format: str) -> ParsedStatement:
+    """A bank's data export (OFX, CAMT, MT940, QIF): read whole by its reader, no template."""
+    if file_format == OFX:
+        from .ofx_reader import parse_ofx
+
+        return parse_ofx(data)
+    if file_format == CAMT:
+        from .camt_reader import parse_camt
+
+        return parse_camt(data)
+    if file_format == MT940:
+        from .mt940_reader import parse_mt940
+
+        return parse_mt940(data)
+    from .qif_reader import parse_qif
+
+    return parse_qif(data)
 
 
 def _parse_pdf(
@@ -177,4 +205,4 @@ def _has_content(statement: ParsedStatement) -> bool:
     )
 
 
-__all__ += ["CSV", "OFX", "PDF", "XLSX"]
+__all__ += ["CAMT", "CSV", "MT940", "OFX", "PDF", "QIF", "XLSX"]

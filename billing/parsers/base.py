@@ -83,7 +83,7 @@ class ParsedBill:
 class ParsedStatement:
     bank_code: str  # Bank.code, or "generic"
     template_version: int | None
-    file_format: Literal["pdf", "csv", "xlsx", "ofx"]
+    file_format: Literal["pdf", "csv", "xlsx", "ofx", "camt", "mt940", "qif"]
     bills: list[ParsedBill] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     needs_review: bool = False  # set by readers that guessed (generic layout, inferred columns)

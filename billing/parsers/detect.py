@@ -8,13 +8,45 @@ from ocrengine.documents import mime
 from ocrengine.extraction.patterns import compile_template_pattern
 
 PDF, XLSX, CSV, OFX = "pdf", "xlsx", "csv", "ofx"
+CAMT, MT940, QIF = "camt", "mt940", "qif"
+EXPORT_FORMATS = (OFX, CAMT, MT940, QIF)  # banks' data exports: read whole, no template
 _FORMATS = {mime.PDF: PDF, mime.ZIP: XLSX, mime.OFX: OFX}
+# How much of a file's start the export sniffing reads.
+SNIFF_BYTES = 8192
+_CAMT = re.compile(
+    rb"urn:iso:std:iso:20022:tech:xsd:camt\.05[234]"
+    rb"|<(?:[\w.-]+:)?(?:BkToCstmrStmt|BkToCstmrAcctRpt|BkToCstmrDbtCdtNtfctn)[\s>]"
+)
+_MT940_START = re.compile(rb"^(?:\{[^\n]*)?:20:", re.MULTILINE)
+_MT940_TAG = re.compile(rb"^:(?:25|28C?|60[FM]):", re.MULTILINE)
+_QIF = re.compile(rb"!(?:Type:|Account|Option:|Clear:)", re.IGNORECASE)
 
 
 def sniff_format(data: bytes, filename: str = "") -> str:
-    """The statement format `ocrengine.documents`' sniffer proves; anything else is read as
-    CSV (whose readers refuse what is not text)."""
-    return _FORMATS.get(mime.sniff(data, filename), CSV)
+    """The statement format the content proves, whatever the file is called.
+
+    `ocrengine.documents`' sniffer proves PDF, XLSX (a ZIP) and OFX; the other exports are
+    recognised here by content: CAMT by its ISO 20022 namespace or root element, MT940 by a
+    :20: tag followed by :25:/:28C:/:60F:, QIF by its `!Type:` header. Anything else is read
+    as CSV (whose readers refuse what is not text)."""
+    sniffed = mime.sniff(data, filename)
+    if sniffed in (mime.PDF, mime.ZIP):
+        return _FORMATS[sniffed]
+    export = _export_format(data[:SNIFF_BYTES])
+    if export is not None:
+        return export
+    return _FORMATS.get(sniffed, CSV)
+
+
+def _export_format(head: bytes) -> str | None:
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<") and _CAMT.search(head):
+        return CAMT
+    if _QIF.match(head):
+        return QIF
+    if (start := _MT940_START.search(head)) and _MT940_TAG.search(head, start.end()):
+        return MT940
+    return None
 
 
 def pick_template(

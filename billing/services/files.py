@@ -11,8 +11,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from billing.parsers import CSV, OFX, PDF, XLSX, StatementError
-from billing.parsers.detect import sniff_format
+from billing.parsers import CAMT, CSV, MT940, OFX, PDF, QIF, XLSX, StatementError, parse_statement
+from billing.parsers.detect import EXPORT_FORMATS, sniff_format
 from billing.parsers.xlsx_reader import xlsx_archive_check
 from core.errors import DomainError, PayloadTooLargeError, UnsupportedMediaTypeError
 from ocrengine.documents import errors as document_errors
@@ -43,7 +43,11 @@ def statement_file_open(*, data: bytes, filename: str, password: str | None) -> 
     400 `password_required` / `password_incorrect` (two codes: the user must be asked a
     different question in each case), 413 `too_many_pages` / `content_too_large` /
     `image_too_large` (a PDF past the invoice reader's limits) and 413 `workbook_too_large`
-    (an XLSX archive with too many parts or too many uncompressed bytes).
+    (an XLSX archive with too many parts or too many uncompressed bytes). A bank export
+    (OFX, CAMT, MT940, QIF) is read whole here, so one that cannot be read is refused with
+    its reader's code: 400 `malformed_ofx` / `malformed_camt` / `malformed_mt940` /
+    `malformed_qif` / `xml_forbidden` (a DTD or entities) / `no_statement`, or 413
+    `xml_too_large` / `too_many_rows`.
     """
     if not data:
         raise DomainError("The file is empty.", code="empty_file")
@@ -62,13 +66,31 @@ def _file_format(data: bytes, filename: str) -> str:
         )
     if file_format == CSV and not _looks_like_text(data[:TEXT_SNIFF_BYTES]):
         raise UnsupportedMediaTypeError(
-            "Statements are accepted as PDF, Excel (.xlsx), CSV or OFX; this file is none of them.",
+            "Statements are accepted as PDF, Excel (.xlsx), CSV, OFX/QFX, CAMT.052/053/054 "
+            "XML, MT940 or QIF; this file is none of them.",
             details={"accepted": _ACCEPTED},
         )
+    if file_format in EXPORT_FORMATS:
+        _export_check(data, filename)
     return file_format
 
 
-_ACCEPTED = ["pdf", "xlsx", "csv", "ofx"]
+_ACCEPTED = ["pdf", "xlsx", "csv", "ofx", "camt", "mt940", "qif"]
+# Reader refusals that say the file is too large rather than unreadable (413, not 400).
+_EXPORT_SIZE_CODES = {"xml_too_large", "too_many_rows"}
+
+
+def _export_check(data: bytes, filename: str) -> None:
+    """Read a bank export once (milliseconds: no template, no PDF), so that a malformed or
+    hostile one is refused now with its reader's code instead of failing its job later."""
+    try:
+        parse_statement(data, filename=filename, templates=[])
+    except StatementError as error:
+        if error.code in _EXPORT_SIZE_CODES:
+            raise PayloadTooLargeError(
+                error.message, code=error.code, details=error.details
+            ) from None
+        raise DomainError(error.message, code=error.code, details=error.details) from None
 
 
 def _is_xlsx(data: bytes) -> bool:
@@ -137,4 +159,15 @@ def _pdf_refusal(error: document_errors.DocumentError) -> DomainError:
     )
 
 
-__all__ = ["CSV", "OFX", "PDF", "XLSX", "StatementFile", "sha256_hex", "statement_file_open"]
+__all__ = [
+    "CAMT",
+    "CSV",
+    "MT940",
+    "OFX",
+    "PDF",
+    "QIF",
+    "XLSX",
+    "StatementFile",
+    "sha256_hex",
+    "statement_file_open",
+]

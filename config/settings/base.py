@@ -250,6 +250,9 @@ STATEMENT_MAX_ROWS = env.int("STATEMENT_MAX_ROWS", default=50_000)
 STATEMENT_MAX_COLUMNS = env.int("STATEMENT_MAX_COLUMNS", default=100)
 XLSX_MAX_MEMBERS = env.int("XLSX_MAX_MEMBERS", default=500)
 XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+# Bytes of a markup statement export (OFX, CAMT XML) the readers parse at all; past it the
+# upload answers 413 xml_too_large (billing/parsers/statement_exports.py).
+STATEMENT_MAX_XML_BYTES = env.int("STATEMENT_MAX_XML_BYTES", default=10 * 1024 * 1024)
 # Seconds one match of a template regex (prompt spec or bank template pattern) may run on one
 # line; past it that analysis / statement read fails with pattern_timeout
 # (ocrengine/extraction/patterns.py).

@@ -276,6 +276,10 @@ REFUSED_AT_UPLOAD = [
     ("truncated.xlsx", lambda: hostile.truncated(hostile.xlsx_huge_dimension(), 0.6), {}, 415,
      "unsupported_media_type"),
     ("pixel-bomb.png", hostile.huge_png_header, {}, 415, "unsupported_media_type"),
+    # Bank exports are read at upload: CAMT with DTDs forbidden (nothing expanded or fetched),
+    # OFX by a tokenizer that refuses aggregates left open.
+    ("billion-laughs.camt.xml", hostile.camt_billion_laughs, {}, 400, "xml_forbidden"),
+    ("unclosed-tags.ofx", lambda: hostile.ofx_unclosed(100_000), {}, 400, "malformed_ofx"),
 ]  # fmt: skip
 
 
@@ -308,10 +312,7 @@ FAILED_JOB = [
     ("dense-page.pdf", hostile.pdf_with_text, _chars_page_limit, "too_many_characters"),
     ("path-bomb.pdf", lambda: hostile.pdf_path_bomb(300_000), None, "too_many_objects"),
     ("huge-dimension.xlsx", lambda: hostile.xlsx_huge_dimension_rows(600), None, "too_many_rows"),
-    ("unclosed-tags.ofx", lambda: hostile.ofx_unclosed(100_000), None, "bank_not_identified"),
     ("many-rows.csv", lambda: hostile.csv_many_rows(600), None, "too_many_rows"),
-    # No CAMT reader: the XML is read as text (a CSV), so no parser ever expands its entities.
-    ("billion-laughs.camt.xml", hostile.camt_billion_laughs, None, "bank_not_identified"),
 ]  # fmt: skip
 
 
