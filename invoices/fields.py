@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 
-Kind = Literal["text", "date", "amount", "currency"]
+Kind = Literal["text", "date", "amount", "currency", "breakdown"]
 Filter = Literal["", "exact", "contains", "range"]
 
 
@@ -51,6 +51,19 @@ INVOICE_FIELDS: tuple[InvoiceField, ...] = (
     InvoiceField("tax_amount", _("Tax"), "amount"),
     InvoiceField("total_amount", _("Total"), "amount", listed=True, sortable=True),
     InvoiceField("currency", _("Currency"), "currency", listed=True, filter="exact"),
+    # What accountants book and pay by (#15).
+    InvoiceField("purchase_order_number", _("Purchase order number"), searchable=True,
+                 filter="exact"),
+    InvoiceField("payment_terms", _("Payment terms")),
+    InvoiceField("seller_address", _("Seller address")),
+    InvoiceField("buyer_address", _("Buyer address")),
+    InvoiceField("iban", _("IBAN"), searchable=True, filter="exact"),
+    InvoiceField("bic", _("BIC")),
+    InvoiceField("bank_account", _("Bank account")),
+    InvoiceField("service_period_start", _("Service period start"), "date", filter="range"),
+    InvoiceField("service_period_end", _("Service period end"), "date"),
+    # [{rate, net, tax}] per tax rate; shown, corrected through the admin (a list, not a box).
+    InvoiceField("tax_breakdown", _("Tax breakdown"), "breakdown", editable=False),
 )  # fmt: skip
 
 

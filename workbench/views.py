@@ -97,6 +97,10 @@ SCRIPT_MESSAGES: dict[str, Any] = {
         "due_date_after_date": _("The due date follows the invoice date"),
         "cn_uppercase_total_matches": _("The total in Chinese numerals matches"),
         "fits_column": _("The value fits its field"),
+        "seller_tax_id_checksum": _("The seller's tax id check digits hold"),
+        "buyer_tax_id_checksum": _("The buyer's tax id check digits hold"),
+        "iban_checksum": _("The IBAN check digits hold"),
+        "tax_breakdown_matches_tax": _("The tax by rate adds up to the tax"),
     },
     "kinds": {"invoice": _("Invoice"), "bill": _("Bill"), "statement": _("Statement")},
     "age": {

@@ -42,6 +42,8 @@ def column_value(column: models.Field, raw: object) -> tuple[object, str]:
     blank = None if column.null else ""
     if raw is None or raw == "":
         return blank, ""
+    if isinstance(column, models.JSONField):  # the tax breakdown: a list of {rate, net, tax}
+        return (raw, "") if isinstance(raw, list) else ([], f"not a list: {str(raw)[:40]!r}")
     text = str(raw).replace("\x00", "").strip()  # PostgreSQL refuses NUL characters
     if isinstance(column, models.DateField):
         try:

@@ -22,10 +22,12 @@ from ocrengine.extraction.normalize import (
     find_dates,
     format_amount,
 )
-from ocrengine.extraction.taxids import find_tax_ids
+from ocrengine.extraction.taxids import find_labelled_tax_id, find_tax_ids, tax_id_checksum
 
 # How much we trust where the value was found, relative to its label.
 METHOD_WEIGHT = {"inline": 1.0, "right": 0.95, "below": 0.85, "letterhead": 0.6, "guess": 0.45}
+# A tax id whose check digits hold beats one whose digits fail (a misread, a phone number).
+CHECKSUM_WEIGHT = {True: 1.1, None: 1.0, False: 0.6}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_NOISE = re.compile(
     r"^[\s:：#№°.,;|*)(（）\-–—]+|^(?:no|nr|n°|number|num)\b\.?[\s:#]*", re.I
@@ -154,6 +156,9 @@ def _values_in(text: str, rule: FieldRule, month_first: bool) -> list[tuple[str,
         return [(code, None)] if code else []
     if rule.type == "tax_id":
         found = [(tax_id, None) for tax_id in find_tax_ids(text)]
+        labelled = find_labelled_tax_id(text)
+        if labelled and labelled not in [value for value, _ in found]:
+            found.append((labelled, None))
         if found or not rule.patterns:
             return found
     if rule.type == "name":
@@ -205,13 +210,24 @@ def _region_after(segment: Segment, hits: list[LabelHit], position: int) -> str:
     return segment.text[hits[position].end : end]
 
 
-def label_candidates(
-    layout: Layout, rules: list[FieldRule], *, month_first: bool = False
-) -> list[Candidate]:
-    """Candidates from every label occurrence: inline after the label, right of it, below it."""
-    by_name = {rule.name: rule for rule in rules}
+def label_hits(layout: Layout, rules: list[FieldRule]) -> dict[int, list[LabelHit]]:
+    """Each segment's label occurrences (segment index → hits, earliest first)."""
     index = _label_index(tuple(rules)).present_in([seg.text for seg in layout.segments])
-    hits_by_segment = {seg.index: index.hits(seg.text) for seg in layout.segments}
+    return {seg.index: index.hits(seg.text) for seg in layout.segments}
+
+
+def label_candidates(
+    layout: Layout,
+    rules: list[FieldRule],
+    *,
+    month_first: bool = False,
+    hits_by_segment: dict[int, list[LabelHit]] | None = None,
+) -> list[Candidate]:
+    """Candidates from every label occurrence: inline after the label, right of it, below it.
+    `hits_by_segment`: `label_hits(layout, rules)` when the caller has it already."""
+    by_name = {rule.name: rule for rule in rules}
+    if hits_by_segment is None:
+        hits_by_segment = label_hits(layout, rules)
     candidates: list[Candidate] = []
     for segment in layout.segments:
         hits = hits_by_segment[segment.index]
@@ -223,6 +239,8 @@ def label_candidates(
             words = set(re.findall(r"[^\W\d_]+", region.casefold()))
             before = re.findall(r"[^\W\d_]+", segment.text[: hit.start].casefold())[-1:]
             for name in hit.fields:
+                if name not in by_name:
+                    continue  # a field the caller reads its own way
                 if words & set(EXCLUDED_WORDS.get(name, ())):
                     continue  # "Total Qty", "VAT No": the label word, but another quantity
                 qualified = bool(set(before) & set(QUALIFIED_BEFORE.get(name, ())))
@@ -240,6 +258,8 @@ def label_candidates(
                 ):
                     score = specificity * METHOD_WEIGHT[method] * (0.97**rank)
                     score *= 0.7 if qualified else 1.0
+                    if rule.type == "tax_id":
+                        score *= CHECKSUM_WEIGHT[tax_id_checksum(value)]
                     candidates.append(
                         Candidate(name, value, score, method, where, hit.alias, amount)
                     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ocrengine.extraction.candidates import Candidate
+from ocrengine.extraction.candidates import CHECKSUM_WEIGHT, Candidate
 from ocrengine.extraction.labels import COMPANY_FORMS
 from ocrengine.extraction.layout import Layout, Segment
 from ocrengine.extraction.normalize import (
@@ -14,7 +14,7 @@ from ocrengine.extraction.normalize import (
     find_dates,
     format_amount,
 )
-from ocrengine.extraction.taxids import find_tax_ids
+from ocrengine.extraction.taxids import find_tax_ids, national_tax_ids
 
 _GENERIC_HEADINGS = re.compile(
     r"^(tax\s*invoice|invoice|receipt|cash\s*(sale|bill|receipt)|official receipt|simplified tax "
@@ -93,6 +93,23 @@ def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
+def company_in(text: str) -> str | None:
+    """The part of a line that names a company with its legal form ("ACME Sp. z o.o." in
+    "ACME Sp. z o.o. · ul. Długa 5 · 00-001 Warszawa"), or None."""
+    for part in re.split(r"\s*[·•|]\s*|\s{3,}", text):
+        name = _REGISTRATION.sub("", part).strip(" ,;")
+        # A name ends with its legal form ("Nordpol Sp. z o.o.") or, in Japanese, starts with
+        # it ("株式会社..."); a sentence that mentions a company is not one.
+        form = _COMPANY_RE.search(name)
+        at_edge = form and (not name[form.end() :].strip(" .,)") or _CJK_FORM.match(name))
+        if at_edge and _name_like(name) and len(name.split()) <= 6 and len(name) < 80:
+            return name
+    return None
+
+
+_CJK_FORM = re.compile(r"^(株式会社|有限会社|合同会社|\(株\)|\(有\))")
+
+
 def seller_guess(layout: Layout, *, exclude: set[int] | None = None) -> list[Candidate]:
     """A company name near the top (a legal form like GmbH, B.V., SDN BHD), else the first
     name-like line: letterheads put the issuer first. `exclude`: segment indexes already
@@ -117,8 +134,14 @@ def seller_guess(layout: Layout, *, exclude: set[int] | None = None) -> list[Can
 
 
 def tax_id_guess(layout: Layout) -> list[Candidate]:
+    """The first tax id printed anywhere (a format of its own, or behind its country's prefix:
+    "NIP", "CNPJ", "登録番号"), a checksum-valid one first."""
+    national: list[Candidate] = []
     for segment in layout.segments:
         found = find_tax_ids(segment.text)
         if found:
             return [Candidate("seller_tax_id", found[0], 0.5, "guess", segment)]
-    return []
+        for value, ok in national_tax_ids(segment.text):
+            score = 0.5 * CHECKSUM_WEIGHT[ok]
+            national.append(Candidate("seller_tax_id", value, score, "guess", segment))
+    return sorted(national, key=lambda c: -c.score)[:1]

@@ -8,8 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from ocrengine.engines.base import DocumentText
-from ocrengine.extraction import fallbacks
-from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates
+from ocrengine.extraction import accountant_fields, fallbacks
+from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates, label_hits
 from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
 from ocrengine.extraction.confidence import field_confidence, overall_confidence
 from ocrengine.extraction.extractor import DocumentExtractor
@@ -33,7 +33,7 @@ PARTY_FIELDS = ("buyer", "seller", "buyer_tax_id", "seller_tax_id")
 # The canonical invoice fields (built-in labels, layout rules and checks know them by name).
 INVOICE_FIELDS = (
     "invoice_number", "invoice_code", "date", "due_date", *AMOUNT_FIELDS, "currency",
-    *PARTY_FIELDS,
+    *PARTY_FIELDS, *accountant_fields.ACCOUNTANT_FIELDS,
 )  # fmt: skip
 # The checks `_run_checks` runs when a spec enables them ("positive_amount" is accepted in
 # specs and not run: amounts are read unsigned).
@@ -89,16 +89,25 @@ def _rules_for(fields_json: str) -> tuple[FieldRule, ...]:
 
 def _gather(layout: Layout, rules: list[FieldRule], chinese: bool) -> dict[str, list[Candidate]]:
     month_first = prefers_month_first(layout.text)
-    found = label_candidates(layout, rules, month_first=month_first)
+    hits = label_hits(layout, rules)
+    found = label_candidates(
+        layout,
+        accountant_fields.generic_rules(rules),
+        month_first=month_first,
+        hits_by_segment=hits,
+    )
     if chinese:
         # Buyer and seller share their labels (名称, 纳税人识别号): only the block-aware
         # Chinese rule can tell whose value a label carries.
         found = [c for c in found if c.field not in PARTY_FIELDS]
         found += cn_vat_candidates(layout)
+    found, not_seller = accountant_fields.refine(
+        layout, rules, hits, found, month_first=month_first, parties=not chinese
+    )
     found += fallbacks.date_guess(layout, month_first)
     found += fallbacks.currency_guess(layout, chinese=chinese)
     found += fallbacks.total_guess(layout)
-    buyer_block = {c.segment.index for c in found if c.field == "buyer" and c.segment}
+    buyer_block = {c.segment.index for c in found if c.field == "buyer" and c.segment} | not_seller
     found += fallbacks.seller_guess(layout, exclude=buyer_block)
     found += fallbacks.tax_id_guess(layout)
     by_field: dict[str, list[Candidate]] = {rule.name: [] for rule in rules}
@@ -184,6 +193,7 @@ def extract_invoice(
         candidate = money.get(name) if name in AMOUNT_FIELDS else _best(by_field[name])
         if candidate is not None:
             chosen[name] = candidate
+    accountant_fields.complete(layout, chosen, by_field, names)
     xml_lines: list[dict] = []
     if pdf_bytes and b"%PDF-" in pdf_bytes[:1024]:
         embedded = read_einvoice(pdf_bytes)
@@ -195,6 +205,7 @@ def extract_invoice(
             if all(chosen.get(n) and chosen[n].method == "xml" for n in AMOUNT_FIELDS):
                 money_check = {"name": "net_plus_tax_equals_total", "ok": _adds_up(chosen)}
     checks, confirmed = _run_checks(chosen, money_check, by_field, chinese, spec)
+    checks += accountant_fields.checks(chosen, confirmed)
     fields = {
         name: _to_field(chosen[name], confirmed.get(name))
         if name in chosen

@@ -6,6 +6,12 @@ languages and spellings a template leaves out. Matching is case-insensitive on N
 
 from __future__ import annotations
 
+from ocrengine.extraction.labels_world import (
+    WORLD_COMPANY_FORMS,
+    WORLD_LABELS,
+    WORLD_QUALIFIED_BEFORE,
+)
+
 BUILTIN_LABELS: dict[str, dict[str, list[str]]] = {
     "invoice_number": {
         "zh": ["发票号码", "发票号", "票据号码"],
@@ -333,3 +339,18 @@ COMPANY_FORMS = [
     "商行",
     "集团",
 ]
+
+
+def _merge_world_labels() -> None:
+    """Fold the labels of the languages and fields added in #15 (labels_world.py) into the
+    tables above, after the ones already there (a field's earlier aliases keep their order)."""
+    for name, languages in WORLD_LABELS.items():
+        table = BUILTIN_LABELS.setdefault(name, {})
+        for language, aliases in languages.items():
+            known = table.setdefault(language, [])
+            known.extend(alias for alias in aliases if alias not in known)
+    COMPANY_FORMS.extend(form for form in WORLD_COMPANY_FORMS if form not in COMPANY_FORMS)
+    QUALIFIED_BEFORE["date"].extend(WORLD_QUALIFIED_BEFORE)
+
+
+_merge_world_labels()

@@ -49,7 +49,27 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
         "dic",
     ),
 }
-MONTHS: dict[str, int] = {name: num for num, names in _MONTH_NAMES.items() for name in names}
+# Polish and Czech (the genitive a date uses), Portuguese and Swedish (#15).
+_MORE_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("stycznia", "styczeń", "ledna", "leden", "janeiro"),
+    2: ("lutego", "luty", "února", "unora", "únor", "fevereiro"),
+    3: ("marca", "marzec", "března", "brezna", "březen", "março", "marco"),
+    4: ("kwietnia", "kwiecień", "dubna", "duben"),
+    5: ("maja", "maj", "května", "kvetna", "květen", "maio"),
+    6: ("czerwca", "czerwiec", "června", "cervna", "červen", "junho"),
+    7: ("lipca", "lipiec", "července", "cervence", "červenec", "julho"),
+    8: ("sierpnia", "sierpień", "srpna", "srpen", "augusti"),
+    9: ("września", "wrzesień", "září", "zari", "setembro"),
+    10: ("października", "październik", "října", "rijna", "říjen", "outubro"),
+    11: ("listopada", "listopad", "listopadu"),
+    12: ("grudnia", "grudzień", "prosince", "prosinec", "dezembro"),
+}
+MONTHS: dict[str, int] = {
+    name: num
+    for table in (_MONTH_NAMES, _MORE_MONTH_NAMES)
+    for num, names in table.items()
+    for name in names
+}
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
@@ -60,8 +80,8 @@ _NUMERIC = re.compile(
     r"(?<![\d.])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?[./-]\s?(\d{4}|\d{2})(?!\d(?!\d?:))"
 )
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er)?\.?[\s-]?\s*({_MONTH_RE})\.?"
-    rf"(?:(?:[\s,]\s*|-?)(\d{{4}})|-(\d{{2}}))(?!\d(?!\d?:))",
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er)?\.?[\s-]?\s*(?:de\s+)?({_MONTH_RE})\.?"
+    rf"(?:(?:[\s,]\s*(?:de\s+|del\s+)?|-?)(\d{{4}})|-(\d{{2}}))(?!\d(?!\d?:))",
     re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
@@ -232,6 +252,10 @@ CURRENCY_SIGNS: tuple[tuple[str, str], ...] = (
     (r"A\$", "AUD"),
     (r"C\$", "CAD"),
     (r"R\$", "BRL"),
+    (r"(?<![^\W\d_])zł(?![^\W\d_])|\bzl\b(?=\s*$)|złotych", "PLN"),
+    (r"(?<![^\W\d_])Kč(?![^\W\d_])|\bkorun\b", "CZK"),
+    (r"\bkronor\b", "SEK"),
+    (r"円", "JPY"),
     (r"€", "EUR"),
     (r"£", "GBP"),
     (r"₹", "INR"),
@@ -270,4 +294,10 @@ def detect_currency(text: str) -> str | None:
     scores = currency_scores(text)
     if not scores:
         return None
-    return max(scores.items(), key=lambda item: item[1])[0]
+    best = max(scores.items(), key=lambda item: item[1])[0]
+    if best == "CNY" and _KANA.search(text) and "CNY" not in text and "RMB" not in text:
+        return "JPY"  # ¥ on a Japanese document (kana) is the yen
+    return best
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")

@@ -31,7 +31,12 @@
   // Line items: edited in place (line_editor.js), saved as one list with PUT …/lines/.
   var lineEditor = LL.lineEditor(LL.role("lines"), document.querySelector('[data-action="add-line"]'), refreshDirty);
 
-  function text(value) { return value === null || value === undefined ? "" : String(value); }
+  function text(value) {
+    if (value === null || value === undefined) return "";
+    // The tax breakdown: one "rate %: net + tax" per rate (shown, not edited here).
+    if (Array.isArray(value)) return value.map(function (row) { return row.rate + " %: " + row.net + " + " + row.tax; }).join("; ");
+    return String(value);
+  }
 
   function input(name) { return form.elements[name]; }
 

@@ -1,0 +1,152 @@
+"""The fields accountants book and pay by (#15), read for the invoice extractor: purchase order
+number, payment terms (and the due date they imply), IBAN, BIC, bank account, seller and buyer
+addresses and tax ids by party block, service period, tax breakdown by rate.
+
+`refine` runs on the label reader's candidates (validating what it read for these fields and
+adding what layout finds); `complete` runs once the rest is chosen (due date from the terms and
+the issue date, the breakdown against the tax total); `checks` reports what it verified.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ocrengine.extraction.bank_details import bank_candidates, iban_ok
+from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit
+from ocrengine.extraction.labels import BUILTIN_LABELS
+from ocrengine.extraction.layout import Layout
+from ocrengine.extraction.parties import party_candidates
+from ocrengine.extraction.payment_terms import due_from_terms, terms_candidates
+from ocrengine.extraction.service_period import period_candidates
+from ocrengine.extraction.tax_breakdown import tax_breakdown
+from ocrengine.extraction.taxids import tax_id_checksum
+
+ACCOUNTANT_FIELDS = (
+    "purchase_order_number", "payment_terms", "iban", "bic", "bank_account", "seller_address",
+    "buyer_address", "service_period_start", "service_period_end", "tax_breakdown",
+)  # fmt: skip
+# Read from the layout here, never by the generic label reader: a period is two dates, an
+# address several lines, a breakdown a table.
+LAYOUT_FIELDS = frozenset(
+    {
+        "service_period_start",
+        "service_period_end",
+        "seller_address",
+        "buyer_address",
+        "tax_breakdown",
+    }
+)
+# Re-read here from what the label reader found (its first token is not the whole value).
+_REREAD = frozenset({"iban", "bic", "bank_account", "payment_terms"})
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9./_#-]{1,39}")
+
+
+def generic_rules(rules: list[FieldRule]) -> list[FieldRule]:
+    return [rule for rule in rules if rule.name not in LAYOUT_FIELDS]
+
+
+def _period_rule(rules: list[FieldRule]) -> FieldRule:
+    """The period labels: the spec's own (on service_period_start) and the built-in ones."""
+    spec = next((rule for rule in rules if rule.name == "service_period_start"), None)
+    labels = list(spec.labels) if spec else []
+    seen = {alias.casefold() for alias, _ in labels}
+    for aliases in BUILTIN_LABELS.get("service_period", {}).values():
+        labels.extend((alias, False) for alias in aliases if alias.casefold() not in seen)
+    return FieldRule("service_period", "string", tuple(labels), ())
+
+
+def refine(
+    layout: Layout,
+    rules: list[FieldRule],
+    hits_by_segment: dict[int, list[LabelHit]],
+    found: list[Candidate],
+    *,
+    month_first: bool,
+    parties: bool = True,
+) -> tuple[list[Candidate], set[int]]:
+    """(the candidates with these fields validated and completed; the segments of buyer and
+    delivery blocks, where the seller is not to be guessed)."""
+    names = {rule.name for rule in rules}
+    wanted = names & set(ACCOUNTANT_FIELDS)
+    party, not_seller = party_candidates(layout, hits_by_segment, found) if parties else ([], set())
+    # A tax id printed inside the buyer's block is the buyer's, whichever label it carries.
+    kept: list[Candidate] = []
+    for candidate in found:
+        in_buyer = candidate.segment is not None and candidate.segment.index in not_seller
+        if candidate.field == "seller_tax_id" and in_buyer:
+            continue
+        if candidate.field in _REREAD:
+            continue
+        if candidate.field == "purchase_order_number" and not _reference_ok(candidate.value):
+            continue
+        kept.append(candidate)
+    labelled = {name: [c for c in found if c.field == name] for name in _REREAD}
+    extra = [c for c in party if c.field in names]
+    if wanted:
+        extra += bank_candidates(layout, labelled)
+        spans = _term_spans(layout, hits_by_segment)
+        extra += terms_candidates(layout, labelled["payment_terms"], spans)
+        if "service_period_start" in names or "service_period_end" in names:
+            extra += period_candidates(layout, _period_rule(rules), month_first=month_first)
+    return kept + [c for c in extra if c.field in names], not_seller
+
+
+def _reference_ok(value: str) -> bool:
+    return bool(_REFERENCE.fullmatch(value)) and any(ch.isdigit() for ch in value)
+
+
+def _term_spans(layout: Layout, hits_by_segment: dict[int, list[LabelHit]]) -> dict[int, str]:
+    """Segment → its text after a payment-terms or due-date label."""
+    spans: dict[int, str] = {}
+    for segment in layout.segments:
+        for hit in hits_by_segment.get(segment.index, []):
+            if {"payment_terms", "due_date"} & set(hit.fields):
+                spans[segment.index] = segment.text[hit.end :]
+                break
+    return spans
+
+
+def complete(
+    layout: Layout,
+    chosen: dict[str, Candidate],
+    by_field: dict[str, list[Candidate]],
+    names: list[str],
+) -> None:
+    """Fill what needs the chosen fields: the due date from the terms when none is printed,
+    the tax breakdown checked against the chosen tax total."""
+    if "due_date" in names and "due_date" not in chosen and "date" in chosen:
+        due = due_from_terms(chosen["date"].value, by_field.get("payment_terms", []))
+        if due is not None:
+            chosen["due_date"] = due
+    if "tax_breakdown" in names and "tax_breakdown" not in chosen:
+        tax = chosen.get("tax_amount")
+        entries, segment, adds_up = tax_breakdown(layout, tax.amount if tax else None)
+        if entries:
+            score = {True: 1.0, None: 0.8, False: 0.5}[adds_up]
+            candidate = Candidate("tax_breakdown", entries, score, "inline", segment)
+            candidate.extra["adds_up"] = adds_up
+            chosen["tax_breakdown"] = candidate
+
+
+def checks(chosen: dict[str, Candidate], confirmed: dict[str, bool | None]) -> list[dict]:
+    """The checks these fields pass or fail (tax-id checksums, IBAN mod-97, the breakdown
+    against the tax total); `confirmed` takes what they prove about each field."""
+    done: list[dict] = []
+    for name in ("seller_tax_id", "buyer_tax_id"):
+        candidate = chosen.get(name)
+        # Check digits catch misreads; structured data (e-invoice XML) has none to catch.
+        read = candidate is not None and candidate.method != "xml"
+        ok = tax_id_checksum(candidate.value) if read else None
+        if ok is not None:
+            done.append({"name": f"{name}_checksum", "ok": ok})
+            confirmed[name] = ok and confirmed.get(name) is not False
+    if "iban" in chosen:
+        ok = iban_ok(chosen["iban"].value)
+        done.append({"name": "iban_checksum", "ok": ok})
+        confirmed["iban"] = ok
+    breakdown = chosen.get("tax_breakdown")
+    if breakdown is not None and breakdown.extra.get("adds_up") is not None:
+        ok = bool(breakdown.extra["adds_up"])
+        done.append({"name": "tax_breakdown_matches_tax", "ok": ok})
+        confirmed["tax_breakdown"] = ok
+    return done

@@ -1,0 +1,209 @@
+"""Party blocks found by layout: a seller or buyer heading ("Sprzedawca", "Nabywca", "Bill to",
+"Dodavatel", "Säljare", "請求先", ...), the name and address lines under it, the tax id printed
+in it; the issuer at the top of the page or in its footer when no heading names it.
+
+What a block yields: its address (the lines after the name until the next label, a contact
+line or a gap), its tax id (so the buyer's "NIP" is the buyer's, not the seller's) and, in the
+footer, the issuer's name. Names under a heading are read by the label reader already.
+"""
+
+# ruff: noqa: RUF001, RUF002 - full-width CJK punctuation is printed on the documents we read
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit, LabelIndex
+from ocrengine.extraction.labels_world import OTHER_PARTY_HEADINGS
+from ocrengine.extraction.layout import Layout, Segment
+from ocrengine.extraction.taxids import find_labelled_tax_id, find_tax_ids, national_tax_ids
+
+_CONTACT = re.compile(
+    r"(?:\b(?:tel|phone|fax|mobile|mob|e-?mail|www|http|telefon|téléphone|tél|teléfono|"
+    r"telefone|puhelin|iban|bic|swift|bank|konto|account)\b|@|電話|ＴＥＬ|TEL)",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"^(?P<name>.{2,80}?)\s*(?:御中|様|殿)\s*$")
+_OTHER_RULE = FieldRule(
+    "other_party", "name", tuple((alias, False) for alias in OTHER_PARTY_HEADINGS), ()
+)
+MAX_ADDRESS_LINES = 4
+
+
+@dataclass
+class PartyBlock:
+    party: str  # "seller", "buyer" or "other_party"
+    heading: Segment
+    lines: list[Segment] = field(default_factory=list)  # below the heading, in order
+    inline_name: bool = False  # "Nabywca: ACME" names the party on the heading's line
+
+
+def find_blocks(layout: Layout, hits_by_segment: dict[int, list[LabelHit]]) -> list[PartyBlock]:
+    other = LabelIndex([_OTHER_RULE]).present_in([segment.text for segment in layout.segments])
+    blocks: list[PartyBlock] = []
+    for segment in layout.segments:
+        hits = hits_by_segment.get(segment.index, [])
+        party, inline = "", False
+        if hits and hits[0].start <= 2 and any(n in ("seller", "buyer") for n in hits[0].fields):
+            rest = segment.text[hits[0].end :]
+            inline = bool(re.match(r"\s*[:：]\s*\S", rest))
+            if inline or not rest.strip(" :："):
+                party = "buyer" if "buyer" in hits[0].fields else "seller"
+        own_other = other.hits(segment.text)
+        if own_other and own_other[0].start <= 2:
+            party = "other_party"
+        if party:
+            lines = _block_lines(layout, segment, hits_by_segment)
+            blocks.append(PartyBlock(party, segment, lines, inline))
+    return blocks
+
+
+def _block_lines(
+    layout: Layout, heading: Segment, hits_by_segment: dict[int, list[LabelHit]]
+) -> list[Segment]:
+    lines: list[Segment] = []
+    previous = heading
+    for candidate in layout.below(heading, max_rows=7):
+        if lines and candidate.row == lines[-1].row:
+            continue  # one line per row: the one closest to the heading's column
+        gap = candidate.box[1] - previous.box[3]
+        if gap > previous.height * 1.8:
+            break
+        hits = hits_by_segment.get(candidate.index, [])
+        if hits and hits[0].start <= 1 and any(n in ("seller", "buyer") for n in hits[0].fields):
+            break  # the next party's heading
+        lines.append(candidate)
+        previous = candidate
+    return lines
+
+
+def _address_lines(
+    lines: list[Segment], hits_by_segment: dict[int, list[LabelHit]]
+) -> list[Segment]:
+    """The lines of a block after its name, up to a label, a tax id or a contact line."""
+    address: list[Segment] = []
+    for segment in lines[1:]:
+        hits = hits_by_segment.get(segment.index, [])
+        if hits and hits[0].start <= 1:
+            break
+        if _CONTACT.search(segment.text) or find_tax_ids(segment.text):
+            break
+        if not any(ch.isalnum() for ch in segment.text):
+            break
+        address.append(segment)
+        if len(address) >= MAX_ADDRESS_LINES:
+            break
+    return address
+
+
+def _joined(segments: list[Segment]) -> str:
+    return ", ".join(re.sub(r"\s{2,}", " ", s.text.strip(" ,;")) for s in segments)[:500]
+
+
+def _block_tax_ids(
+    block: PartyBlock, hits_by_segment: dict[int, list[LabelHit]]
+) -> list[Candidate]:
+    name = f"{block.party}_tax_id"
+    found: list[Candidate] = []
+    for segment in [block.heading, *block.lines]:
+        values = [(value, None) for value in find_tax_ids(segment.text)]
+        values += national_tax_ids(segment.text)
+        for hit in hits_by_segment.get(segment.index, []):
+            if any(field.endswith("tax_id") for field in hit.fields):
+                labelled = find_labelled_tax_id(segment.text[hit.end :])
+                if labelled:
+                    values.append((labelled, None))
+        for value, ok in values:
+            score = 1.02 if ok is not False else 0.7
+            found.append(Candidate(name, value, score, "inline", segment))
+    return found
+
+
+def party_candidates(
+    layout: Layout,
+    hits_by_segment: dict[int, list[LabelHit]],
+    found: list[Candidate],
+) -> tuple[list[Candidate], set[int]]:
+    """(addresses, block tax ids, honorific buyers and the footer issuer; the segment indexes
+    that lie in a buyer's or a delivery block, where no seller is to be read)."""
+    blocks = find_blocks(layout, hits_by_segment)
+    out: list[Candidate] = []
+    not_seller: set[int] = set()
+    for block in blocks:
+        if block.party != "seller":
+            not_seller.update(segment.index for segment in [block.heading, *block.lines])
+        if block.party == "other_party":
+            continue
+        lines = [block.heading, *block.lines] if block.inline_name else block.lines
+        address = _address_lines(lines, hits_by_segment)
+        if address:
+            out.append(
+                Candidate(f"{block.party}_address", _joined(address), 0.9, "below", address[0])
+            )
+        out.extend(_block_tax_ids(block, hits_by_segment))
+    out.extend(_honorific_buyers(layout))
+    out.extend(_letterhead_address(layout, found, not_seller, hits_by_segment))
+    out.extend(footer_issuer(layout, not_seller, hits_by_segment))
+    return out, not_seller
+
+
+def _honorific_buyers(layout: Layout) -> list[Candidate]:
+    """Japanese bills address the buyer as "株式会社〇〇 御中" (or "〇〇 様")."""
+    for segment in layout.segments[:40]:
+        match = _HONORIFIC.match(segment.text)
+        if match and not any(ch.isdigit() for ch in match["name"]):
+            return [Candidate("buyer", match["name"].strip(), 0.95, "inline", segment)]
+    return []
+
+
+def _letterhead_address(
+    layout: Layout,
+    found: list[Candidate],
+    not_seller: set[int],
+    hits_by_segment: dict[int, list[LabelHit]],
+) -> list[Candidate]:
+    """The lines under the letterhead's company name, when no seller heading gave one."""
+    letterheads = [
+        c for c in found if c.field == "seller" and c.method == "letterhead" and c.segment
+    ]
+    if not letterheads:
+        return []
+    head = letterheads[0].segment
+    lines = [head]
+    for segment in layout.below(head, max_rows=4):
+        if segment.row == lines[-1].row or segment.index in not_seller:
+            continue
+        if segment.box[1] - lines[-1].box[3] > lines[-1].height * 1.8:
+            break
+        lines.append(segment)
+    address = [
+        s
+        for s in _address_lines(lines, hits_by_segment)
+        if any(ch.isdigit() for ch in s.text) or "," in s.text
+    ]
+    if not address:
+        return []
+    return [Candidate("seller_address", _joined(address), 0.5, "letterhead", address[0])]
+
+
+def footer_issuer(
+    layout: Layout, not_seller: set[int], hits_by_segment: dict[int, list[LabelHit]]
+) -> list[Candidate]:
+    """A company with its legal form in the last rows of the first page: the issuer's footer
+    ("ACME Sp. z o.o. · ul. Długa 5 · NIP ..."). Bank and contact lines do not count."""
+    # The company-name test is the letterhead's own (fallbacks), looked up when used.
+    from ocrengine.extraction.fallbacks import company_in
+
+    if not layout.rows:
+        return []
+    first_page = layout.rows[0][0].page
+    rows = [row for row in layout.rows if row[0].page == first_page][-6:]
+    for row in rows:
+        for segment in row:
+            if segment.index in not_seller or _CONTACT.search(segment.text):
+                continue
+            name = company_in(segment.text)
+            if name:
+                return [Candidate("seller", name, 0.4, "guess", segment)]
+    return []
