@@ -107,15 +107,11 @@ def _parse_export(data: bytes, file_format: str) -> ParsedStatement:
 def _parse_pdf(
     data: bytes, templates: list[dict], password: str | None, bank_code: str | None
 ) -> ParsedStatement:
-    from .pdf_generic import parse_generic_lines
-    from .pdf_reader import read_pdf_lines
+    from .pdf_generic import parse_generic_document
+    from .pdf_reader import read_pdf_document, read_pdf_lines
     from .pdf_template import parse_with_template
 
     lines = [_capped(line) for line in read_pdf_lines(data, password)]
-    if not lines:
-        raise StatementError(
-            "no_text_layer", "The PDF has no text layer; scanned statements need OCR first."
-        )
     spec = _pick_template([line.text for line in lines], templates, PDF, bank_code)
     note = ""
     if spec is not None:
@@ -129,7 +125,9 @@ def _parse_pdf(
         if statement is not None and _has_content(statement):
             return statement
         note = note or "it read nothing"
-    statement = parse_generic_lines(lines)
+    # No template, or one that read nothing: the layout reader, on the text layer or, for a
+    # scanned page, on what OCR read (one PDF stack: ocrengine.documents).
+    statement = parse_generic_document(read_pdf_document(data, password))
     if spec is not None:
         statement.problems.append(
             f"Template {spec['bank']} v{spec.get('version')} matched but {note}; "

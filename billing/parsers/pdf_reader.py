@@ -17,7 +17,9 @@ from ocrengine.documents.errors import (
     PasswordIncorrect,
     PasswordRequired,
 )
+from ocrengine.documents.limits import limit
 from ocrengine.documents.pdf_lines import PdfLimits, pdf_page_lines
+from ocrengine.engines.base import DocumentText
 
 from .base import StatementError
 
@@ -51,6 +53,22 @@ def read_pdf_lines(
         for page, lines in enumerate(pages, start=1)
         for line, text in enumerate(lines, start=1)
     ]
+
+
+def read_pdf_document(data: bytes, password: str | None = None) -> DocumentText:
+    """The PDF's pages as positioned text, for the generic reader: the text layer where a page
+    has one, OCR (the deployment's engine, as for invoices) where it does not. The same
+    limits and errors as `read_pdf_lines`."""
+    from ocrengine.documents.reader import read_document
+
+    try:
+        return read_document(data, password=password, max_pages=limit("OCR_MAX_PAGES"))
+    except (PasswordRequired, PasswordIncorrect):
+        raise
+    except CorruptFile as error:
+        raise StatementError("unreadable_pdf", _capitalised(error.message)) from None
+    except DocumentError as error:
+        raise StatementError(error.code, _capitalised(error.message) + ".", error.details) from None
 
 
 def _capitalised(message: str) -> str:

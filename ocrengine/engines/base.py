@@ -41,7 +41,7 @@ class OcrResult:
         Segments of one visual row are joined left to right with 2+ spaces (more for wider
         gaps, measured in line heights), so OCR'd and text-layer pages read alike downstream.
         """
-        rows = _visual_rows(lines)
+        rows = visual_rows(lines)
         ordered = [line for row in rows for line in row]
         return cls(
             text="\n".join(_row_text(row) for row in rows),
@@ -51,7 +51,7 @@ class OcrResult:
         )
 
 
-def _visual_rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
+def visual_rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
     """Cluster boxes whose vertical centres lie within half a line height of the row's centre."""
     rows: list[list[OcrLine]] = []
     for line in sorted(lines, key=lambda item: ((item.box[1] + item.box[3]) / 2, item.box[0])):

@@ -18,7 +18,6 @@ from django.test import override_settings
 from billing.parsers import (
     StatementError,
     parse_statement,
-    pdf_generic,
     statement_status,
     validate_template,
 )
@@ -213,31 +212,3 @@ def test_lines_and_cells_are_cut_before_any_regex_reads_them():
 def test_amounts_are_bounded_and_never_start_inside_a_run_of_digits(text, found):
     match = re.search(amount_regex(), text)
     assert (match.group(0) if match else None) == found
-
-
-# The generic reader's row as it was written: `.*?[A-Za-z]{3}.*?` retried every split of a long
-# line. The rewrite must accept the same rows with the same groups.
-OLD_GENERIC_ROW = re.compile(
-    rf"(?P<posting>{pdf_generic.ROW_DATE})(?: (?P<txn>{pdf_generic.ROW_DATE}))? "
-    rf"(?P<desc>.*?[A-Za-z]{{3}}.*?) (?P<amount>{pdf_generic.AMOUNT})"
-)
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "05/11 DEMO MART GROCERS 144.61",
-        "05/11 04/11 PAYMENT - THANK YOU 634.40CR",
-        "05 Nov 2026 05 Nov CLOUD HOST 12.99 USD 59.94",
-        "01/02 05 Jan xy 5.00",  # the second date is the description's only word
-        "01/02 xy 12 34 5.00",
-        "01/02 ab DR 12.00",
-        "01/02/2026 abc 1,234.56 DR",
-        "01/02 abc (12.00)",
-        "01/02 12.00 13.00",
-        "01/02 " + "abc " * 200,
-    ],
-)
-def test_the_generic_row_reads_what_it_read_before(line):
-    old, new = OLD_GENERIC_ROW.fullmatch(line), pdf_generic.ROW.fullmatch(line)
-    assert (new and new.groupdict()) == (old and old.groupdict())

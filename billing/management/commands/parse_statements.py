@@ -27,9 +27,15 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Statement files (PDF, XLSX, CSV, OFX, CAMT, MT940, QIF).")
         parser.add_argument("--output", required=True, help="JSONL file to write.")
         parser.add_argument("--password", default=None, help="For protected PDFs.")
+        parser.add_argument(
+            "--no-templates",
+            action="store_true",
+            help="Read every file with the generic reader, as for a bank without a template "
+            "(what a new bank's statement would give before its template is written).",
+        )
 
     def handle(self, *args, **options) -> None:
-        templates = self._templates()
+        templates = [] if options["no_templates"] else self._templates()
         paths = [Path(p) for p in options["paths"]]
         if missing := [str(p) for p in paths if not p.is_file()]:
             raise CommandError(f"Not a file: {', '.join(missing)}")
@@ -85,6 +91,7 @@ def statement_line(name: str, data: bytes, templates: list[dict], password=None)
     seconds = time.perf_counter() - started
     bills = parsed.bills
     first = bills[0] if bills else None
+    summed = bills if all(b.account_kind == "card" for b in bills) else bills[:1]
     return {
         "doc": name,
         "bank": parsed.bank_code,
@@ -96,11 +103,14 @@ def statement_line(name: str, data: bytes, templates: list[dict], password=None)
         "statement": {
             "statement_date": iso(first.statement_date) if first else None,
             "due_date": iso(first.due_date) if first else None,
-            # A statement covering several cards: the statement's figures are their sums.
-            "previous_balance": _total(b.previous_balance for b in bills),
-            "new_balance": _total(b.new_balance for b in bills),
-            "minimum_payment": _total(b.minimum_payment for b in bills),
+            # One bill covering several cards: the statement's figures are their sums. A bank
+            # statement of several accounts is not one balance: its figures are the first
+            # (main) account's, the others are listed under "accounts".
+            "previous_balance": _total(b.previous_balance for b in summed),
+            "new_balance": _total(b.new_balance for b in summed),
+            "minimum_payment": _total(b.minimum_payment for b in summed),
             "cards": [b.card_last4 for b in bills],
+            "accounts": [_account(b) for b in bills],
         },
         "transactions": [
             parsed_transaction_as_dict(t, bill)
@@ -120,6 +130,15 @@ def _duplicate_line(path: Path, original: str) -> dict:
         "problems": [{"code": "duplicate_file", "message": f"Same bytes as {original}.",
                       "severity": "error"}],
     }  # fmt: skip
+
+
+def _account(bill) -> dict:
+    return {
+        "account": bill.account,
+        "kind": bill.account_kind,
+        "previous_balance": money(bill.previous_balance),
+        "new_balance": money(bill.new_balance),
+    }
 
 
 def _total(values) -> str | None:

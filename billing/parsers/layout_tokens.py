@@ -1,0 +1,210 @@
+"""Amounts and dates as any bank prints them, found inside a line of text with their positions.
+
+The generic statement reader knows no bank, so it cannot be told the number format or the
+date order: amounts are recognised in every common locale (`1,234.56`, `1.234,56`,
+`1 234,56`, `1'234.56`, a sign before or after, `CR`/`DR`, parentheses) and dates in numeric,
+ISO and month-name forms in English, French, German, Spanish, Italian, Portuguese, Dutch and
+Malay. Whether `03/04` is day-first or month-first is decided once per document
+(`DateOrder`), from every date on it, never per row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from .dates import infer_year
+
+CENT = Decimal("0.01")
+
+# Month names and abbreviations; accents are stripped before lookup ("août" -> "aout").
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "jan january januari janvier janv januar enero ene gennaio gen janeiro januar janvier",
+        "feb february februari fevrier fevr fev februar febrero febbraio febr fevereiro",
+        "mar march mac mars marz maerz marzo marco maart mrt",
+        "apr april avril avr abril aprile",
+        "may mei mai mayo maggio mag maio",
+        "jun june juin juni junio giugno giu junho",
+        "jul july julai juillet juil juli julio luglio lug julho",
+        "aug august ogos ogo aout agosto ago augustus",
+        "sep sept september septembre septiembre settembre set setembro",
+        "oct october okt oktober octobre octubre ottobre ott outubro",
+        "nov november novembre noviembre novembro",
+        "dec december dis disember decembre dezember dez diciembre dic dicembre dezembro",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS.setdefault(_name, _number)
+
+_MONTH_NAME = r"[A-Za-zÀ-ÿ]{3,10}\.?"
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?:(?P=sep)(?P<c>\d{4}|\d{2}))?"
+    r"(?P<dot>\.)?(?![\d/-]|\.\d)"
+)
+_ISO_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+# A two-digit year after a month name must not be the day of the next date ("08 Nov 11 Nov").
+_DAY_MONTH = re.compile(
+    rf"(?<![\w])(?P<d>\d{{1,2}})(?:er|st|nd|rd|th|\.)?[ -]?(?P<mon>{_MONTH_NAME})"
+    rf"(?:[ ,-]+(?P<y>\d{{4}}|\d{{2}}(?![ ,-]*{_MONTH_NAME})))?(?![\w])"
+)
+_MONTH_DAY = re.compile(
+    rf"(?<![\w])(?P<mon>{_MONTH_NAME}) ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?(?![\w])"
+)
+_CJK_DATE = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+
+CURRENCY_SYMBOLS = "$€£¥₹₩"
+_CURRENCY_CODES = (
+    r"RM|USD|EUR|GBP|CAD|AUD|SGD|MYR|CHF|JPY|CNY|RMB|INR|HKD|NZD|S\$|A\$|C\$|US\$|HK\$"
+)
+_AMOUNT = re.compile(
+    rf"(?<![\w.,'/])(?P<open>\()?\s?(?P<pre>[-+\u2212])?\s?(?:(?:{_CURRENCY_CODES})\s?|[{CURRENCY_SYMBOLS}]\s?)?"
+    r"(?P<pre2>[-+\u2212])?"
+    r"(?P<number>\d{1,3}(?:(?P<th>[,.'\u00a0\u202f ])\d{3})(?:(?P=th)\d{3}){0,5}(?P<dec>[.,])\d{2}"
+    r"|\d{1,15}(?P<dec2>[.,])\d{2})"
+    rf"(?!\d|[.,]\d)(?:\s?(?:[{CURRENCY_SYMBOLS}]|€))?"
+    r"(?P<post>-(?!\d)|\+(?!\d))?"
+    r"(?:\s?(?P<mark>CR|DR|Cr|Dr|cr|dr|C|D|H|S)(?![\w]))?"
+    r"\s?(?P<close>\))?"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal  # absolute
+    sign: int  # -1 for a minus sign or parentheses, +1 otherwise
+    marker: str  # "CR", "DR", "" (also the German "H"aben / "S"oll)
+    start: int  # character offsets in the text it was found in
+    end: int
+
+    @property
+    def marked_credit(self) -> bool:
+        return self.marker in ("CR", "H")
+
+    @property
+    def marked_debit(self) -> bool:
+        return self.marker in ("DR", "S")
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every printed amount in `text`, left to right (2 decimals; any thousands style)."""
+    found = []
+    for match in _AMOUNT.finditer(text):
+        amount = _amount_of(match)
+        if amount is not None:
+            found.append(amount)
+    return found
+
+
+def _amount_of(match: re.Match[str]) -> Amount | None:
+    number = match.group("number")
+    thousands = match.group("th")
+    decimal_mark = match.group("dec") or match.group("dec2")
+    if thousands is not None and thousands == decimal_mark:
+        return None
+    digits = number.replace(thousands or "\0", "").replace(decimal_mark, ".")
+    try:
+        value = Decimal(digits).quantize(CENT)
+    except InvalidOperation:
+        return None
+    negative = bool(
+        match.group("pre") or match.group("pre2") or match.group("post") == "-"
+    ) and "+" not in ((match.group("pre") or "") + (match.group("post") or ""))
+    parenthesised = bool(match.group("open") and match.group("close"))
+    marker = (match.group("mark") or "").upper()
+    marker = {"C": "CR", "D": "DR"}.get(marker, marker)
+    start = match.start("open") if parenthesised else match.start()
+    end = match.end()
+    if match.group("close") and not parenthesised:
+        end = match.start("close")
+    while end > start and match.string[end - 1].isspace():
+        end -= 1
+    return Amount(value, -1 if negative or parenthesised else 1, marker, start, end)
+
+
+@dataclass(frozen=True)
+class DateToken:
+    """A date as printed, not yet resolved: the order of ambiguous numbers is decided later."""
+
+    first: int  # day or month (numeric forms), or the day
+    second: int
+    year: int | None
+    numeric: bool  # "03/04" needs the document's date order; "3 Apr" does not
+    start: int
+    end: int
+
+    def resolve(self, order: DateOrder, reference: date | None) -> date | None:
+        if self.numeric and order.month_first:
+            month, day = self.first, self.second
+        else:
+            day, month = self.first, self.second
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        if self.year is None:
+            return infer_year(day, month, reference) if reference else None
+        try:
+            return date(self.year, month, day)
+        except ValueError:
+            return None
+
+
+def find_dates(text: str) -> list[DateToken]:
+    """Every date-looking token in `text`, left to right, overlapping forms removed."""
+    tokens: list[DateToken] = []
+    for match in _CJK_DATE.finditer(text):
+        tokens.append(_token(int(match["d"]), int(match["m"]), match["y"], False, match))
+    for match in _ISO_DATE.finditer(text):
+        tokens.append(_token(int(match["d"]), int(match["m"]), match["y"], False, match))
+    for match in _DAY_MONTH.finditer(text):
+        month = month_number(match["mon"])
+        if month:
+            tokens.append(_token(int(match["d"]), month, match["y"], False, match))
+    for match in _MONTH_DAY.finditer(text):
+        month = month_number(match["mon"])
+        if month:
+            tokens.append(_token(int(match["d"]), month, match["y"], False, match))
+    for match in _NUMERIC_DATE.finditer(text):
+        if match["c"] is None and match["sep"] == "." and not match["dot"]:
+            continue  # "12.50" is an amount; "12.05." is a German date without its year
+        tokens.append(_token(int(match["a"]), int(match["b"]), match["c"], True, match))
+    tokens.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    kept: list[DateToken] = []
+    for token in tokens:
+        if kept and token.start < kept[-1].end:
+            continue
+        kept.append(token)
+    return kept
+
+
+def _token(first: int, second: int, year: str | None, numeric: bool, match) -> DateToken:
+    parsed_year = None
+    if year:
+        parsed_year = int(year) if len(year) == 4 else 2000 + int(year)
+    return DateToken(first, second, parsed_year, numeric, match.start(), match.end())
+
+
+def month_number(name: str) -> int | None:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return MONTHS.get(plain.rstrip("."))
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    month_first: bool
+    decided: bool  # False: no date on the document told the orders apart
+
+    @classmethod
+    def of(cls, tokens: list[DateToken], month_first_default: bool = False) -> DateOrder:
+        """Day-first unless a number above 12 in first place proves month-first (or the
+        document's other cues, `month_first_default`, say so and nothing contradicts them)."""
+        numeric = [t for t in tokens if t.numeric]
+        day_first = any(t.first > 12 >= t.second for t in numeric)
+        month_first = any(t.second > 12 >= t.first for t in numeric)
+        if day_first != month_first:
+            return cls(month_first=month_first, decided=True)
+        return cls(month_first=month_first_default, decided=False)

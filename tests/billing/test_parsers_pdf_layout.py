@@ -1,0 +1,465 @@
+"""The generic PDF statement reader (billing/parsers/pdf_generic.py) on statements of banks
+without a template, made here with reportlab in several layouts: separate debit/credit
+columns, a running balance, day-first and month-first dates, French and German number
+formats, multi-line descriptions, several accounts, dates on their own line, a scanned page.
+Reconciliation is the arbiter: each test's layout has one reading under which it ties."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from billing.parsers import StatementError, parse_statement, statement_status
+from billing.parsers.layout_tokens import DateOrder, find_amounts, find_dates
+
+D = Decimal
+
+
+class Page:
+    """Rows of text at fixed y steps; each cell is (x, text) left-aligned or (x, text, "r")
+    right-aligned at x, the way statements print amounts."""
+
+    def __init__(self, font_size: float = 9) -> None:
+        self.pages: list[list[tuple[float, float, str, str]]] = [[]]
+        self.y = 60.0
+        self.font_size = font_size
+
+    def row(self, *cells: tuple) -> Page:
+        for cell in cells:
+            align = cell[2] if len(cell) > 2 else "l"
+            self.pages[-1].append((cell[0], self.y, str(cell[1]), align))
+        self.y += self.font_size * 1.5
+        return self
+
+    def newpage(self) -> Page:
+        self.pages.append([])
+        self.y = 60.0
+        return self
+
+    def pdf(self) -> bytes:
+        from reportlab.pdfgen import canvas
+
+        buffer = io.BytesIO()
+        pdf = canvas.Canvas(buffer, pagesize=(595, 842), invariant=1)
+        for page in self.pages:
+            pdf.setFont("Helvetica", self.font_size)
+            for x, y, text, align in page:
+                draw = pdf.drawRightString if align == "r" else pdf.drawString
+                draw(x, 842 - y, text)
+            pdf.showPage()
+        pdf.save()
+        return buffer.getvalue()
+
+
+def read(data: bytes):
+    statement = parse_statement(data, filename="statement.pdf", templates=[])
+    assert statement.bank_code == "generic"
+    return statement
+
+
+def rows_of(bill) -> list[tuple[str, str]]:
+    return [(str(t.amount), t.direction) for t in bill.transactions]
+
+
+# --- French current account: Débit / Crédit columns, two accounts ----------------------------
+
+
+def french_statement(closing: str = "2.988,49") -> bytes:
+    page = Page()
+    page.row((40, "BANQUE EXEMPLE"), (380, "Caisse 01234"))
+    page.row((40, "RELEVE ET INFORMATIONS BANCAIRES"))
+    page.row((40, "02 juin 2014"))
+    page.row((60, "C/C COMPTE CHEQUES N° 00020324201 en euros"))
+    page.row((60, "IBAN : FR76 1027 8072 2800 0203 2420 139"))
+    header = [(40, "Date"), (95, "Date valeur"), (160, "Opération"), (440, "Débit euros", "r")]
+    page.row(*header, (530, "Crédit euros", "r"))
+    page.row((160, "SOLDE CREDITEUR AU 30/04/2014"), (530, "1.591,73", "r"))
+    page.row(
+        (40, "02/05/2014"), (95, "02/05/2014"), (160, "PAIEMENT CB 0105 RUST"), (440, "29,50", "r")
+    )
+    page.row((160, "EUROPA PARK GMBH CARTE 02892630"))
+    page.row((40, "03/05/2014"), (95, "03/05/2014"), (160, "VIR PARENTS"), (530, "350,00", "r"))
+    page.row(
+        (40, "14/05/2014"),
+        (95, "14/05/2014"),
+        (160, "PAIEMENT CB 1305 14,00 USD"),
+        (440, "10,22", "r"),
+    )
+    page.row((160, "USCUSTOMS ESTA CARTE 02892630"))
+    page.row(
+        (40, "28/05/2014"), (95, "28/05/2014"), (160, "VIR SARL CONSULTING"), (530, "1.086,48", "r")
+    )
+    page.row((60, "Réf : 005"), (160, "SOLDE CREDITEUR AU 02/06/2014"), (530, closing, "r"))
+    page.row((200, "Sous réserve des extournes ou annulations éventuelles Page 1"))
+    page.newpage()
+    page.row((40, "RELEVE ET INFORMATIONS BANCAIRES"))
+    page.row((60, "LIVRET BLEU N° 00020324203 en euros"))
+    page.row(*header, (530, "Crédit euros", "r"))
+    page.row((160, "SOLDE CREDITEUR AU 01/05/2014"), (530, "6.181,66", "r"))
+    page.row(
+        (40, "09/05/2014"),
+        (95, "01/05/2014"),
+        (160, "VIR PROVISIONS DEBUT MAI"),
+        (440, "181,66", "r"),
+    )
+    page.row((40, "29/05/2014"), (95, "01/06/2014"), (160, "PAIE MAI"), (530, "200,00", "r"))
+    page.row((160, "SOLDE CREDITEUR AU 02/06/2014"), (530, "6.200,00", "r"))
+    page.row((40, "N° de compte"), (160, "TOTAL DES FRAIS EN AVR 2014"), (530, "3,30", "r"))
+    return page.pdf()
+
+
+def test_a_current_account_with_debit_and_credit_columns_and_two_accounts_reconciles():
+    statement = read(french_statement())
+    main, savings = statement.bills
+    assert main.account_kind == savings.account_kind == "current"
+    assert rows_of(main) == [
+        ("29.50", "debit"),
+        ("350.00", "credit"),
+        ("10.22", "debit"),
+        ("1086.48", "credit"),
+    ]
+    assert (main.previous_balance, main.new_balance) == (D("1591.73"), D("2988.49"))
+    assert (
+        main.transactions[0].description == "PAIEMENT CB 0105 RUST EUROPA PARK GMBH CARTE 02892630"
+    )
+    fx = main.transactions[2]
+    assert (fx.fx_amount, fx.fx_currency) == (D("14.00"), "USD")
+    assert main.transactions[0].posting_date == date(2014, 5, 2)
+    assert main.statement_date == date(2014, 6, 2)
+    assert "00020324201" in main.account
+    assert rows_of(savings) == [("181.66", "debit"), ("200.00", "credit")]
+    assert (savings.previous_balance, savings.new_balance) == (D("6181.66"), D("6200.00"))
+    assert "LIVRET BLEU" in savings.account
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_a_figure_changed_on_the_page_sends_the_statement_to_review_with_the_reason():
+    statement = read(french_statement(closing="2.988,50"))
+    status, problems = statement_status(statement)
+    assert status == "review"
+    assert any(p["code"] == "balance_mismatch" for p in problems)
+
+
+# --- US card statement: month-first dates, one signed column, summary box ------------------
+
+
+def us_card_statement(new_balance: str = "1,308.87") -> bytes:
+    page = Page()
+    page.row((40, "EXAMPLE CARD SERVICES"), (400, "Account ending 4421"))
+    page.row((40, "Visa Signature Card 4000 12XX XXXX 4421"))
+    page.row(
+        (40, "Statement Closing Date"), (200, "Payment Due Date"), (360, "Minimum Payment Due")
+    )
+    page.row((40, "01/05/2015"), (200, "01/30/2015"), (360, "$35.00"))
+    page.row((40, "Previous Balance"), (300, "$1,250.00", "r"))
+    page.row((40, "New Balance"), (300, f"${new_balance}", "r"))
+    page.row((40, "Trans Date"), (110, "Description"), (520, "Amount", "r"))
+    page.row((40, "12/28"), (110, "AMAZON MKTPLACE SEATTLE WA"), (520, "45.99", "r"))
+    page.row((40, "12/30"), (110, "PAYMENT THANK YOU"), (520, "-500.00", "r"))
+    page.row((40, "01/02"), (110, "WHOLE FOODS MARKET"), (520, "512.88", "r"))
+    page.row((40, "01/03"), (110, "RETURN STORE CREDIT"), (520, "-0.00", "r"))
+    page.row((40, "Total fees charged this period"), (520, "$0.00", "r"))
+    return page.pdf()
+
+
+def test_a_card_statement_with_month_first_dates_and_a_signed_amount_column():
+    statement = read(us_card_statement())
+    bill = statement.bills[0]
+    assert bill.account_kind == "card"
+    assert bill.card_last4 == "4421"
+    assert rows_of(bill) == [
+        ("45.99", "debit"),
+        ("500.00", "credit"),
+        ("512.88", "debit"),
+        ("0.00", "credit"),
+    ]
+    assert bill.statement_date == date(2015, 1, 5)
+    assert bill.due_date == date(2015, 1, 30)
+    assert bill.minimum_payment == D("35.00")
+    # December rows on a January statement belong to the year before.
+    assert bill.transactions[0].posting_date == date(2014, 12, 28)
+    assert bill.transactions[2].posting_date == date(2015, 1, 2)
+    assert (bill.previous_balance, bill.new_balance) == (D("1250.00"), D("1308.87"))
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_a_card_statement_that_does_not_add_up_is_review_never_verified():
+    statement = read(us_card_statement(new_balance="1,308.86"))
+    status, problems = statement_status(statement)
+    assert status == "review"
+    assert {"balance_mismatch", "reader_note"} <= {p["code"] for p in problems}
+
+
+# --- German current account: Soll / Haben, dates without a year, a period line --------------
+
+
+def german_statement() -> bytes:
+    page = Page()
+    page.row((40, "Beispielbank AG"), (380, "Girokonto 123 456 789"))
+    page.row((40, "Kontoauszug 8/2014 vom 01.08.2014 bis 31.08.2014"))
+    page.row((40, "IBAN DE89 3704 0044 0532 0130 00"))
+    page.row(
+        (40, "Buchung"),
+        (90, "Valuta"),
+        (150, "Vorgang / Verwendungszweck"),
+        (470, "Soll", "r"),
+        (540, "Haben", "r"),
+    )
+    page.row((150, "alter Kontostand vom 31.07.2014"), (540, "2.345,67", "r"))
+    page.row(
+        (40, "04.08."), (90, "04.08."), (150, "Lastschrift STADTWERKE"), (470, "1.120,50", "r")
+    )
+    page.row((150, "Abschlag August Kunden-Nr. 4711"))
+    page.row(
+        (40, "15.08."), (90, "15.08."), (150, "Gutschrift GEHALT AUGUST"), (540, "2.500,00", "r")
+    )
+    page.row((40, "29.08."), (90, "29.08."), (150, "Kartenzahlung REWE"), (470, "87,15", "r"))
+    page.row((150, "neuer Kontostand vom 31.08.2014"), (540, "3.638,02", "r"))
+    return page.pdf()
+
+
+def test_a_german_statement_with_soll_haben_columns_and_dates_without_a_year():
+    statement = read(german_statement())
+    bill = statement.bills[0]
+    assert bill.account_kind == "current"
+    assert rows_of(bill) == [("1120.50", "debit"), ("2500.00", "credit"), ("87.15", "debit")]
+    assert bill.transactions[0].description == (
+        "Lastschrift STADTWERKE Abschlag August Kunden-Nr. 4711"
+    )
+    assert bill.transactions[1].posting_date == date(2014, 8, 15)
+    assert bill.period_start == date(2014, 8, 1)
+    assert bill.statement_date == date(2014, 8, 31)
+    assert (bill.previous_balance, bill.new_balance) == (D("2345.67"), D("3638.02"))
+    assert statement_status(statement)[0] == "verified"
+
+
+# --- UK current account: paid out / paid in / running balance, no balance lines -------------
+
+
+def uk_statement(newest_first: bool = False) -> bytes:
+    rows = [
+        ("03 Mar 2024", "CARD PAYMENT TESCO STORES", "42.10", "", "957.90"),
+        ("05 Mar 2024", "SALARY ACME LTD", "", "2,100.00", "3,057.90"),
+        ("09 Mar 2024", "DIRECT DEBIT COUNCIL TAX", "156.00", "", "2,901.90"),
+        ("11 Mar 2024", "TRANSFER TO SAVINGS", "1,000.00", "", "1,901.90"),
+    ]
+    page = Page()
+    page.row((40, "Example Bank plc"), (380, "Sort code 12-34-56"))
+    page.row((40, "Your current account statement"))
+    page.row(
+        (40, "Date"),
+        (120, "Description"),
+        (400, "Paid out", "r"),
+        (470, "Paid in", "r"),
+        (550, "Balance", "r"),
+    )
+    for when, text, out, paid_in, balance in reversed(rows) if newest_first else rows:
+        page.row((40, when), (120, text), (400, out, "r"), (470, paid_in, "r"), (550, balance, "r"))
+    return page.pdf()
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_a_running_balance_gives_the_balances_when_no_line_prints_them(newest_first):
+    statement = read(uk_statement(newest_first))
+    bill = statement.bills[0]
+    assert bill.account_kind == "current"
+    assert (bill.previous_balance, bill.new_balance) == (D("1000.00"), D("1901.90"))
+    assert sorted(rows_of(bill)) == sorted(
+        [("42.10", "debit"), ("2100.00", "credit"), ("156.00", "debit"), ("1000.00", "debit")]
+    )
+    assert statement_status(statement)[0] == "verified"
+
+
+# --- the arbiter: columns without a heading -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cue", "kind", "directions"),
+    [
+        ("Credit card statement, card 4000 1234 5678 9010", "card", ("credit", "debit")),
+        ("Current account IBAN GB29 NWBK 6016 1331 9268 19", "current", ("debit", "credit")),
+    ],
+)
+def test_unlabelled_columns_are_read_the_way_the_balances_tie(cue, kind, directions):
+    """Two amount columns with no heading. Which one is the debit column is whatever makes
+    the balances tie in the account's sign convention (a card owes, an account holds)."""
+    page = Page()
+    page.row((40, "SOMEBANK"), (300, "Statement date 31/01/2024"))
+    page.row((40, cue))
+    page.row((40, "Opening balance"), (520, "500.00", "r"))
+    page.row((40, "05/01/2024"), (100, "SHOP"), (440, "20.00", "r"))
+    page.row((40, "09/01/2024"), (100, "GROCERIES"), (520, "70.00", "r"))
+    page.row((40, "15/01/2024"), (100, "RESTAURANT"), (520, "30.00", "r"))
+    page.row((40, "Closing balance"), (520, "580.00", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert (bill.previous_balance, bill.new_balance) == (D("500.00"), D("580.00"))
+    assert bill.account_kind == kind
+    left, right = directions
+    assert rows_of(bill) == [("20.00", left), ("70.00", right), ("30.00", right)]
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_the_running_balance_tells_the_balance_column_from_the_amounts():
+    """Three unlabelled columns: only one of them moves by each row's amount."""
+    page = Page()
+    page.row((40, "Statement date 31/01/2024"), (300, "Current account IBAN"))
+    page.row((40, "02/01/2024"), (100, "SALARY"), (380, "1,000.00", "r"), (540, "1,250.00", "r"))
+    page.row((40, "05/01/2024"), (100, "RENT"), (460, "600.00", "r"), (540, "650.00", "r"))
+    page.row((40, "09/01/2024"), (100, "SHOP"), (460, "25.50", "r"), (540, "624.50", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert rows_of(bill) == [("1000.00", "credit"), ("600.00", "debit"), ("25.50", "debit")]
+    assert (bill.previous_balance, bill.new_balance) == (D("250.00"), D("624.50"))
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_dates_printed_on_the_line_above_the_description_still_make_one_row():
+    page = Page()
+    page.row((40, "DEMO BANK BERHAD"))
+    page.row((40, "Tarikh Penyata"), (150, "11/11/26"))
+    page.row((40, "Tarikh Bayaran Perlu Dibuat"), (180, "01/12/26"))
+    page.row((40, "VISA PLATINUM 1234 5678 9012 0005"))
+    page.row((40, "PREVIOUS STATEMENT BALANCE"), (420, "574.06", "r"))
+    page.row((40, "03/11/26"), (100, "04/11/26"))
+    page.row((40, "PAYMENT - THANK YOU"), (420, "47.78CR", "r"))
+    page.row((40, "05/11/26"), (100, "06/11/26"))
+    page.row((40, "APOTEK PHARMACY"), (420, "56.75", "r"))
+    page.row((40, "CURRENT BALANCE"), (420, "583.03", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert rows_of(bill) == [("47.78", "credit"), ("56.75", "debit")]
+    assert bill.statement_date == date(2026, 11, 11)
+    assert bill.due_date == date(2026, 12, 1)
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_a_transaction_called_balance_transfer_is_a_row_not_a_balance():
+    page = Page()
+    page.row((40, "Statement Date 18 Nov 2026"), (300, "Payment Due Date 08 Dec 2026"))
+    page.row((40, "CARD NO 1234-5678-9012-0001"))
+    page.row((40, "PREVIOUS STATEMENT BALANCE"), (480, "2,134.90", "r"))
+    page.row((40, "05/11"), (80, "PAYMENT - THANK YOU"), (480, "634.40CR", "r"))
+    page.row((40, "20/11"), (80, "BALANCE TRANSFER 24M :04/24"), (480, "312.50", "r"))
+    page.row((40, "SUB TOTAL / JUMLAH"), (480, "1,813.00", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert rows_of(bill) == [("634.40", "credit"), ("312.50", "debit")]
+    assert bill.new_balance == D("1813.00")  # the sub-total is the figure the rows tie to
+    assert statement_status(statement)[0] == "verified"
+
+
+# --- a scanned statement: OCR'd by the invoices' engine, read by the same reader ------------
+
+
+def scanned(pdf: bytes) -> bytes:
+    """The statement as a scan: its first page rendered to pixels, wrapped in an image-only
+    PDF (no text layer)."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    document = pdfium.PdfDocument(pdf)
+    image = document[0].render(scale=200 / 72).to_pil().convert("L")
+    document.close()
+    out = io.BytesIO()
+    Image.Image.save(image, out, format="PDF", resolution=200)
+    return out.getvalue()
+
+
+def test_a_scanned_statement_is_ocrd_and_read_by_the_same_reader():
+    page = Page(font_size=12)
+    page.row((40, "SOMEBANK STATEMENT"), (330, "Statement date 31/01/2024"))
+    page.row((40, "Date"), (140, "Description"), (440, "Debit", "r"), (540, "Credit", "r"))
+    page.row((40, "Opening balance"), (540, "500.00", "r"))
+    page.row((40, "05/01/2024"), (140, "GROCERIES MARKET"), (440, "70.00", "r"))
+    page.row((40, "09/01/2024"), (140, "SALARY PAYMENT"), (540, "1200.00", "r"))
+    page.row((40, "15/01/2024"), (140, "RESTAURANT DINNER"), (440, "30.00", "r"))
+    page.row((40, "Closing balance"), (540, "1600.00", "r"))
+    statement = read(scanned(page.pdf()))
+    bill = statement.bills[0]
+    assert bill.account_kind == "current"
+    assert rows_of(bill) == [("70.00", "debit"), ("1200.00", "credit"), ("30.00", "debit")]
+    assert (bill.previous_balance, bill.new_balance) == (D("500.00"), D("1600.00"))
+    assert statement_status(statement)[0] == "verified"
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+def test_a_truncated_statement_fails_with_a_reason_at_once():
+    started = time.process_time()
+    with pytest.raises(StatementError) as error:
+        parse_statement(french_statement()[:700], filename="s.pdf", templates=[])
+    assert error.value.code == "unreadable_pdf"
+    assert time.process_time() - started < 30  # a generous bound on CPU, not a timing test
+
+
+def test_a_page_with_text_but_no_transaction_table_is_review_with_the_reason():
+    page = Page().row((40, "Dear customer, thank you for banking with us.")).row((40, "Page 1"))
+    statement = read(page.pdf())
+    status, problems = statement_status(statement)
+    assert status == "review"
+    assert any("No transaction table" in p["message"] for p in problems)
+
+
+def test_long_lines_of_digits_and_separators_are_read_in_linear_time():
+    page = Page()
+    page.row((40, "Statement date 31/01/2024"))
+    for _ in range(20):
+        page.row((40, "1,111" * 150))
+        page.row((40, "01/01/2024 " + "12.05." * 150))
+    statement = read(page.pdf())
+    assert statement_status(statement)[0] == "review"
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "sign", "marker"),
+    [
+        ("1,234.56", "1234.56", 1, ""),
+        ("1.234,56", "1234.56", 1, ""),
+        ("1 234,56", "1234.56", 1, ""),
+        ("1'234.56", "1234.56", 1, ""),
+        ("-45.00", "45.00", -1, ""),
+        ("45.00-", "45.00", -1, ""),
+        ("(45.00)", "45.00", -1, ""),
+        ("45.00 CR", "45.00", 1, "CR"),
+        ("RM12.00DR", "12.00", 1, "DR"),
+        ("$1,234.56", "1234.56", 1, ""),
+        ("€ 9,99", "9.99", 1, ""),
+    ],
+)
+def test_amounts_in_every_common_locale(text, value, sign, marker):
+    (amount,) = find_amounts(text)
+    assert (str(amount.value), amount.sign, amount.marker) == (value, sign, marker)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15/08/2014", date(2014, 8, 15)),
+        ("2014-08-15", date(2014, 8, 15)),
+        ("15 août 2014", date(2014, 8, 15)),
+        ("15. August 2014", date(2014, 8, 15)),
+        ("AUG 15, 2014", date(2014, 8, 15)),
+        ("15 Ago 2014", date(2014, 8, 15)),
+        ("15.08.2014", date(2014, 8, 15)),
+        ("2014年8月15日", date(2014, 8, 15)),
+    ],
+)
+def test_dates_in_every_common_form(text, expected):
+    (token,) = find_dates(text)
+    assert token.resolve(DateOrder(month_first=False, decided=True), None) == expected
+
+
+def test_the_date_order_is_decided_by_the_document_not_the_row():
+    tokens = [t for text in ("03/04", "12/28", "01/02") for t in find_dates(text)]
+    order = DateOrder.of(tokens)
+    assert order.month_first and order.decided
+    assert tokens[0].resolve(order, date(2015, 1, 5)) == date(2014, 3, 4)
