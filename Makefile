@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
 CORPUS ?= ../shared/corpus
 
-.PHONY: install system-deps migrate seed run test test-sqlite test-postgres lint bench-invoices bench-statements bench clean
+.PHONY: install system-deps migrate seed run test test-sqlite test-postgres lint bench-invoices bench-statements bench-restore bench clean
 
 $(STAMP): requirements/base.txt requirements/test.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,15 @@ bench-statements: install
 	$(MANAGE) parse_statements $(CORPUS)/statements/lazyexpenses/*.pdf --output bench/results/statements.jsonl
 	$(PY) $(CORPUS)/score_statements.py $(CORPUS)/statements/lazyexpenses bench/results/statements.jsonl --json bench/results/statements_score.json
 	$(PY) bench/record.py statements bench/results/statements_score.json
+	$(MANAGE) parse_statements $(CORPUS)/statements/lazyexpenses/*.pdf --no-templates --output bench/results/statements_generic.jsonl
+	$(PY) $(CORPUS)/score_statements.py $(CORPUS)/statements/lazyexpenses bench/results/statements_generic.jsonl --json bench/results/statements_generic_score.json
+	$(PY) bench/record.py statements_generic bench/results/statements_generic_score.json
+	$(MANAGE) parse_statements $$(ls $(CORPUS)/statements/real/* | grep -v -e '\.expected\.json$$' -e 'MANIFEST') --output bench/results/statements_real.jsonl
+	$(PY) $(CORPUS)/score_statements_real.py $(CORPUS)/statements/real bench/results/statements_real.jsonl --json bench/results/statements_real_score.json
+	$(PY) bench/record.py statements_real bench/results/statements_real_score.json
+
+bench-restore: install
+	$(PY) bench/restore_drill.py  # SQLite, then PostgreSQL started by scripts/postgres.sh
 
 clean:
 	rm -rf var bench/results tests/artifacts

@@ -25,8 +25,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ROOT_DOC = ROOT / "docs" / "benchmarks.md"
-TITLES = {"invoices": "Invoice extraction", "statements": "Statement parsing"}
-COMMANDS = {"invoices": "make bench-invoices", "statements": "make bench-statements"}
+TITLES = {
+    "invoices": "Invoice extraction",
+    "statements": "Statement parsing",
+    "statements_generic": "Statement parsing without templates (the synthetic set, generic reader)",
+    "statements_real": "Statement parsing: real statements of other banks and formats",
+}
+COMMANDS = {
+    "invoices": "make bench-invoices",
+    "statements": "make bench-statements",
+    "statements_generic": "make bench-statements",
+    "statements_real": "make bench-statements",
+}
 SKIP_KEYS = {"per_field", "per_group", "documents_detail", "per_bank", "per_file", "documents"}
 
 
@@ -129,6 +139,13 @@ def render_section(kind: str, score: dict, predictions: Path | None) -> str:
         lines += ["", "**Transactions**", "", *_table(("measure", "value"), rows)]
     if isinstance(score.get("per_field"), dict):
         lines += _scored_table("Per field", score["per_field"])
+    if isinstance(score.get("per_file"), dict):  # score_statements_real.py
+        rows = [
+            (f"`{name}`", f"{v['matched']}/{v['want']}", v["got"], v["fields"], v["status"])
+            for name, v in score["per_file"].items()
+        ]
+        header = ("file", "transactions matched", "read", "fields", "status")
+        lines += ["", "**Per file**", "", *_table(header, rows)]
     if isinstance(score.get("per_group"), dict):
         lines += _scored_table("Per group (language / text layer)", score["per_group"])
         by_kind = accuracy_by_suffix(score["per_group"])
