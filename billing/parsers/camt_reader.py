@@ -67,7 +67,7 @@ def _root(data: bytes) -> ET.Element:
             "it was not read.",
             {"reason": type(error).__name__},
         ) from None
-    except ET.ParseError as error:
+    except (ET.ParseError, LookupError, ValueError) as error:  # LookupError: unknown encoding
         raise StatementError(
             "malformed_camt", f"The CAMT file is not well-formed XML ({error})."
         ) from None

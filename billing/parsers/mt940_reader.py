@@ -19,8 +19,8 @@ import mt940
 from .base import ParsedBill, ParsedStatement, ParsedTransaction, StatementError
 from .csv_reader import decode_text
 from .statement_exports import (
-    CENT,
     account_last4,
+    cents,
     check_entry_count,
     derive_previous_balance,
 )
@@ -35,6 +35,8 @@ _ROW = re.compile(r"^:61:", re.MULTILINE)
 
 def parse_mt940(data: bytes) -> ParsedStatement:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    # A SWIFT envelope may open the text block on the :20: line itself ("{4::20:...").
+    text = text.replace("{4:", "{4:\n")
     starts = [match.start() for match in _STATEMENT_START.finditer(text)]
     if not starts:
         raise StatementError("malformed_mt940", "The MT940 file has no statement (:20:).")
@@ -85,16 +87,16 @@ def _bill(chunk: str, number: int) -> ParsedBill:
 
 
 def _row(data: dict, index: int) -> ParsedTransaction:
-    amount = Decimal(data["amount"].amount).quantize(CENT)
+    amount = cents(data["amount"].amount)
+    if amount is None:
+        raise StatementError("malformed_mt940", f"Row {index} of the MT940 file has no amount.")
     booked = _day(data.get("entry_date")) or _day(data.get("date"))
-    description = " / ".join(
-        part
-        for part in dict.fromkeys(
-            str(data.get(key) or "").replace("\n", " ").strip()
-            for key in ("applicant_name", "purpose", "transaction_details", "extra_details")
-        )
-        if part
-    )
+    # A structured :86: (German banks' ?20..?33 sub-fields) is read by the library into a
+    # counterparty and a purpose; anything else stays its plain text.
+    structured = data.get("purpose") or data.get("applicant_name")
+    primary = ("applicant_name", "purpose") if structured else ("transaction_details",)
+    parts = [_clean(data.get(key)) for key in (*primary, "extra_details")]
+    description = " / ".join(part for part in dict.fromkeys(parts) if part)
     return ParsedTransaction(
         posting_date=booked,
         transaction_date=_day(data.get("date")) or booked,
@@ -106,9 +108,13 @@ def _row(data: dict, index: int) -> ParsedTransaction:
     )
 
 
+def _clean(value) -> str:
+    return " ".join(str(value or "").split())
+
+
 def _balance_amount(balance) -> Decimal | None:
     amount = getattr(getattr(balance, "amount", None), "amount", None)
-    return None if amount is None else Decimal(amount).quantize(CENT)
+    return None if amount is None else cents(amount)
 
 
 def _day(value) -> date | None:

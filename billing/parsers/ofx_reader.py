@@ -77,7 +77,7 @@ def _element_tree(data: bytes) -> ET.Element:
     try:
         builder.feed(_cdata_as_text(body))
         root = builder.close()
-    except ParseError as error:
+    except SyntaxError as error:  # ofxtools' ParseError, and ElementTree's (a second root)
         raise StatementError("malformed_ofx", f"The OFX file cannot be read: {error}.") from None
     if root is None or root.tag != "OFX":
         raise StatementError("malformed_ofx", "The OFX file has no <OFX> element.")

@@ -43,17 +43,29 @@ def check_entry_count(count: int) -> None:
 
 
 def money(raw: str | None) -> Decimal | None:
-    """A plain decimal amount ("1405.31", "-80", "12,50") to the cent; None if it is none."""
+    """A plain decimal amount ("1405.31", "-80", "12,50", "1,234.56") to the cent; None if it
+    is none."""
     text = (raw or "").strip().replace(" ", "")
     if not text:
         return None
-    if "," in text and "." not in text:
+    if "," in text and "." in text:  # "1,234.56" or "1.234,56": the last one is the decimal
+        thousands = "," if text.rfind(",") < text.rfind(".") else "."
+        text = text.replace(thousands, "").replace(",", ".")
+    elif "," in text:
         text = text.replace(",", ".")
     try:
-        value = Decimal(text)
+        return cents(Decimal(text))
     except InvalidOperation:
         return None
-    return value.quantize(CENT) if value.is_finite() else None
+
+
+def cents(value: Decimal) -> Decimal | None:
+    """`value` to the cent; None for one no statement holds (infinite, NaN, or past the
+    28 significant digits Decimal keeps, which quantize would refuse)."""
+    try:
+        return Decimal(value).quantize(CENT) if Decimal(value).is_finite() else None
+    except InvalidOperation:
+        return None
 
 
 def account_last4(account: str) -> str:

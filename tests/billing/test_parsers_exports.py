@@ -138,6 +138,15 @@ def test_ofx_download_stamped_period_dates_the_bill_by_its_ledger_balance():
     assert (bill.period_start, bill.statement_date) == (None, date(2013, 8, 31))
 
 
+def test_ofx_amounts_with_thousands_separators_or_past_any_statement_are_rows_or_problems():
+    data = OFX_XML.replace(b"<TRNAMT>-80</TRNAMT>", b"<TRNAMT>-1,080.00</TRNAMT>").replace(
+        b"<TRNAMT>-90.00</TRNAMT>", b"<TRNAMT>-9e99</TRNAMT>"
+    )
+    [bill] = _parse(data).bills
+    assert _rows(bill) == [(D("1080.00"), "debit")]
+    assert [p.reason for p in bill.row_problems] == ["STMTTRN without amount or date."]
+
+
 def test_ofx_without_a_spec_header_or_in_lower_case_is_still_read():
     body = OFX_SGML[OFX_SGML.index(b"<OFX>") :]
     assert len(_parse(b"OFXHEADER:100\nDATA:OFXSGML\n\n" + body).bills) == 2
@@ -380,6 +389,17 @@ def test_mt940_statements_are_a_bill_each_with_their_balances_and_signs():
     assert statement_status(parsed) == ("verified", [])
 
 
+def test_mt940_envelope_on_the_first_tag_line_and_structured_details_are_read():
+    data = (
+        b"{1:F01X}{2:I940X}{4::20:S1\n:25:DE1234\n:28C:1\n:60F:C261031EUR10,00\n"
+        b":61:2611021102D1,00NTRFNONREF\n:86:166?00SEPA-UEBERWEISUNG?20Invoice 42?32ACME GMBH\n"
+        b":62F:C261102EUR9,00\n-}"
+    )
+    [bill] = _parse(data).bills
+    assert bill.transactions[0].description == "ACME GMBH / Invoice 42"
+    assert (bill.previous_balance, bill.new_balance) == (D("10.00"), D("9.00"))
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -438,15 +458,27 @@ def test_qif_card_register_day_first_dates_decimal_commas_and_opening_balance():
     assert bill.previous_balance == D("50.00")  # owed on the card: Quicken's opening record
 
 
+def test_qif_account_blocks_name_their_register():
+    data = (
+        b"!Option:AutoSwitch\n!Account\nNChecking 4321\nTBank\nDMy checking\n^\n"
+        b"!Clear:AutoSwitch\n!Type:Bank\nD12/25/2026\nT-5.00\nPSHOP\n^\n"
+    )
+    [bill] = _parse(data).bills
+    assert (bill.account, bill.card_last4) == ("Checking 4321", "4321")
+    assert bill.transactions[0].posting_date == date(2026, 12, 25)
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [
+        (b"!Type:Bank\nD5\nT-1\n^\n", "malformed_qif"),  # a date the library would guess at
+        (b"!Type:Bank\nD1/1/2026\nT" + b"9" * 40 + b"\n^\n", "malformed_qif"),
         (b"!Type:Bank\nD11/25/2026\nT-1\n^\nD25/11/2026\nT-2\n^\n", "malformed_qif"),  # both orders
         (b"!Type:Bank\nDnot a date\nT-1\n^\n", "malformed_qif"),
         (b"!Type:Bank\nD1/1/2026\nTabc\n^\n", "malformed_qif"),
         (b"!Type:Bank\n", "no_statement"),
     ],
-    ids=["mixed-date-orders", "bad-date", "bad-amount", "empty"],
+    ids=["guessed-date", "huge-amount", "mixed-date-orders", "bad-date", "bad-amount", "empty"],
 )
 def test_bad_qif_is_a_statement_error(data, code):
     assert _error(data, "x.qif").code == code
