@@ -212,14 +212,18 @@ def read_date(text: str, day_first: bool = True) -> date | None:
     return None
 
 
-def choose_date_order(values: list[str], prefer: bool | None = None) -> tuple[bool, str]:
+def choose_date_order(
+    values: list[str], prefer: bool | None = None, likely: bool | None = None
+) -> tuple[bool, str]:
     """(day_first, why) for one document's dates, from all of them.
 
     A day over 12 decides (13/02 is day-first, 02/13 month-first); failing that, the reading
     under which the rows are in date order (oldest or newest first) wins; failing that dates
     printed with dots (03.04.2024, never month-first) or the caller's `prefer` (the export's
-    language or currency) decide; failing that it is day-first, and `why` says the order was
-    not evident ("" when it was, or did not matter)."""
+    language) decide; failing that the reading that keeps the rows within days rather than
+    months of each other, then the caller's `likely` (the account's currency); failing that it
+    is day-first, and `why` says the order was not evident ("" when it was, or did not
+    matter)."""
     readings = [date_readings(v) for v in values]
     numeric = [r for r in readings if "dmy" in r or "mdy" in r]
     dmy_only = sum(1 for r in numeric if "dmy" in r and "mdy" not in r)
@@ -241,7 +245,23 @@ def choose_date_order(values: list[str], prefer: bool | None = None) -> tuple[bo
         return True, ""
     if prefer is not None:
         return prefer, ""
+    span_dmy, span_mdy = (
+        _span([r.get("dmy") for r in numeric]),
+        _span([r.get("mdy") for r in numeric]),
+    )
+    if span_dmy * 4 <= span_mdy or span_mdy * 4 <= span_dmy:
+        # One reading puts the rows within days of each other, the other months apart: an
+        # export covers a period, so the close reading is the order (and its first part the
+        # one that varies, the day).
+        return span_dmy < span_mdy, ""
+    if likely is not None:
+        return likely, ""
     return True, "no date has a day over 12, so day-first was assumed (not month-first)"
+
+
+def _span(days: list[date | None]) -> int:
+    seq = [d for d in days if d is not None]
+    return (max(seq) - min(seq)).days if seq else 0
 
 
 def _monotonic(days: list[date | None]) -> bool:

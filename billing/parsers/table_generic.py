@@ -66,6 +66,7 @@ class GenericLayout:
     table: TableLayout
     roles: dict[str, int]
     descriptions: list[int] = field(default_factory=list)  # joined, in order, as the description
+    evidence: list[int] = field(default_factory=list)  # text columns whose words tell direction
     fields: dict[str, object] = field(default_factory=dict)  # read above the header
     currency: str = ""
     kind_hint: str = ""
@@ -109,10 +110,13 @@ def infer_layout(rows: list[list]) -> TableLayout | None:
 
 
 def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
-    header_index, roles, descriptions = _find_header(rows)
+    header_index, candidates, texts = _find_header(rows)
+    header_found = header_index >= 0
     start = header_index + 1
     body = [r for r in rows[start : start + SAMPLE_ROWS] if any(c not in (None, "") for c in r)]
-    roles = _confirmed(roles, body)
+    roles = _confirmed(candidates, body)
+    descriptions = [i for i in texts if i not in roles.values()]
+    evidence = [i for i in candidates.get("ignored", []) if i not in roles.values()]
     if not (set(DATE_ROLES) & roles.keys()):
         date_col = _best_date_column(body, set(roles.values()))
         if date_col is None:
@@ -126,7 +130,9 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
         roles.update(_numeric_roles(body, roles))
     if not (set(MONEY_ROLES) & roles.keys()):
         return None
-    if "amount" in roles and "flag" not in roles:
+    if "amount" in roles and "flag" not in roles and not _signed(body, roles["amount"]):
+        # Only amounts printed without a sign need a flag: where they carry one, a column of
+        # words such as "Lastschrift" is a booking type, not the direction.
         flag_col = _flag_column(body, set(roles.values()))
         if flag_col is not None:
             roles["flag"] = flag_col
@@ -147,7 +153,7 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
         syntax=syntax,
         flags=dict(FLAG_DIRECTIONS),
         negative_is="debit",
-        serial_dates=header_index >= 0,
+        serial_dates=header_found,
         skip=[compile_template_pattern(TOTAL_ROW.pattern, re.IGNORECASE)],
         summary_rows={
             name: compile_template_pattern(_label_start(pattern.pattern), re.IGNORECASE)
@@ -155,31 +161,44 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
             if name in ("previous_balance", "new_balance")
         },
     )
-    generic = GenericLayout(table=table, roles=roles, descriptions=descriptions)
-    _read_preamble_fields(rows[: max(header_index, 0)], generic)
-    header = rows[header_index] if header_index >= 0 else []
+    generic = GenericLayout(
+        table=table, roles=roles, descriptions=descriptions, evidence=descriptions + evidence
+    )
+    first_row = header_index if header_found else header_index + 1
+    _read_preamble_fields(rows[: max(first_row, 0)], generic)
+    header = rows[header_index] if header_found else []
     generic.currency = generic.currency or _header_currency(header, roles)
     generic.kind_hint = _kind_hint(rows[: max(header_index + 1, 0)], roles, body)
     date_col = columns["date"]
     table.day_first, why = choose_date_order(
         [str(r[date_col]) for r in body if date_col < len(r) and isinstance(r[date_col], str)],
-        _prefers_day_first(header, generic.currency),
+        _prefers_day_first(header),
+        _currency_day_first(generic.currency),
     )
     if why:
         generic.notes.append(f"Date order not evident: {why}. Check the dates.")
     return generic
 
 
-def _prefers_day_first(header: list, currency: str) -> bool | None:
-    """Day-first for a header in any language but English (every other one prints day-first)
-    or for an account in a currency of day-first countries; month-first for US dollars; None
-    (undecided) otherwise."""
-    words = [plain(c) for c in header if isinstance(c, str) and c.strip()]
-    if any(not ENGLISH_HEADER.search(w) for w in words if _claims_role(w)):
-        return True
+def _currency_day_first(currency: str) -> bool | None:
+    """Month-first for US dollars, day-first for the currencies of day-first countries, None
+    for none or a currency of countries that print both (Canada, the Philippines)."""
     if currency == "USD":
         return False
     if currency and currency not in ("CAD", "PHP"):
+        return True
+    return None
+
+
+def _prefers_day_first(header: list) -> bool | None:
+    """Day-first for a header in any language but English (every other one prints day-first),
+    None (undecided) otherwise."""
+    words = [
+        plain(c)
+        for c in header
+        if isinstance(c, str) and c.strip() and not (len(c) <= 8 and currency_in(c))
+    ]
+    if any(not ENGLISH_HEADER.search(w) for w in words if _claims_role(w)):
         return True
     return None
 
@@ -203,23 +222,47 @@ def _generic_syntax(found: AmountSyntax) -> AmountSyntax:
 
 def _label_start(pattern: str) -> str:
     """A statement-field label at the start of a row (its first cell), never inside a
-    transaction's description."""
+    transaction's description; after a date ("31.03.2024;;Endsaldo;EUR;1.234,56") only a
+    label of two words or more, so "Balance transfer" on a dated row stays a transaction."""
     words = pattern.replace("^", "").replace("$", r"(?:\W|$)")
-    return rf"^\W*(?:{words})"
+    strong = "|".join(w for w in _alternatives(pattern) if "^" not in w and "$" not in w)
+    return rf"^\W*(?:{words})|^\W*[\d./-]{{6,10}}\W+(?:{strong})"
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex ("a|(?:b|c)" -> ["a", "(?:b|c)"])."""
+    out, depth, current = [], 0, ""
+    for char in pattern:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            out.append(current)
+            current = ""
+        else:
+            current += char
+    return [*out, current]
 
 
 # --- header and column roles -------------------------------------------------------------------
 
 
-def _find_header(rows: list[list]) -> tuple[int, dict[str, int], list[int]]:
-    """(index of the header row, role -> column, description columns) or (-1, {}, [])."""
+def _find_header(rows: list[list]) -> tuple[int, dict[str, list[int]], list[int]]:
+    """(index of the header row, role -> candidate columns, text columns) or (-1, {}, []).
+
+    The first row whose words name a date and an amount column that the rows below it hold
+    ("Sortiert nach: Buchungstag" above the real header names a date and, in French, an
+    outflow, but nothing below it is an amount in that column)."""
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         cells = [plain(c) if isinstance(c, str) else "" for c in row]
         if sum(1 for c in cells if c) < 2 or any(_looks_like_data(c) for c in row):
             continue
-        roles, descriptions = _roles_of(cells)
-        if set(DATE_ROLES) & roles.keys() and set(MONEY_ROLES) & roles.keys():
-            return index, roles, descriptions
+        candidates = _candidates_of(cells)
+        if not (set(DATE_ROLES) & candidates.keys() and set(MONEY_ROLES) & candidates.keys()):
+            continue
+        below = [r for r in rows[index + 1 : index + 1 + SAMPLE_ROWS] if any(r)]
+        confirmed = _confirmed(dict(candidates), below)
+        if set(DATE_ROLES) & confirmed.keys() and set(MONEY_ROLES) & confirmed.keys():
+            texts = candidates.pop("description", []) + candidates.pop("payee", [])
+            return index, candidates, texts
     return -1, {}, []
 
 
@@ -230,41 +273,46 @@ def _looks_like_data(cell) -> bool:
     return bool(text) and (bool(date_readings(text)) or bool(re.fullmatch(r"[-+]?[\d.,]+", text)))
 
 
-def _roles_of(cells: list[str]) -> tuple[dict[str, int], list[int]]:
-    roles: dict[str, int] = {}
-    claimed: dict[int, str] = {}
+def _candidates_of(cells: list[str]) -> dict[str, list[int]]:
+    """Role -> the header cells whose words name it, left to right; the cells confirm it."""
+    candidates: dict[str, list[int]] = {}
     for role, pattern in HEADER_ROLES:
-        for index, cell in enumerate(cells):
-            if not cell or index in claimed or not pattern.search(cell):
+        hits = [i for i, cell in enumerate(cells) if cell and pattern.search(cell)]
+        if hits:
+            candidates[role] = hits
+    return candidates
+
+
+def _confirmed(candidates: dict[str, list[int]], body: list[list]) -> dict[str, int]:
+    """Role -> column, in the roles' order, each the first candidate column not yet taken whose
+    cells hold what the role needs: dates, amounts, currency codes. "Umsatztyp" names an amount
+    but holds words, so "Betrag" after it is the amount; "Valuta" holding EUR is a currency."""
+    confirmed: dict[str, int] = {}
+    taken: set[int] = set()
+    for role, _ in HEADER_ROLES:
+        for index in candidates.get(role, []):
+            if index in taken or not _holds(role, _column(body, index)):
                 continue
-            claimed[index] = role
-            if role in ("description", "payee", "ignored"):
-                continue  # several columns may describe a row
-            if role not in roles:
-                roles[role] = index
-    described = [i for i, r in sorted(claimed.items()) if r == "description"]
-    payees = [i for i, r in sorted(claimed.items()) if r == "payee"]
-    return roles, described + payees
-
-
-def _confirmed(roles: dict[str, int], body: list[list]) -> dict[str, int]:
-    """Roles whose columns hold what the header says: dates, amounts, currency codes."""
-    confirmed = {}
-    for role, index in roles.items():
-        values = _column(body, index)
-        if role in DATE_ROLES and not _mostly(values, _is_date_cell):
-            continue
-        if role in (*MONEY_ROLES, "balance", "fx_amount") and not _mostly(values, _is_number):
-            continue
-        if role in ("currency", "fx_currency") and not _mostly(values, as_currency):
-            continue
-        confirmed[role] = index
+            taken.add(index)
+            if role != "ignored":
+                confirmed[role] = index
+            break
     if "date" not in confirmed:
         for fallback in ("transaction_date", "value_date"):
             if fallback in confirmed:
                 confirmed["date"] = confirmed.pop(fallback)
                 break
     return confirmed
+
+
+def _holds(role: str, values: list) -> bool:
+    if role in DATE_ROLES:
+        return _mostly(values, _is_date_cell)
+    if role in (*MONEY_ROLES, "balance", "fx_amount"):
+        return _mostly(values, _is_number)
+    if role in ("currency", "fx_currency"):
+        return _mostly(values, as_currency)
+    return True
 
 
 def _mostly(values: list, test) -> bool:
@@ -337,7 +385,9 @@ def _first_dated_row(rows: list[list], date_col: int) -> int:
 
 
 def _numeric_roles(body: list[list], roles: dict[str, int]) -> dict[str, int]:
-    """Without a header: the amount column(s) and a running balance, by what they hold."""
+    """Without a header: the amount column(s) and a running balance, by what they hold. Money
+    has cents (a column of whole numbers is an account or reference number, unless no column
+    has cents); three columns where before + amount = after on every row are a balance pair."""
     used = set(roles.values())
     numeric = []
     for index in range(_width(body)):
@@ -351,6 +401,10 @@ def _numeric_roles(body: list[list], roles: dict[str, int]) -> dict[str, int]:
             and not all(_is_date_cell(c) for c in filled)
         ):
             numeric.append((index, cells))
+    with_cents = [(i, cells) for i, cells in numeric if _has_cents(cells)]
+    numeric = with_cents or numeric
+    if chained := _balance_pair(numeric):
+        return chained
     if len(numeric) == 1:
         return {"amount": numeric[0][0]}
     if len(numeric) >= 2:
@@ -372,6 +426,46 @@ def _numeric_roles(body: list[list], roles: dict[str, int]) -> dict[str, int]:
     return {}
 
 
+def _has_cents(cells: list) -> bool:
+    filled = [c for c in cells if c not in (None, "")]
+    cents = sum(
+        1
+        for c in filled
+        if isinstance(c, float) or re.search(r"[.,]\d{1,2}\s*\)?-?\s*(?:CR|DR)?$", str(c), re.I)
+    )
+    return cents >= 0.5 * len(filled)
+
+
+def _balance_pair(numeric: list[tuple[int, list]]) -> dict[str, int]:
+    """{"amount", "balance"} when one column is the difference of two others on every row
+    (balance before, balance after, amount: a headerless export that prints both balances)."""
+    values = {i: [_plain_number(c) for c in cells] for i, cells in numeric}
+    for before in values:
+        for after in values:
+            for amount in values:
+                if len({before, after, amount}) < 3:
+                    continue
+                rows = list(zip(values[before], values[after], values[amount], strict=True))
+                if rows and all(
+                    b is not None and a is not None and m is not None and b + m == a
+                    for b, a, m in rows
+                ):
+                    return {"amount": amount, "balance": after}
+    return {}
+
+
+def _plain_number(cell) -> Decimal | None:
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return Decimal(str(cell)).quantize(Decimal("0.01"))
+    text = str(cell or "").strip()
+    syntax = _COMMA if re.search(r",\d{1,2}$", text) else _POINT
+    parsed = parse_amount(text, syntax)
+    if parsed is None:
+        return None
+    negative = text.startswith("-") or text.endswith("-")
+    return -parsed[0] if negative else parsed[0]
+
+
 def _text_column(body: list[list], used: set[int]) -> int | None:
     best, best_len = None, 0.0
     for index in range(_width(body)):
@@ -384,6 +478,19 @@ def _text_column(body: list[list], used: set[int]) -> int | None:
         if avg > best_len:
             best, best_len = index, avg
     return best
+
+
+def _signed(body: list[list], index: int) -> bool:
+    """Whether any amount in the column carries its direction (a minus, brackets, CR/DR)."""
+    for value in _column(body, index):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            if value < 0:
+                return True
+            continue
+        text = str(value).strip().upper()
+        if text.startswith(("-", "(", "\u2212")) or text.endswith(("-", "CR", "DR", ")")):
+            return True
+    return False
 
 
 def _flag_column(body: list[list], used: set[int]) -> int | None:
@@ -410,9 +517,10 @@ def _read_preamble_fields(rows: list[list], generic: GenericLayout) -> None:
     account. A balance label with a date ("Kontostand vom 31.01.2020") is the opening balance
     when that date starts the period, else the closing one."""
     dated_balances = []
-    for row in rows:
-        label, values = _label_and_values(row)
+    pairs = [pair for row in rows for pair in _label_value_pairs(row)]
+    for label, values in pairs:
         if not label:
+            generic.currency = generic.currency or _currency_of(values)
             continue
         for name, pattern in FIELD_LABELS:
             if not pattern.search(label):
@@ -424,7 +532,7 @@ def _read_preamble_fields(rows: list[list], generic: GenericLayout) -> None:
                     dated_balances.append((name, amount, on))
                     generic.currency = generic.currency or _currency_of(values) or ""
             elif name == "period":
-                dates = [d for d in map(_first_date, _split_dates(" ".join(values) or label)) if d]
+                dates = _all_dates(" ".join([label, *values]))
                 if len(dates) >= 2:
                     generic.fields["period_start"], generic.fields["statement_date"] = (
                         min(dates),
@@ -445,32 +553,47 @@ def _read_preamble_fields(rows: list[list], generic: GenericLayout) -> None:
         generic.fields.setdefault(name, amount)
 
 
-def _label_and_values(row: list) -> tuple[str, list[str]]:
+_LABEL_THEN_AMOUNT = re.compile(
+    r"^(.*?)\s+([-+]?\d{1,3}(?:[ .,'\u00a0\u202f]\d{3})*(?:[.,]\d{2})\s?(?:€|£|\$|[A-Z]{3})?)$"
+)
+
+
+def _label_value_pairs(row: list) -> list[tuple[str, list[str]]]:
+    """A preamble row as (label, values) pairs: "Label;value;value", or cells that each hold
+    "Label : value" ("Bank code : 1001;Download start date : 01/04/2020")."""
     cells = [str(c).strip() for c in row if c not in (None, "")]
     if not cells:
-        return "", []
-    first = cells[0]
-    if len(cells) == 1 and ":" in first:
-        label, _, rest = first.partition(":")
-        return plain(label), [rest.strip()] if rest.strip() else []
-    return plain(first.rstrip(":")), cells[1:]
+        return []
+    if len(cells) == 1 and (match := _LABEL_THEN_AMOUNT.match(cells[0])):
+        return [(plain(match[1]), [match[2]])]  # "Solde au 31/03/2024 2 454,90 €"
+    if all(":" in c.rstrip(":") for c in cells):
+        pairs = []
+        for cell in cells:
+            label, _, rest = cell.partition(":")
+            pairs.append((plain(label), [rest.strip()] if rest.strip() else []))
+        return pairs
+    return [(plain(cells[0].rstrip(":")), cells[1:])]
 
 
-def _split_dates(text: str) -> list[str]:
-    return re.split(
-        r"\s+(?:-|\u2013|to|au|bis|al|hasta|tot|a|ate|sampai|至)\s+|\s*[-\u2013~]\s+", text
-    )
+_DATE_TOKEN = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日?"
+    r"|\d{1,2}\.? ?[^\W\d_]{3,9}\.? \d{4}"
+)
+
+
+def _all_dates(text: str) -> list[date]:
+    """Every date printed in a label or value ("du 01/03/2024 au 31/03/2024")."""
+    found = (read_date(token, True) for token in _DATE_TOKEN.findall(str(text)))
+    return [d for d in found if d is not None]
 
 
 def _first_date(values: list) -> date | None:
     for value in values:
         if isinstance(value, date):
             return value
-        text = str(value)
-        for candidate in re.findall(r"[\d./\-年月日]{6,}|\d{1,2}\.? ?[^\W\d_]{3,9}\.? \d{4}", text):
-            found = read_date(candidate.strip(" .:"), True)
-            if found:
-                return found
+        dates = _all_dates(str(value))
+        if dates:
+            return dates[0]
     return None
 
 
@@ -511,14 +634,41 @@ def _header_currency(header: list, roles: dict[str, int]) -> str:
     return ""
 
 
+def _constant_cells(body: list[list], roles: dict[str, int]) -> list[str]:
+    """Text columns with one value on every row ("Account Type: Chequing", "Visa"): they
+    describe the account, not a transaction."""
+    out = []
+    for index in range(_width(body)):
+        if index in roles.values() and index != roles.get("account"):
+            continue
+        values = {str(c).strip() for c in _column(body, index)}
+        if len(values) == 1 and len(body) >= 2:
+            out.extend(values)
+    return out
+
+
+def _masked_card_column(body: list[list], roles: dict[str, int]) -> bool:
+    """A column of masked card numbers (4500********1234, XXXX XXXX XXXX 1234)."""
+    masked = re.compile(r"^(?:\d{4,6}|[*xX]{4})[*xX\s-]{4,}\d{4}$")
+    for index in range(_width(body)):
+        values = [str(c).strip() for c in _column(body, index)[:50]]
+        if values and _mostly(values, masked.match):
+            roles.setdefault("card", index)
+            return True
+    return False
+
+
 def _kind_hint(head: list[list], roles: dict[str, int], body: list[list]) -> str:
     """The account's kind ("card" or "current") when a word above the rows, or a column of
     card numbers, says so; "" when nothing does."""
     text = " ".join(str(c) for row in head for c in row if isinstance(c, str))
+    text += " " + " ".join(_constant_cells(body, roles))
     if "card" in roles or CARD_WORDS.search(plain(text)):
         return "card"
     if CURRENT_WORDS.search(plain(text)):
         return "current"
+    if _masked_card_column(body, roles):
+        return "card"
     account = roles.get("account")
     if account is not None and any(
         re.match(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$", str(c).replace(" ", ""))
@@ -560,7 +710,7 @@ def _body_rows(rows: list[list], generic: GenericLayout) -> list[SignedRow]:
                 continue
             delta = (credit or 0) - (debit or 0)
             marked = "split"
-        text = " ".join(str(_get(row, i) or "") for i in generic.descriptions)
+        text = " ".join(str(_get(row, i) or "") for i in generic.evidence)
         balance = _signed_money(row, generic.roles.get("balance"), table)
         out.append(SignedRow(delta, marked, text, balance))
     return out

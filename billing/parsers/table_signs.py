@@ -160,16 +160,18 @@ def _from_words(rows: list[SignedRow], kind_hint: str) -> SignDecision:
 
 
 def _all_positive(rows: list[SignedRow], kind_hint: str) -> SignDecision:
-    """Every amount positive and nothing marks a direction: a list of charges, unless the words
-    say these are deposits."""
-    credits = sum(1 for r in rows if _direction_of_words(r.text, kind_hint) == "credit")
-    debits = sum(1 for r in rows if _direction_of_words(r.text, kind_hint) == "debit")
+    """Every amount positive and nothing marks a direction: money in, as any other positive
+    amount (the conservative default), unless most descriptions read as purchases or fees (a
+    card's list of charges)."""
+    words = [_direction_of_words(r.text, kind_hint) for r in rows]
+    credits, debits = words.count("credit"), words.count("debit")
+    if debits > credits and debits >= len(rows) / 2:
+        return SignDecision(kind_hint or "card", "credit")  # positive amounts are the debits
     return SignDecision(
-        kind_hint or "card",
-        "credit",  # positive amounts are the debits
-        "Every amount is positive and no column marks debits or credits; they were read as "
-        f"debits (charges){' although some descriptions read as money in' if credits > debits else ''}."
-        " Check the directions.",
+        kind_hint or "current",
+        "debit",
+        "Sign convention not evident: every amount is positive and no column marks debits or "
+        "credits; they were read as credits (money in). Check the directions.",
     )
 
 

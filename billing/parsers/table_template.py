@@ -10,6 +10,7 @@ TEMPLATE_REGEX_TIMEOUT_S (PatternTimeout).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -229,14 +230,21 @@ def _amount_and_direction(row: list, layout: TableLayout):
     amount, marked = parsed
     if "flag" in cols:
         flag = str(_get(row, cols["flag"]) or "").strip().upper()
-        if flag not in layout.flags:
+        direction = layout.flags.get(flag) or layout.flags.get(_unaccented(flag))
+        if direction is None:
             return None, None, f"Unreadable debit/credit flag {flag!r}; not guessed."
-        return amount, layout.flags[flag], ""
+        return amount, direction, ""
     if marked == "negative":
         return amount, layout.negative_is, ""
     if marked is None:
         return amount, ("debit" if layout.negative_is == "credit" else "credit"), ""
     return amount, marked, ""
+
+
+def _unaccented(text: str) -> str:
+    """DÉBITO -> DEBITO, CRÉDIT -> CREDIT: flags are printed with or without accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _parse_cell_amount(raw, layout: TableLayout):

@@ -28,7 +28,7 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"card ?(?:no|num|#)", r"^card$", r"kartennummer", r"^karte$", r"numero de (?:la )?carte",
         r"^carte$", r"n(?:o|umero) de tarjeta", r"^tarjeta$", r"kaartnummer", r"^kaart$",
         r"kredietkaart", r"numero (?:di )?carta", r"^carta$", r"(?:numero do )?cartao", r"^kad$",
-        r"no\.? kad", r"卡号", r"信用卡号", r"masked card",
+        r"no\.? kad", r"卡号", r"信用卡号", r"masked card", r"bank card", r"card member",
     )),
     ("fx_amount", _any(
         r"orig\w*\.? (?:amount|betrag|bedrag|montant|importe|importo|valor)",
@@ -37,8 +37,8 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^amount currency$", r"local[ _]amount", r"foreign (?:currency )?amount",
         r"betrag \(?fremdwahrung", r"fremdwahrungsbetrag", r"originalbetrag",
         r"oorspr\w* bedrag", r"montant d'origine", r"montant initial", r"importe original",
-        r"importo originale", r"valor original", r"原币金额", r"外币金额", r"交易金额",
-        r"puvodni castka",
+        r"importo originale", r"valor original", r"原币金额", r"外币金额",
+        r"puvodni castka", r"ursprunglich\w* betrag", r"betrag urspr", r"fremdbetrag",
     )),
     ("fx_currency", _any(
         r"orig\w*\.? (?:currency|wahrung|munt|devise|moneda|divisa|valuta|moeda)",
@@ -58,6 +58,7 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("balance", _any(
         r"balance", r"saldo", r"solde", r"^baki", r"余额", r"kontostand", r"^stand$", r"bakiye",
+        r"^disponible", r"running bal", r"结余",
     )),
     ("value_date", _any(
         r"value ?date", r"^valuta", r"valutadatum", r"wertstellung", r"^wert$", r"date de valeur",
@@ -77,12 +78,13 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"data (?:de )?lancamento", r"boek(?:ings)?datum", r"记账日", r"入账日", r"tarikh pos",
         r"^date$", r"^datum$", r"^tarikh$", r"^fecha$", r"^data$", r"日期", r"datum zauctovani",
         r"\bdate\b", r"datum", r"tarikh", r"fecha", r"^data ", r"^created$", r"^time$",
+        r"^buchung$", r"^date", r"^completed", r"^started",
     )),
     ("debit", _any(
         r"withdraw", r"^debit(?!/)", r"debit amount", r"\bdebit\b(?!/| ?card)", r"outflow",
         r"money out", r"paid out", r"^out$", r"^charges?\b", r"^purchases?$", r"^spent$",
         r"ausgang", r"ausgabe", r"belastung", r"^soll\b", r"abgang", r"depense", r"retrait",
-        r"sortie", r"^cargos?\b", r"^debito", r"addebit", r"uscite", r"^af$", r"afschrijving",
+        r"^sorties?\b", r"^cargos?\b", r"^debito", r"addebit", r"uscite", r"^af$", r"afschrijving",
         r"uitgaven", r"^debet$", r"levantamento", r"saida", r"pengeluaran", r"支出", r"借方",
         r"付出", r"取出", r"^debit",
     )),
@@ -102,6 +104,7 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("currency", _any(
         r"^currency$", r"^curr\.?$", r"^ccy$", r"wahrung", r"^whg\.?$", r"^devise$",
         r"^moneda$", r"^divisa$", r"^valuta$", r"^munt$", r"^moeda$", r"mata wang", r"币种",
+        r"^valuta rekening", r"^munt rekening", r"^devise du compte",
         r"货币", r"^mena", r"account currency", r"^currency code$",
     )),
     ("description", _any(
@@ -114,6 +117,7 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("payee", _any(
         r"payee", r"merchant", r"^name$", r"^naam", r"empfanger", r"beguenstigter",
+        r"zahlungspflichtige", r"zahlungsempfanger", r"auftraggeber",
         r"begunstigter", r"auftraggeber", r"zahlungspflichtiger", r"beneficiaire", r"^tiers$",
         r"counter ?party", r"partner", r"beneficiario", r"ordenante", r"tegenpartij",
         r"对方户名", r"对方", r"商户", r"handelaar", r"^nazev protiuctu", r"^who$",
@@ -145,14 +149,14 @@ DATE_ROLES = ("date", "transaction_date", "value_date")
 FLAG_DIRECTIONS = {
     **dict.fromkeys(
         ("CR", "C", "I", "IN", "CREDIT", "H", "HABEN", "BIJ", "B", "+", "ABONO", "HABER",
-         "CREDITO", "AVERE", "DEPOSIT", "收", "收入", "贷", "贷方", "K", "KREDIT", "GUTSCHRIFT",
-         "ENTRADA", "INFLOW"),
+         "CREDITO", "AVERE", "DEPOSIT", "收", "收入", "贷", "贷方", "K", "KREDIT",
+         "ENTRADA", "INFLOW", "EINGANG", "CRÉDIT", "CREDITO"),
         "credit",
     ),
     **dict.fromkeys(
         ("DR", "D", "O", "OUT", "DEBIT", "S", "SOLL", "AF", "A", "-", "CARGO", "DEBE",
-         "DEBITO", "DARE", "WITHDRAWAL", "支", "支出", "借", "借方", "DEBET", "LASTSCHRIFT",
-         "SAIDA", "OUTFLOW"),
+         "DEBITO", "DARE", "WITHDRAWAL", "支", "支出", "借", "借方", "DEBET",
+         "SAIDA", "OUTFLOW", "AUSGANG", "DEBITO"),
         "debit",
     ),
 }  # fmt: skip
@@ -175,7 +179,9 @@ FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"saldo neu", r"schlusssaldo", r"solde (?:final|de cloture|a la fin|actuel)",
         r"nouveau solde", r"saldo (?:final|actual|finale|de fecho|de cierre|contabile)",
         r"eindsaldo", r"saldo eind", r"baki (?:akhir|penutup)", r"期末余额", r"本期余额",
-        r"^kontostand", r"^solde$", r"^saldo$", r"^balance$",
+        r"^kontostand", r"^solde$", r"^saldo$", r"^balance$", r"^solde \(", r"^saldo \(",
+        r"^balance \(", r"^saldo:", r"^solde au\b", r"^saldo al\b", r"^balance as (?:of|at)",
+        r"^ending balance",
     )),
     ("period", _any(
         r"^period", r"^zeitraum", r"^periode", r"^periodo", r"^tempoh", r"^账单周期",
@@ -196,6 +202,7 @@ FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("account", _any(
         r"^account", r"^konto", r"^iban", r"^compte", r"^numero (?:de )?compte", r"^cuenta",
+        r"^girokonto", r"^tagesgeld", r"^sort code", r"^kreditkarte",
         r"^rekening", r"^conto", r"^conta", r"^akaun", r"账号", r"账户", r"^card number",
         r"^kartennummer", r"^numero de carte", r"^card$",
     )),
@@ -214,7 +221,8 @@ CARD_WORDS = re.compile(
 CURRENT_WORDS = re.compile(
     r"\biban\b|girokonto|chequing|checking|current account|compte (?:courant|cheque)|"
     r"cuenta corriente|betaalrekening|conto corrente|conta corrente|akaun semasa|"
-    r"savings|sparkonto|livret|储蓄|借记卡|auftragskonto|kontonummer|rekeningnummer",
+    r"savings|sparkonto|livret|储蓄|借记卡|auftragskonto|kontonummer|rekeningnummer|sort code|"
+    r"tagesgeld|compte de depot|compte cheques",
     re.I,
 )
 
@@ -230,7 +238,7 @@ CREDIT_WORDS = re.compile(
     r"存入|收入|还款",
 )
 DEBIT_WORDS = re.compile(
-    r"purchase|\bpos\b|\batm\b|withdrawal|\bfees?\b|charge|debit card|card payment|"
+    r"purchase|\bpos\b|\batm\b|withdrawal|\bfees?\b|charge|debit card|card payment|\bsale\b|"
     r"direct debit|standing order|lastschrift|kartenzahlung|abhebung|geldautomat|entgelt|"
     r"gebuhr|\bachat\b|retrait|prelevement|paiement (?:par )?carte|\bcb\b|frais|compra|"
     r"retirada|\bcargo\b|pago con tarjeta|comision|aankoop|geldopname|incasso|pinbetaling|"

@@ -204,10 +204,18 @@ def test_month_first_dates_are_decided_for_the_whole_document():
 
 
 def test_day_first_undecidable_dates_are_named_for_review():
-    text = "Date,Description,Debit,Credit\n01/02/2024,A,1.00,\n01/03/2024,B,2.00,\n"
+    text = "Date,Description,Debit,Credit\n01/02/2024,A,1.00,\n02/01/2024,B,2.00,\n"
     statement = _parse(text)
     assert statement.bills[0].transactions[0].posting_date == date(2024, 2, 1)
     assert "Date order not evident" in _notes(statement)
+
+
+def test_dates_within_days_of_each_other_decide_the_order():
+    # 01/02, 01/05, 01/09: January 2-9 month-first, or February to September day-first.
+    text = "01/02/2024,COFFEE,-3.00\n01/05/2024,BOOKS,-20.00\n01/09/2024,PAY,1000.00\n"
+    statement = _parse(text)
+    dates = [t.posting_date for t in statement.bills[0].transactions]
+    assert dates == [date(2024, 1, 2), date(2024, 1, 5), date(2024, 1, 9)]
 
 
 def test_monzo_style_export_with_local_currency_and_timestamps():
