@@ -32,6 +32,7 @@ from .base import AccountKind, ParsedBill, ParsedStatement, ParsedTransaction
 from .layout_tokens import DateOrder
 from .pdf_layout import PlacedAmount, PlacedDate, Row, joined, layout_rows
 from .reconcile import reconcile_bill
+from .statement_exports import account_last4
 from .statement_labels import (
     ACCOUNT_CUES,
     BALANCE_IN_CREDIT,
@@ -50,6 +51,7 @@ from .statement_labels import (
     SUBTOTAL_LINE,
     plain,
 )
+from .table_vocabulary import CARD_PAYMENT_WORDS, CREDIT_WORDS, DEBIT_WORDS
 
 ZERO = Decimal("0.00")
 COLUMN_PAD = 0.006  # of the page width: amounts of one column overlap within this
@@ -142,7 +144,7 @@ def parse_generic_document(document: DocumentText) -> ParsedStatement:
             "No transaction table was recognised (rows starting with a date, amounts in columns)."
         )
         statement.needs_review = True
-        statement.bills.append(summary.bill(_kind_prior(rows)))
+        statement.bills.append(summary.bill(_kind_prior(rows) or "card"))
         return statement
     headings = _headings(rows, columns, set(map(id, candidates)))
     sections = _sections(rows, candidates, columns, date_x)
@@ -591,7 +593,7 @@ def _best_reading(sections, columns, headings, summary, kind_prior) -> tuple[_Re
             if best is None or score > best[0]:
                 best = (score, reading)
     if best is None:  # no heading combination is coherent: read every column as an amount
-        fallback = _Reading(("amount",) + ("balance",) * 0, kind_prior)
+        fallback = _Reading(("amount",), kind_prior or "card")
         return fallback, _Score(False, 0.0)
     return best[1], best[0]
 
@@ -622,12 +624,30 @@ def _score(reading: _Reading, sections, headings, summary, kind_prior, total: in
             points += 2 * running
     points += sum(0.5 for index, role in enumerate(reading.roles) if headings.get(index) == role)
     points += 0.3 if reading.kind == kind_prior else 0.0
+    points += _word_agreement(sections, reading)
     # Symmetric readings tie alike (a card in a "debit" column, an account in credit): most
     # statements open with money held or owed, not the reverse.
     points += sum(0.2 for p in openings if p is not None and p >= 0)
     if "balance" in reading.roles and not _balance_column_plausible(sections, reading):
         points -= 2
     return _Score(ties and bool(sections), points)
+
+
+def _word_agreement(sections: list[_Section], reading: _Reading) -> float:
+    """Descriptions as evidence, between readings that tie alike: how many rows whose words say
+    money in (a refund, a salary, a card payment received) or out (a purchase, a fee) get that
+    direction under this reading. Worth less than any balance that ties."""
+    agree = 0
+    for section in sections:
+        for txn, _amount, direction in _directions(section, reading):
+            words = plain(txn.description)
+            says_credit = bool(CREDIT_WORDS.search(words))
+            if reading.kind == "card" and CARD_PAYMENT_WORDS.search(words):
+                says_credit = True
+            says_debit = bool(DEBIT_WORDS.search(words))
+            if says_credit != says_debit:
+                agree += 1 if (direction == "credit") == says_credit else -1
+    return max(-1.0, min(1.0, agree * 0.1))
 
 
 def _directions(section: _Section, reading: _Reading) -> list[tuple[_Txn, Decimal, str]]:
@@ -787,6 +807,9 @@ def _bill(section: _Section, reading: _Reading, summary, order, reference, total
     bill.account = section.account
     if reading.kind == "card":
         bill.card_last4 = section.card_last4 or bill.card_last4
+    else:
+        # A bank account is filed under the last digits of its number, as exports are.
+        bill.card_last4 = account_last4(section.account or summary.iban)
     rows = _directions(section, reading)
     previous, new = _balances(section, reading, summary, total)
     running = _running_values(section, reading)
@@ -868,11 +891,13 @@ def _latest_date(rows: list[Row], order: DateOrder) -> date | None:
     return max(dates) if dates else None
 
 
-def _kind_prior(rows: list[Row]) -> AccountKind:
+def _kind_prior(rows: list[Row]) -> AccountKind | None:
     text = plain(" ".join(row.text for row in rows[:400]))
     card, account = len(CARD_CUES.findall(text)), len(ACCOUNT_CUES.findall(text))
     numbers = IBAN.sub(" ", " ".join(row.text for row in rows[:400]))
     card += 2 * len(CARD.findall(numbers))  # a (masked) card number
+    if card == account:
+        return None  # the page does not say; the readings' other evidence decides
     return "card" if card > account else "current"
 
 
@@ -905,6 +930,7 @@ class _Summary:
     minimum: PlacedAmount | None = None
     credit_limit: PlacedAmount | None = None
     card_last4: str = ""
+    iban: str = ""
 
     @classmethod
     def read(cls, rows: list[Row], order: DateOrder) -> _Summary:
@@ -923,6 +949,8 @@ class _Summary:
             summary.statement_date = _standalone_date(rows, order)
         card = next((m for row in rows[:200] if (m := CARD.search(IBAN.sub(" ", row.text)))), None)
         summary.card_last4 = card.group(1) if card else ""
+        iban = next((m for row in rows[:200] if (m := IBAN.search(row.text))), None)
+        summary.iban = iban.group(0) if iban else ""
         return summary
 
     def bill(self, kind: AccountKind) -> ParsedBill:

@@ -28,6 +28,10 @@ ISSUERS: dict[str, tuple[str, str]] = {
     "affin": ("Affin Bank", "MY"),
     "bank_islam": ("Bank Islam", "MY"),
 }
+# Where a statement read without a template is filed when the upload names no bank: any
+# bank's statement can be imported, and reviewed, before its template exists.
+OTHER_BANK_CODE = "generic"
+OTHER_BANK = (OTHER_BANK_CODE, "Other bank (read without a template)", "")
 
 
 def shipped_template_specs() -> list[dict]:
@@ -45,6 +49,9 @@ def reference_data_seed() -> dict[str, int]:
             code=code, defaults={"name": name, "country": country}
         )
         banks_created += created
+    code, name, country = OTHER_BANK
+    _, created = Bank.objects.get_or_create(code=code, defaults={"name": name, "country": country})
+    banks_created += created
     templates_created = 0
     for spec in shipped_template_specs():
         bank, _ = Bank.objects.get_or_create(

@@ -28,6 +28,7 @@ from billing.services.bill_checks import (
     chain_recheck_after,
     previous_bill_problem,
 )
+from billing.services.reference_data import OTHER_BANK_CODE
 from jobs.models import ProcessingJob
 from jobs.registry import PermanentJobError
 from ocrengine.documents import DocumentError
@@ -142,11 +143,16 @@ def _final_status(status: str, problems: list[dict], stored: int, duplicates_of:
 
 
 def _bank_for(statement: StatementImport, parsed: ParsedStatement) -> Bank:
-    detected = Bank.objects.filter(code=parsed.bank_code).first()
-    if detected is not None:
-        return detected
+    """The bank whose template read it; else the bank the upload named; else "other bank"."""
+    if parsed.bank_code != OTHER_BANK_CODE:
+        detected = Bank.objects.filter(code=parsed.bank_code).first()
+        if detected is not None:
+            return detected
     if statement.bank_id:
         return statement.bank
+    other = Bank.objects.filter(code=OTHER_BANK_CODE).first()
+    if other is not None:
+        return other
     raise PermanentJobError(
         "bank_not_identified",
         "The statement's bank was not recognised. Upload it again naming its bank in `bank`.",

@@ -20,9 +20,11 @@ def two_customers(customer, other_customer, django_capture_on_commit_callbacks):
     import_file(capture, cimb_pdf(fake_statement(last4="7777")), customer=other_customer)
 
 
-def test_banks_list_the_thirteen_issuers(agent_client):
+def test_banks_list_the_thirteen_issuers_and_the_other_bank(agent_client):
     body = agent_client.get("/api/v1/banks/", {"page_size": 50}).json()
-    assert body["count"] == 13
+    assert body["count"] == 14
+    other = next(b for b in body["results"] if b["code"] == "generic")
+    assert other["active_template_version"] is None  # read by the generic reader
     maybank = next(b for b in body["results"] if b["code"] == "maybank")
     assert maybank["active_template_version"] == 1
 

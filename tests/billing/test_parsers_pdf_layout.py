@@ -463,3 +463,33 @@ def test_the_date_order_is_decided_by_the_document_not_the_row():
     order = DateOrder.of(tokens)
     assert order.month_first and order.decided
     assert tokens[0].resolve(order, date(2015, 1, 5)) == date(2014, 3, 4)
+
+
+# --- end to end: the upload API and the worker ---------------------------------------------
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_statement_of_a_bank_without_a_template_is_imported_through_the_api(
+    agent_client, customer, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from billing.models import Bill
+
+    upload = SimpleUploadedFile("releve.pdf", french_statement())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent_client.post(
+            "/api/v1/statements/", {"file": upload, "customer": customer.pk}, format="multipart"
+        )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert agent_client.get(body["job_url"]).json()["status"] == "succeeded"
+    detail = agent_client.get(f"/api/v1/statements/{body['id']}/").json()
+    assert (detail["status"], detail["bank"]) == ("verified", "generic")
+    bills = Bill.objects.filter(statement_import_id=body["id"]).order_by("id")
+    assert [(b.account_kind, b.card.last4, b.status) for b in bills] == [
+        ("current", "4201", "verified"),
+        ("current", "4203", "verified"),
+    ]
+    assert [str(b.new_balance) for b in bills] == ["2988.49", "6200.00"]
+    assert bills[0].transactions.count() == 4
