@@ -58,16 +58,22 @@ def media_dump(storage: Storage, folder: Path, previous: dict[str, dict]) -> lis
     return entries
 
 
-def media_restore(storage: Storage, folder: Path, entries: list[dict]) -> dict[str, int]:
+def media_restore(
+    storage: Storage, folder: Path, entries: list[dict], *, replace: bool = True
+) -> dict[str, int]:
     """Store each file of the backup under its own name; a file already there with the same
-    checksum is left alone, one with other content is replaced. Files the backup does not
-    have are left as they are (they may be uploads newer than the backup)."""
-    counts = {"stored": 0, "unchanged": 0, "replaced": 0}
+    checksum is left alone, one with other content is replaced (or, without `replace`, kept
+    and counted as `differing`). Files the backup does not have are left as they are (they may
+    be uploads newer than the backup)."""
+    counts = {"stored": 0, "unchanged": 0, "replaced": 0, "differing": 0}
     for entry in entries:
         name = entry["name"]
         if storage.exists(name):
             if _stored_sha256(storage, name) == entry["sha256"]:
                 counts["unchanged"] += 1
+                continue
+            if not replace:
+                counts["differing"] += 1
                 continue
             storage.delete(name)
             counts["replaced"] += 1

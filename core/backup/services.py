@@ -112,13 +112,25 @@ def backup_find(path: Path) -> Path:
     return found[-1]
 
 
-def backup_restore(*, source: Path, overwrite: bool = False) -> RestoreResult:
+def backup_restore(
+    *, source: Path, overwrite: bool = False, media_only: bool = False
+) -> RestoreResult:
     """Put the backup at `source` back: stored files, then the database, then any migration the
     backup predates. Everything is checked first (the manifest, that this code knows every
     migration in it, every file's size and sha256, that the target is empty unless
-    `overwrite`); a BackupError before the first write means nothing was changed."""
+    `overwrite`); a BackupError before the first write means nothing was changed.
+
+    `media_only` puts back only the stored files the storage lacks (and, with `overwrite`,
+    replaces those that differ), leaving the database alone: after a point-in-time recovery of
+    PostgreSQL, whose WAL holds no files."""
     folder = backup_find(source)
     manifest = manifest_read(folder)
+    if media_only:
+        _refuse_if_damaged(folder, manifest)
+        entries = media_entries(manifest)
+        media = media_restore(default_storage, folder, entries, replace=overwrite)
+        logger.info("stored files restored", extra={"backup": str(folder), "media": media})
+        return RestoreResult(folder, media, 0)
     connection = connections[DEFAULT_DB_ALIAS]
     vendor = manifest["database"]["vendor"]
     if vendor != connection.vendor:
@@ -132,10 +144,7 @@ def backup_restore(*, source: Path, overwrite: bool = False) -> RestoreResult:
             f"The backup is from a newer schema: it has {len(unknown)} migration(s) this code "
             f"does not know ({names}). Restore it with the code that wrote it (commit {commit})."
         )
-    problems = checksum_problems(folder, manifest)
-    if problems:
-        shown = "; ".join(problems[:10])
-        raise BackupError(f"The backup {folder} is damaged, nothing was restored: {shown}.")
+    _refuse_if_damaged(folder, manifest)
     if not overwrite:
         _refuse_unless_empty(connection)
     media = media_restore(default_storage, folder, media_entries(manifest))
@@ -173,6 +182,13 @@ def _previous_media(output: Path) -> dict[str, dict]:
         entry["name"]: {**entry, "copy": found[-1] / entry["path"]}
         for entry in media_entries(manifest)
     }
+
+
+def _refuse_if_damaged(folder: Path, manifest: dict) -> None:
+    problems = checksum_problems(folder, manifest)
+    if problems:
+        shown = "; ".join(problems[:10])
+        raise BackupError(f"The backup {folder} is damaged, nothing was restored: {shown}.")
 
 
 def _refuse_unless_empty(connection) -> None:

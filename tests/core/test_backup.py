@@ -131,6 +131,9 @@ def seeded(site) -> Site:
     return site
 
 
+AFTER = "from customers.models import Customer; Customer.objects.create(name='After')"
+
+
 def _destroy(site: Site) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{site.db}{suffix}").unlink(missing_ok=True)
@@ -174,11 +177,7 @@ def test_a_tampered_file_is_refused_before_anything_changes(seeded):
     backup = seeded.only_backup()
     tampered = next((backup / "media").rglob("*.pdf"))
     tampered.write_bytes(tampered.read_bytes().replace(b"invoice", b"INVOICE"))
-    seeded.ok(
-        "shell",
-        "-c",
-        "from customers.models import Customer; Customer.objects.create(name='After')",
-    )
+    seeded.ok("shell", "-c", AFTER)
     files_before = seeded.stored()
     (seeded.media / "invoices" / "pdf" / "newer.pdf").write_bytes(b"uploaded after the backup")
 
@@ -227,11 +226,7 @@ def test_a_backup_from_a_newer_schema_is_refused(seeded):
 
 def test_a_target_with_data_needs_yes(seeded):
     seeded.ok("backup")
-    seeded.ok(
-        "shell",
-        "-c",
-        "from customers.models import Customer; Customer.objects.create(name='After')",
-    )
+    seeded.ok("shell", "-c", AFTER)
 
     error = seeded.refused("restore", "--input", str(seeded.backups))
     assert "not empty" in error and "--yes" in error
@@ -241,6 +236,25 @@ def test_a_target_with_data_needs_yes(seeded):
         "restore", "--input", str(seeded.backups), "--yes"
     )
     assert seeded.rows("customers_customer") == 2  # back to the backup's moment
+
+
+def test_media_only_puts_back_missing_files_and_leaves_the_database(seeded):
+    seeded.ok("backup")
+    files = seeded.stored()
+    missing, changed = sorted(files)
+    (seeded.media / missing).unlink()
+    (seeded.media / changed).write_bytes(b"changed since")
+    seeded.ok("shell", "-c", AFTER)
+
+    out = seeded.manage("restore", "--input", str(seeded.backups), "--media-only")
+
+    assert "1 file(s) stored" in out.stdout and "1 stored file(s) differ" in out.stdout
+    assert out.returncode == 1 and "verify_integrity failed" in out.stderr  # the changed one
+    assert seeded.rows("customers_customer") == 3  # the database was not touched
+    assert seeded.stored() == {**files, changed: b"changed since"}
+    out = seeded.ok("restore", "--input", str(seeded.backups), "--media-only", "--yes")
+    assert "1 replaced" in out and "verify_integrity passed" in out
+    assert seeded.stored() == files and seeded.rows("customers_customer") == 3
 
 
 def test_retention_keeps_the_newest(site):
@@ -392,11 +406,7 @@ def test_postgres_round_trip_into_a_new_database_and_over_a_used_one(postgres_si
     assert target.stored() == source.stored()
 
     # Over the database it came from, after more writes: --clean puts it back as it was.
-    source.ok(
-        "shell",
-        "-c",
-        "from customers.models import Customer; Customer.objects.create(name='After')",
-    )
+    source.ok("shell", "-c", AFTER)
     assert "not empty" in source.refused("restore", "--input", str(backup))
     assert "verify_integrity passed" in source.ok("restore", "--input", str(backup), "--yes")
     assert source.ok("shell", "-v", "0", "-c", COUNT).split() == ["2", "2"]
