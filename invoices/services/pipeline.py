@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ocrengine.documents import DocumentError, has_usable_text, read_document
 from ocrengine.engines.base import DocumentText, OcrEngine
 from ocrengine.extraction import ExtractionResult
+from ocrengine.extraction.consistency import inconsistencies
 from ocrengine.extraction.patterns import PatternTimeout
 from ocrengine.extraction.registry import DEFAULT_DOCUMENT_TYPE, extract_for
 from ocrengine.extraction.spec import shipped_spec_for
@@ -64,12 +65,15 @@ class DocumentOutcome:
 
 
 def outcome_status(result: ExtractionResult, document: DocumentText, threshold: float) -> str:
-    """unrecognized: no usable text or no field at all; needs_review: below the threshold."""
+    """unrecognized: no usable text or no field at all; needs_review: below the threshold or
+    a failed consistency check (`ocrengine.extraction.consistency`)."""
     if not has_usable_text(document.text):
         return UNRECOGNIZED
     if not any(extracted.value for extracted in result.fields.values()):
         return UNRECOGNIZED
-    if result.overall_confidence < threshold:
+    if result.overall_confidence < threshold or inconsistencies(result.checks):
+        # A failed consistency check (QR against page, 大写 against figures, totals that do
+        # not add up) needs a person even when every field reads confidently.
         return NEEDS_REVIEW
     return RECOGNIZED
 

@@ -12,11 +12,19 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from ocrengine.documents import JPEG, PDF, PNG, TIFF, WEBP
+from ocrengine.documents import EINVOICE_MIME_TYPES, JPEG, OFD, PDF, PNG, TIFF, WEBP, XML
 
 logger = logging.getLogger(__name__)
 
-EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tif", WEBP: "webp"}
+EXTENSIONS = {
+    PDF: "pdf",
+    PNG: "png",
+    JPEG: "jpg",
+    TIFF: "tif",
+    WEBP: "webp",
+    XML: "xml",
+    OFD: "ofd",
+}
 UNRECOGNIZED_DIR = "invoices/unrecognized"
 
 
@@ -26,6 +34,8 @@ def storage_name(*, sha256: str, mime: str, unrecognized: bool = False) -> str:
         folder = UNRECOGNIZED_DIR
     else:
         folder = "invoices/pdf" if mime == PDF else "invoices/images"
+        if mime in EINVOICE_MIME_TYPES:
+            folder = "invoices/xml"
     return f"{folder}/{sha256}.{extension}"
 
 

@@ -5,7 +5,8 @@ an ID card or a statement stored here would serve its raw text without the analy
 masking.
 
 Every refusal is a DomainError subclass (413, 415, 409, 400) raised before anything is stored,
-so a refused file leaves no row, no file and no job behind.
+so a refused file leaves no row, no file and no job behind. Besides PDFs and images, XML
+e-invoices (UBL, CII, 数电) and OFD files are accepted, checked by parsing them safely here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from invoices.models import Invoice
 from invoices.selectors import INVOICE_DOCUMENT_TYPES
 from invoices.services.storage import file_delete, file_store, storage_name
 from jobs.services import job_create
-from ocrengine.documents import SUPPORTED_MIME_TYPES, detect_mime
+from ocrengine.documents import (
+    EINVOICE_MIME_TYPES,
+    SUPPORTED_MIME_TYPES,
+    DocumentError,
+    detect_mime,
+)
+from ocrengine.documents.einvoice_files import einvoice_document
+from ocrengine.documents.errors import OverLimit
+from ocrengine.documents.mime import unsupported_reason, xml_kind
 from ocrengine.models import DocumentType
 
 INVOICE_PROCESS_JOB = "invoice.process"
@@ -95,17 +104,41 @@ def _too_large(size: int, limit: int) -> PayloadTooLargeError:
 
 
 def upload_check(*, data: bytes) -> str:
-    """The content's MIME type, or the refusal for an empty or unsupported file."""
+    """The content's MIME type, or the refusal for an empty or unsupported file.
+
+    An XML or OFD e-invoice is parsed here, once, so a hostile one (a DTD or entities: 400
+    `unsafe_xml`; past EINVOICE_MAX_XML_BYTES: 413) or a damaged one (400) is refused before
+    anything is stored; a CAMT statement or other XML is 415 like any unsupported type."""
     if not data:
         raise DomainError("The file is empty.", code="empty_file")
     mime = detect_mime(data)
     if mime not in SUPPORTED_MIME_TYPES:
+        reason = unsupported_reason(data)
+        details = {"accepted": sorted(SUPPORTED_MIME_TYPES)}
+        if kind := xml_kind(data):
+            details["detected"] = kind  # "camt": a bank statement, for the statement upload
         raise UnsupportedMediaTypeError(
-            "Only PDF, PNG, JPEG, TIFF and WebP files are accepted; the content of this file "
-            "is none of them, whatever its name says.",
-            details={"accepted": sorted(SUPPORTED_MIME_TYPES)},
+            "Only PDF, PNG, JPEG, TIFF and WebP files and UBL, CII (ZUGFeRD, Factur-X, "
+            f"XRechnung), 数电 XML or OFD e-invoices are accepted; {reason}, whatever the "
+            "file's name says.",
+            details=details,
         )
+    if mime in EINVOICE_MIME_TYPES:
+        _einvoice_check(data, mime)
     return mime
+
+
+def _einvoice_check(data: bytes, mime: str) -> None:
+    try:
+        einvoice_document(data, mime)
+    except OverLimit as error:
+        raise PayloadTooLargeError(
+            f"The e-invoice cannot be read: {error.message}.", code=error.code
+        ) from None
+    except DocumentError as error:
+        raise DomainError(
+            f"The e-invoice cannot be read: {error.message}.", code=error.code
+        ) from None
 
 
 def _accepted_content(file: UploadFile) -> tuple[bytes, str, str]:

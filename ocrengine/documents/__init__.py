@@ -21,17 +21,21 @@ from ocrengine.documents.errors import (
     TooManyCharacters,
     TooManyObjects,
     TooManyPages,
+    UnsafeXml,
     UnsupportedType,
 )
 from ocrengine.documents.images import upright_rgb
 from ocrengine.documents.mime import (
     DEFAULT_MAX_IMAGE_PIXELS,
+    EINVOICE_MIME_TYPES,
     JPEG,
+    OFD,
     PDF,
     PNG,
     SUPPORTED_MIME_TYPES,
     TIFF,
     WEBP,
+    XML,
     detect_mime,
     sniff,
 )
@@ -40,10 +44,10 @@ from ocrengine.documents.pdf import has_usable_text
 from ocrengine.documents.reader import page_count, read_document, render_page_png
 
 __all__ = [
-    "DEFAULT_MAX_IMAGE_PIXELS", "JPEG", "PDF", "PNG", "SUPPORTED_MIME_TYPES", "TIFF", "WEBP",
-    "ContentTooLarge", "CorruptFile", "DocumentError", "EmptyFile", "EncryptedDocument",
+    "DEFAULT_MAX_IMAGE_PIXELS", "EINVOICE_MIME_TYPES", "JPEG", "OFD", "PDF", "PNG",
+    "SUPPORTED_MIME_TYPES", "TIFF", "WEBP", "XML", "ContentTooLarge", "CorruptFile", "DocumentError", "EmptyFile", "EncryptedDocument",
     "ImageTooLarge", "PageNotFound", "PasswordIncorrect", "PasswordRequired",
-    "TooManyCharacters", "TooManyObjects", "TooManyPages", "UnsupportedType",
+    "TooManyCharacters", "TooManyObjects", "TooManyPages", "UnsafeXml", "UnsupportedType",
     "detect_mime", "has_usable_text", "page_count", "read_document", "recognize_page",
     "render_page_png", "sniff", "upright_rgb",
 ]  # fmt: skip

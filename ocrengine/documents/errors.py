@@ -36,6 +36,13 @@ class CorruptFile(_CodedError):
     code = "corrupt_file"
 
 
+class UnsafeXml(_CodedError):
+    """XML with a DTD, entity declarations or external references: no e-invoice standard uses
+    them, and they are how entity-expansion bombs and external-entity (XXE) reads work."""
+
+    code = "unsafe_xml"
+
+
 class EncryptedDocument(_CodedError):
     """`details["reason"]` says why: password_required, password_incorrect or unsupported."""
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import io
 
-from ocrengine.documents.errors import PageNotFound
+from ocrengine.documents.einvoice_files import einvoice_document
+from ocrengine.documents.errors import PageNotFound, UnsupportedType
 from ocrengine.documents.images import image_page, open_image
-from ocrengine.documents.mime import DEFAULT_MAX_IMAGE_PIXELS, PDF, UNLIMITED, content_type
+from ocrengine.documents.mime import (
+    DEFAULT_MAX_IMAGE_PIXELS,
+    EINVOICE_MIME_TYPES,
+    PDF,
+    UNLIMITED,
+    content_type,
+)
 from ocrengine.documents.ocr import ocr_with
 from ocrengine.documents.pdf import pdf_page_total, pdfium_document, read_pdf, render_pdf_page
 from ocrengine.engines.base import DocumentText, OcrEngine
@@ -33,9 +40,13 @@ def read_document(
     pixels are decoded, and a PDF's compressed streams are measured before any is inflated
     and each page's characters and objects counted before its text layer is read
     (`max_decoded_bytes`, `max_chars_per_page`, `max_objects_per_page`: the settings when
-    left out); any unreadable input raises a DocumentError subclass.
+    left out); an XML or OFD e-invoice is one page rendering its structured data (source
+    "xml"), parsed without DTDs or entities and within EINVOICE_MAX_XML_BYTES; any unreadable
+    input raises a DocumentError subclass.
     """
     kind = content_type(data, mime)
+    if kind in EINVOICE_MIME_TYPES:
+        return einvoice_document(data, kind)
     ocr = ocr_with(engine)
     if kind == PDF:
         return read_pdf(
@@ -61,6 +72,8 @@ def read_document(
 def page_count(data: bytes, mime: str | None = None, *, password: str | None = None) -> int:
     """Number of pages (PDF pages or image frames); raises DocumentError when unreadable."""
     kind = content_type(data, mime)
+    if kind in EINVOICE_MIME_TYPES:
+        return 1
     if kind == PDF:
         with pdfium_document(data, password) as document:
             return pdf_page_total(document, max_pages=UNLIMITED)
@@ -80,6 +93,8 @@ def render_page_png(
     """PNG of one page (1-based) for the review viewer: PDFs rendered at `dpi`, image pages
     upright and re-encoded at their own size. Raises PageNotFound for a page out of range."""
     kind = content_type(data, mime)
+    if kind in EINVOICE_MIME_TYPES:
+        raise UnsupportedType("an XML or OFD e-invoice is data, with no page image to render")
     if kind == PDF:
         with pdfium_document(data, password, max_image_pixels=max_image_pixels) as document:
             total = pdf_page_total(document, max_pages=UNLIMITED)

@@ -10,6 +10,7 @@ from typing import Any
 from ocrengine.engines.base import DocumentText
 from ocrengine.extraction import accountant_fields, fallbacks
 from ocrengine.extraction.candidates import Candidate, FieldRule, label_candidates, label_hits
+from ocrengine.extraction.cn_qr import cn_invoice_checks
 from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
 from ocrengine.extraction.confidence import field_confidence, overall_confidence
 from ocrengine.extraction.extractor import DocumentExtractor
@@ -26,7 +27,7 @@ from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.patterns import compile_template_pattern
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
 from ocrengine.extraction.spec import enabled_validators, load_default_spec
-from ocrengine.extraction.xml_einvoice import read_einvoice
+from ocrengine.extraction.xml_einvoice import is_structured, read_einvoice
 
 AMOUNT_FIELDS = ("total_amount", "net_amount", "tax_amount")
 PARTY_FIELDS = ("buyer", "seller", "buyer_tax_id", "seller_tax_id")
@@ -158,7 +159,7 @@ def _best(candidates: list[Candidate]) -> Candidate | None:
 
 def _to_field(candidate: Candidate, validated: bool | None) -> ExtractedField:
     segment = candidate.segment
-    source = candidate.method if candidate.method in ("xml", "derived") else None
+    source = candidate.method if candidate.method in ("xml", "derived", "qr") else None
     return ExtractedField(
         value=candidate.value,
         confidence=field_confidence(candidate, validated),
@@ -195,8 +196,11 @@ def extract_invoice(
             chosen[name] = candidate
     accountant_fields.complete(layout, chosen, by_field, names)
     xml_lines: list[dict] = []
-    if pdf_bytes and b"%PDF-" in pdf_bytes[:1024]:
+    if pdf_bytes:
+        # A PDF's attachment, or the XML / OFD file itself (xml_einvoice.read_einvoice).
         embedded = read_einvoice(pdf_bytes)
+        if embedded and is_structured(document):
+            chosen = {}  # the text only renders the data: the data's values, exactly
         if embedded:
             xml_fields, xml_lines = embedded
             for name, value in xml_fields.items():
@@ -204,8 +208,15 @@ def extract_invoice(
                     chosen[name] = Candidate(name, value, 2.0, "xml")
             if all(chosen.get(n) and chosen[n].method == "xml" for n in AMOUNT_FIELDS):
                 money_check = {"name": "net_plus_tax_equals_total", "ok": _adds_up(chosen)}
+    cn_checks, cn_confirmed = [], {}
+    if chinese and not is_structured(document):
+        # The QR code (read from the file) fills, confirms or contradicts the page.
+        cn_checks, cn_confirmed = cn_invoice_checks(chosen, pdf_bytes, names)
     checks, confirmed = _run_checks(chosen, money_check, by_field, chinese, spec)
     checks += accountant_fields.checks(chosen, confirmed)
+    checks += cn_checks
+    for name, ok in cn_confirmed.items():
+        confirmed[name] = ok and confirmed.get(name) is not False
     fields = {
         name: _to_field(chosen[name], confirmed.get(name))
         if name in chosen

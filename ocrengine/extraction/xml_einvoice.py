@@ -1,16 +1,29 @@
-"""Structured invoice data embedded in PDFs: ZUGFeRD / Factur-X / XRechnung (UN/CEFACT CII)
-and UBL attachments, read by the standards' element names so any conforming producer works.
+"""Structured invoice data, read by the standards' element names so any conforming producer
+works: UBL 2.1 / Peppol BIS (Invoice, CreditNote), UN/CEFACT CII (ZUGFeRD, Factur-X,
+XRechnung) and Chinese 数电 (全电) XML, whether a file of its own, attached to a PDF, or inside
+an OFD (its invoice XML, else its CustomData and invoice tags).
+
+One reader for every path (`read_einvoice`); every XML is parsed by
+`ocrengine.documents.einvoice_files.xml_parse` (no DTD, no entities, bounded size).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
 from ocrengine.documents.attachments import embedded_file_read, pdf_embedded_files
+from ocrengine.documents.einvoice_files import (
+    OfdArchive,
+    ofd_custom_data,
+    ofd_invoice_xml,
+    xml_parse,
+)
 from ocrengine.documents.errors import DocumentError
 from ocrengine.documents.limits import limit
+from ocrengine.documents.mime import INVOICE_XML_KINDS, PDF, XML, ZIP, sniff, xml_kind
 from ocrengine.extraction.normalize import format_amount, parse_date
 
 logger = logging.getLogger(__name__)
@@ -199,20 +212,138 @@ def parse_ubl(root: ET.Element) -> tuple[dict[str, str | None], list[dict]]:
     return fields, lines
 
 
-def read_einvoice(pdf_bytes: bytes) -> tuple[dict[str, str | None], list[dict]] | None:
-    """Fields and lines from an embedded CII or UBL invoice, or None when there is none."""
-    data = embedded_invoice_xml(pdf_bytes)
-    if not data:
-        return None
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        # No e-invoice standard uses a DTD; entities are how XML bombs expand.
-        logger.warning("embedded invoice XML declares a DTD; using the text layer")
-        return None
+def _cn_rate(text: str | None) -> str | None:
+    """数电 writes a rate as a fraction ("0.06"); lines elsewhere carry percentages ("6")."""
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError:
-        logger.warning("embedded invoice XML is not well-formed; using the text layer")
+        rate = Decimal(text) if text else None
+    except InvalidOperation:
+        return text
+    if rate is not None and 0 < rate < 1:
+        return format(rate * 100, "f").rstrip("0").rstrip(".")
+    return text
+
+
+def parse_cn_einvoice(root: ET.Element) -> tuple[dict[str, str | None], list[dict]]:
+    """A 数电 (全电) invoice XML (root EInvoice): header, parties, totals, items."""
+    number = _text(_find(root, "EIid")) or _text(_find(root, "InvoiceNumber"))
+    issued = _text(_find(root, "IssueTime")) or _text(_find(root, "RequestTime"))
+    fields = {
+        "invoice_number": number,
+        "invoice_code": None,  # 数电 invoices have none: the 20-digit number is the key
+        "date": parse_date(issued[:10]) if issued else None,
+        "currency": "CNY",
+        "seller": _text(_find(root, "SellerName")),
+        "seller_tax_id": _text(_find(root, "SellerIdNum")),
+        "buyer": _text(_find(root, "BuyerName")),
+        "buyer_tax_id": _text(_find(root, "BuyerIdNum")),
+        "net_amount": _amount(_find(root, "TotalAmWithoutTax")),
+        "tax_amount": _amount(_find(root, "TotalTaxAm")),
+        "total_amount": _amount(_find(root, "TotalTax-includedAmount")),
+    }
+    lines = []
+    for item in root.iter():
+        if _local(item.tag) != "IssuItemInformation":
+            continue
+        lines.append(
+            {
+                "description": _text(_path(item, "ItemName")),
+                "quantity": _text(_path(item, "Quantity")),
+                "unit_price": _amount(_path(item, "UnPrice")),
+                "amount": _amount(_path(item, "Amount")),
+                "tax_rate": _cn_rate(_text(_path(item, "TaxRate"))),
+            }
+        )
+    return fields, lines
+
+
+# OFD CustomData names (Chinese) and invoice tag names (Doc_0/Tags) → canonical fields.
+_OFD_NAMES = {
+    "invoice_code": ("发票代码", "InvoiceCode"),
+    "invoice_number": ("发票号码", "InvoiceNo", "InvoiceNumber"),
+    "date": ("开票日期", "IssueDate"),
+    "net_amount": ("合计金额", "TaxExclusiveTotalAmount"),
+    "tax_amount": ("合计税额", "TaxTotalAmount"),
+    "total_amount": ("价税合计", "TaxInclusiveTotalAmount"),
+    "seller": ("销售方名称", "SellerName"),
+    "seller_tax_id": ("销售方纳税人识别号", "SellerTaxID"),
+    "buyer": ("购买方名称", "BuyerName"),
+    "buyer_tax_id": ("购买方纳税人识别号", "BuyerTaxID"),
+}
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def parse_ofd_values(values: dict[str, str]) -> tuple[dict[str, str | None], list[dict]]:
+    """An OFD's CustomData / invoice tags as fields (an OFD carries no lines this way)."""
+    fields: dict[str, str | None] = {"currency": "CNY"}
+    for name, keys in _OFD_NAMES.items():
+        raw = next((values[key] for key in keys if values.get(key)), None)
+        if raw is None:
+            continue
+        if name.endswith("_amount"):
+            match = _NUMBER.search(raw.replace("¥", "").replace("￥", ""))
+            fields[name] = _amount_text(match.group(0).replace(",", "")) if match else None
+        elif name == "date":
+            fields[name] = parse_date(raw)
+        else:
+            fields[name] = raw.strip()
+    return fields, []
+
+
+def _amount_text(text: str) -> str | None:
+    try:
+        return format_amount(Decimal(text))
+    except InvalidOperation:
         return None
+
+
+def parse_invoice_root(root: ET.Element) -> tuple[dict[str, str | None], list[dict]]:
+    """Fields and lines of a parsed UBL, CII or 数电 invoice."""
+    if _local(root.tag) == "EInvoice":
+        return parse_cn_einvoice(root)
     if "oasis" in root.tag or _path(root, "LegalMonetaryTotal") is not None:
         return parse_ubl(root)
     return parse_cii(root)
+
+
+def _embedded_root(pdf_bytes: bytes) -> ET.Element | None:
+    data = embedded_invoice_xml(pdf_bytes)
+    if not data:
+        return None
+    try:
+        return xml_parse(data)
+    except DocumentError as error:
+        # A DTD (no e-invoice standard uses one: entities are how XML bombs expand) or broken
+        # XML: the invoice is read from its text layer instead.
+        logger.warning("embedded invoice XML ignored (%s); using the text layer", error.code)
+        return None
+
+
+def read_einvoice(data: bytes) -> tuple[dict[str, str | None], list[dict]] | None:
+    """Fields and lines from structured invoice data in `data`, or None when it has none: a
+    PDF's CII/UBL attachment, a standalone UBL/CII/数电 XML, or an OFD's invoice XML (else
+    its CustomData and invoice tags). A PDF attachment that cannot be read safely is ignored;
+    a standalone file that cannot is refused earlier, by the document reader."""
+    kind = sniff(data)
+    try:
+        if kind == PDF:
+            root = _embedded_root(data)
+        elif kind == XML and xml_kind(data) in INVOICE_XML_KINDS:
+            root = xml_parse(data)
+        elif kind == ZIP:
+            ofd = OfdArchive(data)
+            embedded = ofd_invoice_xml(ofd)
+            if embedded is None:
+                values = ofd_custom_data(ofd)
+                return parse_ofd_values(values) if values else None
+            root = xml_parse(embedded)
+        else:
+            return None
+    except DocumentError as error:
+        logger.warning("structured invoice data not read: %s", error.message)
+        return None
+    return parse_invoice_root(root) if root is not None else None
+
+
+def is_structured(document) -> bool:
+    """Whether `document` was read from an XML or OFD file (its text renders the data)."""
+    return bool(document.pages) and all(page.source == "xml" for page in document.pages)

@@ -281,7 +281,9 @@ def _document(request: AnalysisRequest) -> tuple[DocumentText, bytes | None]:
         raise _document_refusal(error) from None
     if not document.text.strip():
         raise DomainError("No text could be read from the file.", code="no_text_found")
-    return document, data if data[:5] == b"%PDF-" else None
+    # The file itself goes along: a PDF's e-invoice attachment, an XML or OFD invoice's data
+    # and a Chinese invoice's QR code are read from its bytes.
+    return document, data
 
 
 def _document_refusal(error: DocumentError) -> DomainError:

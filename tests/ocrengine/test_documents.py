@@ -165,7 +165,8 @@ def test_detect_mime_trusts_magic_bytes_only():
         (b"\xef\xbb\xbfPK\x03\x04 workbook", "", "application/zip", "xlsx"),
         (b"OFXHEADER:100\nDATA:OFXSGML", "", "application/x-ofx", "ofx"),
         (b'<?xml version="1.0"?><OFX></OFX>', "", "application/x-ofx", "ofx"),
-        (b'<?xml version="1.0"?><rows/>', "export.ofx", None, "csv"),  # XML that is not OFX
+        # XML that is not OFX: sniffed as XML (an e-invoice, a CAMT statement or neither)
+        (b'<?xml version="1.0"?><rows/>', "export.ofx", "application/xml", "csv"),
         (b"NEWFILEUID:NONE\n<STMTTRN>", "download.QFX", "application/x-ofx", "ofx"),
         (b"date,description,amount\n", "statement.csv", None, "csv"),
     ],
