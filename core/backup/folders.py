@@ -47,7 +47,7 @@ def backups_list(folder: Path) -> list[Path]:
 def backup_lock(folder: Path) -> Iterator[None]:
     """Hold the folder's backup lock, or refuse at once: a scheduled backup that finds the
     previous one still running skips its turn instead of queueing behind it."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(folder / LOCK, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

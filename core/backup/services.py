@@ -72,7 +72,7 @@ def backup_create(*, output: Path, keep: int | None = None) -> BackupResult:
         created = timezone.now()
         final = output / backup_name(created)
         partial = final.with_name(final.name + PARTIAL)
-        partial.mkdir()
+        partial.mkdir(mode=0o700)  # every record and file: readable by this user only
         connection = connections[DEFAULT_DB_ALIAS]
         database_file, applied = database_dump(connection, partial)
         files = [{"path": database_file, **file_digest(partial / database_file)}]

@@ -145,6 +145,7 @@ def test_round_trip_restores_the_database_and_the_stored_files(seeded):
     assert len(files_before) == 2
     assert "Backup written to" in seeded.ok("backup")
     backup = seeded.only_backup()
+    assert backup.stat().st_mode & 0o777 == 0o700  # it holds every record: its owner's only
     manifest = json.loads((backup / "manifest.json").read_text())
     assert manifest["database"] == {"vendor": "sqlite", "file": "database.sqlite3"}
     assert manifest["schema"]["latest"]["jobs"] == "0003_backup_schedule"
