@@ -92,6 +92,9 @@ def _bill(statement: ET.Element) -> ParsedBill:
             ),
             "",
         )
+    summary = _path(statement, "TxsSummry")  # the bank's own totals, checked against the rows
+    bill.total_debits = money(_text(summary, "TtlDbtNtries", "Sum"))
+    bill.total_credits = money(_text(summary, "TtlCdtNtries", "Sum"))
     period = _path(statement, "FrToDt")
     bill.period_start = _day(_text(period, "FrDtTm") or _text(period, "FrDt"))
     bill.statement_date = (
@@ -129,6 +132,7 @@ def _entry_rows(entry: ET.Element) -> Iterator[ParsedTransaction | RowProblem]:
     if split and sum(a * s for _, a, s in parts) != amount * sign:
         split = False
     rows = parts if split else [(details[0] if len(details) == 1 else None, amount, sign)]
+    fx_amount, fx_currency = (None, "") if split else _foreign_amount(entry, rows[0][0], currency)
     for tx, row_amount, row_sign in rows:
         yield ParsedTransaction(
             posting_date=booked or valued,
@@ -136,6 +140,8 @@ def _entry_rows(entry: ET.Element) -> Iterator[ParsedTransaction | RowProblem]:
             description=_description(entry, tx, row_sign),
             amount=row_amount,
             direction="credit" if row_sign > 0 else "debit",
+            fx_amount=fx_amount,
+            fx_currency=fx_currency,
             raw_text=_reference(entry, tx),
             # Pending and information-only entries are listed but not part of the balance.
             is_memo=bool(status) and status.upper() != "BOOK",
@@ -149,6 +155,23 @@ def _detail_amount(tx: ET.Element, currency: str, entry_sign: int) -> tuple[Deci
             sign = _indicator(tx) or entry_sign
             return money(element.text), sign
     return None, entry_sign
+
+
+def _foreign_amount(
+    entry: ET.Element, tx: ET.Element | None, currency: str
+) -> tuple[Decimal | None, str]:
+    """The amount in the currency the payment was made in, when that is not the account's
+    (a EUR invoice paid from a CHF account): the instructed or transaction amount."""
+    paths = [(entry, ("AmtDtls", "InstdAmt", "Amt")), (entry, ("AmtDtls", "TxAmt", "Amt"))]
+    if tx is not None:
+        paths = [(tx, ("AmtDtls", "InstdAmt", "Amt")), (tx, ("Amt",)), *paths]
+    for element, path in paths:
+        found = _path(element, *path)
+        if found is not None and found.get("Ccy", currency) != currency:
+            amount = money(found.text)
+            if amount is not None:
+                return abs(amount), found.get("Ccy", "")
+    return None, ""
 
 
 def _description(entry: ET.Element, tx: ET.Element | None, sign: int) -> str:

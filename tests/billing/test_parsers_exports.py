@@ -255,6 +255,28 @@ def test_camt053_signs_balances_and_entries_by_their_credit_debit_indicator():
     assert statement_status(parsed) == ("verified", [])
 
 
+def test_camt_foreign_currency_payment_and_the_banks_own_totals():
+    # A EUR account pays a USD invoice: the entry is in EUR, its transaction in USD.
+    foreign = "<NtryDtls><TxDtls><Amt Ccy='USD'>522.39</Amt></TxDtls></NtryDtls>"
+    summary = (
+        "<TxsSummry><TtlCdtNtries><Sum>134.00</Sum></TtlCdtNtries>"
+        "<TtlDbtNtries><Sum>580.00</Sum></TtlDbtNtries></TxsSummry>"
+    )
+    data = camt(
+        [
+            _camt_entry("579.21", "DBIT", "INVOICE", details=foreign),
+            _camt_entry("134", "CRDT", "IN"),
+        ],
+        [_balance("OPBD", "1000.00"), _balance("CLBD", "554.79"), summary],
+    )
+    [bill] = _parse(data).bills
+    paid = bill.transactions[0]
+    assert (paid.amount, paid.fx_amount, paid.fx_currency) == (D("579.21"), D("522.39"), "USD")
+    assert (bill.total_debits, bill.total_credits) == (D("580.00"), D("134.00"))
+    # The balance adds up, but the bank's debit total does not match the rows: reviewed.
+    assert _codes(_parse(data)) == ["total_debits_mismatch"]
+
+
 def test_camt_that_does_not_add_up_is_left_so_and_reviewed_with_the_reason():
     data = camt(
         [_camt_entry("10.00", "DBIT", "X")],
