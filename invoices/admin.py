@@ -30,7 +30,10 @@ from invoices.services.upload import document_type_default, upload_validate
 class InvoiceUploadForm(forms.ModelForm):
     """The admin's add view: one file, checked and stored by `invoice_upload`."""
 
-    upload = forms.FileField(label="Invoice file", help_text="PDF, PNG, JPEG, TIFF or WebP.")
+    upload = forms.FileField(
+        label="Invoice file",
+        help_text="PDF, PNG, JPEG, TIFF or WebP; or a UBL, CII, 数电 XML or OFD e-invoice.",
+    )
 
     class Meta:
         model = Invoice
@@ -85,7 +88,8 @@ class InvoiceFieldChangeInline(admin.TabularInline):
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     # The invoice fields' columns, search, fieldset and labels come from invoices/fields.py.
-    list_filter = ["status", "document_type", "currency", "engine", "created_at", "date"]
+    list_filter = ["status", "document_type", "currency", "engine", "created_at", "date",
+                   ("duplicate_of", admin.EmptyFieldListFilter)]  # fmt: skip
     date_hierarchy = "created_at"
     list_select_related = ["customer"]
     actions = ["approve_selected", "reprocess_selected"]
@@ -95,6 +99,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "document_type", "confidence", "field_confidence_table", "checks_list", "field_sources",
         "engine", "engine_version", "template_version", "error_code", "error", "job_link",
         "uploaded_by", "reviewed_by", "approved_at", "created_at", "updated_at", "raw_text",
+        "duplicate_link",
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
@@ -110,7 +115,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def get_list_display(self, request):
         return ["id", "original_name", "status", *invoice_field_names(listed=True),
-                "confidence", "customer", "created_at"]  # fmt: skip
+                "confidence", "duplicate_link", "customer", "created_at"]  # fmt: skip
 
     def get_search_fields(self, request):
         return [*invoice_field_names(searchable=True), "original_name", "sha256"]
@@ -121,8 +126,8 @@ class InvoiceAdmin(admin.ModelAdmin):
         return [
             ("Document", {"fields": ["original_file", "original_name", "mime", "size", "pages",
                                      "sha256", "document_type", "customer"]}),
-            ("Status", {"fields": ["status", "confidence", "error_code", "error", "job_link",
-                                   "uploaded_by", "reviewed_by", "approved_at"]}),
+            ("Status", {"fields": ["status", "confidence", "duplicate_link", "error_code", "error",
+                                   "job_link", "uploaded_by", "reviewed_by", "approved_at"]}),
             ("Extracted fields", {"fields": invoice_field_names()}),
             ("How they were read", {"fields": ["field_confidence_table", "checks_list", "engine",
                                                "engine_version", "template_version",
@@ -201,6 +206,16 @@ class InvoiceAdmin(admin.ModelAdmin):
             reverse("job-detail", args=[obj.job_id]),
             obj.job_id,
             obj.job.status,
+        )
+
+    @admin.display(description="Duplicate of", ordering="duplicate_of")
+    def duplicate_link(self, obj: Invoice) -> str:
+        if not obj.duplicate_of_id:
+            return "-"
+        return format_html(
+            '<a href="{}">#{}</a>',
+            reverse("admin:invoices_invoice_change", args=[obj.duplicate_of_id]),
+            obj.duplicate_of_id,
         )
 
     @admin.display(description="Field confidence")

@@ -43,6 +43,11 @@ class InvoiceRecordFilter(django_filters.FilterSet):
     created_from = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_to = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
     uploaded_by = django_filters.NumberFilter(field_name="uploaded_by_id", **ID_RANGE)
+    # Invoices repeating a stored one by business key (invoices/services/duplicates.py).
+    duplicate_of = django_filters.NumberFilter(field_name="duplicate_of_id", **ID_RANGE)
+    is_duplicate = django_filters.BooleanFilter(
+        field_name="duplicate_of", lookup_expr="isnull", exclude=True
+    )
 
     class Meta:
         model = Invoice

@@ -90,6 +90,15 @@ class Invoice(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The stored invoice this one repeats by business key (seller tax id + number, the 数电
+    # number, or code + number) though its file differs: a scan, a photo, an email copy.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -110,6 +110,7 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     file_url = serializers.SerializerMethodField()
     page_sizes = serializers.SerializerMethodField()
+    duplicate_of_url = serializers.SerializerMethodField()
 
     def get_field_names(self, declared_fields, info) -> list[str]:
         names = [
@@ -118,11 +119,18 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
             "field_confidence", "field_sources", "checks",
             "raw_text", "engine", "engine_version", "template_version", "error_code", "error",
             "uploaded_by", "reviewed_by", "approved_at", "lines", "file_url", "page_sizes",
+            "duplicate_of", "duplicate_of_url",
         ]  # fmt: skip
         return list(dict.fromkeys(names))  # a column made an invoice field appears once
 
     def get_file_url(self, invoice: Invoice) -> str:
         return f"/api/v1/invoices/{invoice.pk}/file/"
+
+    def get_duplicate_of_url(self, invoice: Invoice) -> str | None:
+        """The stored invoice this one repeats by business key, if it does."""
+        if invoice.duplicate_of_id is None:
+            return None
+        return f"/api/v1/invoices/{invoice.duplicate_of_id}/"
 
     @extend_schema_field(
         {
@@ -133,7 +141,7 @@ class InvoiceDetailSerializer(InvoiceListSerializer):
                     "page": {"type": "integer"},
                     "width": {"type": "number"},
                     "height": {"type": "number"},
-                    "source": {"type": "string", "enum": ["text_layer", "ocr"]},
+                    "source": {"type": "string", "enum": ["text_layer", "ocr", "xml"]},
                 },
             },
         }

@@ -246,6 +246,11 @@ PDF_MAX_IMAGE_DECODED_BYTES = env.int("PDF_MAX_IMAGE_DECODED_BYTES", default=102
 PDF_MAX_CHARS_PER_PAGE = env.int("PDF_MAX_CHARS_PER_PAGE", default=50_000)
 PDF_MAX_OBJECTS_PER_PAGE = env.int("PDF_MAX_OBJECTS_PER_PAGE", default=20_000)
 EINVOICE_MAX_XML_BYTES = env.int("EINVOICE_MAX_XML_BYTES", default=5 * 1024 * 1024)
+# 查验 (tax-authority verification of Chinese VAT invoices, invoices/services/verification.py):
+# the provider class's dotted path (empty: off, nothing leaves the machine) and how often one
+# invoice may be queried a day.
+CN_INVOICE_VERIFICATION_PROVIDER = env.str("CN_INVOICE_VERIFICATION_PROVIDER", default="")
+CN_INVOICE_VERIFICATION_DAILY_LIMIT = env.int("CN_INVOICE_VERIFICATION_DAILY_LIMIT", default=5)
 STATEMENT_MAX_ROWS = env.int("STATEMENT_MAX_ROWS", default=50_000)
 STATEMENT_MAX_COLUMNS = env.int("STATEMENT_MAX_COLUMNS", default=100)
 XLSX_MAX_MEMBERS = env.int("XLSX_MAX_MEMBERS", default=500)

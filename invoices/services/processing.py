@@ -18,10 +18,12 @@ from django.utils import timezone
 from core.errors import ConflictError
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import pipeline
+from invoices.services.duplicates import invoice_duplicate_mark
 from invoices.services.fields import fields_to_columns, line_rows
 from invoices.services.review import LINES_SOURCE_KEY, lines_corrected
 from invoices.services.storage import file_read, file_relocate, storage_name
 from invoices.services.upload import INVOICE_PROCESS_JOB
+from invoices.services.verification import verification_apply, verification_check
 from jobs.models import ProcessingJob
 from jobs.registry import PermanentJobError
 from jobs.services import job_create, job_release_stale
@@ -186,11 +188,14 @@ def invoice_process(job: ProcessingJob) -> dict:
     )
     if outcome.status == pipeline.FAILED:
         raise PermanentJobError(outcome.error_code, outcome.error)
+    verified = verification_check(outcome.result)  # 查验, when configured: no row locks held
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         if reason := _skip_reason(invoice, job):
             return {"skipped": reason}
         lines = _apply_outcome(invoice, outcome)
+        verification_apply(invoice=invoice, check=verified)
+        invoice_duplicate_mark(invoice=invoice)  # the same invoice as another file
         invoice.template_version = template.version if template else None
         invoice.file.name = file_relocate(
             current=invoice.file.name,
