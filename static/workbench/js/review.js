@@ -101,6 +101,17 @@
     var locked = Boolean(FINAL[invoice.status]);
     document.querySelector('[data-action="approve"]').disabled = locked;
     document.querySelector('[data-action="reprocess"]').disabled = locked;
+    renderDuplicateNotice();
+  }
+
+  // The same invoice by business key as a stored one, uploaded as another file.
+  function renderDuplicateNotice() {
+    var notice = LL.role("duplicate-notice");
+    notice.replaceChildren();
+    notice.hidden = !invoice.duplicate_of;
+    if (!invoice.duplicate_of) return;
+    notice.appendChild(document.createTextNode(LL.t("duplicate_notice", { id: invoice.duplicate_of }) + " "));
+    notice.appendChild(el("a", { href: "/workbench/invoices/" + invoice.duplicate_of + "/", text: LL.t("duplicate_open") }));
   }
 
   function source(name) {
@@ -145,12 +156,12 @@
     box.replaceChildren();
     checks.forEach(function (check) {
       var verdict = check.ok === true ? "ok" : check.ok === false ? "fail" : "unknown";
-      var label = check.ok === true ? LL.t("check_ok") : check.ok === false ? LL.t("check_failed") : "?";
+      var mark = check.ok === true ? LL.t("check_ok") : check.ok === false ? LL.t("check_failed") : "?";
       var detail = [check.field ? label(check.field) : "", check.reason || check.message].filter(Boolean).join(": ");
       var title = LL.t("checks." + check.name);
       if (title === "checks." + check.name) title = check.name.replace(/_/g, " "); // a check added since
       box.appendChild(el("li", { class: "check " + verdict, "data-check": check.name }, [
-        el("span", { class: "verdict", text: label }), " ", title, detail ? " — " + detail : "",
+        el("span", { class: "verdict", text: mark }), " ", title, detail ? " — " + detail : "",
       ]));
     });
   }
