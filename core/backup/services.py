@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,19 +74,25 @@ def backup_create(*, output: Path, keep: int | None = None) -> BackupResult:
         final = output / backup_name(created)
         partial = final.with_name(final.name + PARTIAL)
         partial.mkdir(mode=0o700)  # every record and file: readable by this user only
-        connection = connections[DEFAULT_DB_ALIAS]
-        database_file, applied = database_dump(connection, partial)
-        files = [{"path": database_file, **file_digest(partial / database_file)}]
-        files += media_dump(default_storage, partial, previous)
-        manifest_write(partial, {
-            "format": FORMAT, "version": VERSION,
-            "created_at": created.isoformat().replace("+00:00", "Z"),
-            "app": app_version(),
-            "database": {"vendor": connection.vendor, "file": database_file},
-            "schema": schema_summary(applied),
-            "files": files,
-        })  # fmt: skip
-        fsync_folder(partial)
+        try:
+            connection = connections[DEFAULT_DB_ALIAS]
+            database_file, applied = database_dump(connection, partial)
+            files = [{"path": database_file, **file_digest(partial / database_file)}]
+            files += media_dump(default_storage, partial, previous)
+            manifest_write(partial, {
+                "format": FORMAT, "version": VERSION,
+                "created_at": created.isoformat().replace("+00:00", "Z"),
+                "app": app_version(),
+                "database": {"vendor": connection.vendor, "file": database_file},
+                "schema": schema_summary(applied),
+                "files": files,
+            })  # fmt: skip
+            fsync_folder(partial)
+        except BaseException:
+            # A failed backup leaves nothing behind (one killed outright leaves its .partial,
+            # which the next backup removes).
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         partial.rename(final)
         fsync_folder(output)
         pruned = backups_prune(output, keep=keep) if keep is not None else []

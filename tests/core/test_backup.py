@@ -284,6 +284,12 @@ def test_an_unfinished_backup_is_never_taken_for_one(site):
     assert not crashed.exists() and len(backups_list(site.backups)) == 2
 
 
+def test_a_failed_backup_leaves_nothing_behind(site):
+    site.db.unlink()
+    assert "does not exist" in site.refused("backup")
+    assert [path.name for path in site.backups.iterdir()] == [".backup.lock"]
+
+
 def test_a_backup_taken_while_a_writer_commits_is_consistent(site):
     """A writer commits pairs of customers, one transaction each, before, during and after a
     `manage.py backup` process: the copy passes SQLite's integrity check and holds whole pairs
