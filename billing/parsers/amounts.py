@@ -16,6 +16,9 @@ CENT = Decimal("0.01")
 # no-break, thin) and apostrophes (Swiss 1'234.56).
 _GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009'\u2019]")
 # A currency printed after the number: "1.234,56 EUR", "12,34 €", "100.00 RMB".
+_SIGNED_PREFIX = re.compile(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$|[A-Z]{3}(?=\s))\s*(?=[-+\d])")
+_PREFIX = re.compile(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CURRENCY_SUFFIX = re.compile(r"\s*(?:[A-Z]{3}|€|£|¥|\$|元|zł|kr|Kč)$")
 
 
@@ -84,11 +87,11 @@ def parse_amount(
         raw = raw[1:-1].strip()
         if syntax.parentheses_credit:
             direction = "credit"
-    raw = re.sub(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*(?=[-+\d])", "", raw)
+    raw = _SIGNED_PREFIX.sub("", raw)
     raw = _CURRENCY_SUFFIX.sub("", raw)
     negative = raw.startswith("-") or raw.endswith("-")
     raw = raw.strip("+-").strip()
-    raw = re.sub(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*", "", raw)
+    raw = _PREFIX.sub("", raw)
     raw = _CURRENCY_SUFFIX.sub("", raw)
     value = _to_decimal(raw, syntax)
     if value is None:
@@ -119,7 +122,7 @@ def _to_decimal(raw: str, syntax: AmountSyntax) -> Decimal | None:
     raw = _GROUP_SPACES.sub("", raw)
     if syntax.decimal != ".":
         raw = raw.replace(syntax.decimal, ".")
-    if not re.fullmatch(r"\d+(?:\.\d+)?", raw):
+    if not _PLAIN_NUMBER.fullmatch(raw):
         return None
     try:
         return Decimal(raw).quantize(CENT)

@@ -167,7 +167,11 @@ def date_readings(text: str) -> dict[str, date]:
     """Every way a printed date can be read, keyed by its order: "ymd", "dmy", "mdy" or "named"
     (a month printed as a word). A numeric date such as 03/04/2024 has two readings; which
     one holds is decided per document (`choose_date_order`), never per row."""
-    text = text.strip()
+    return dict(_date_readings(text.strip()))
+
+
+@lru_cache(maxsize=4096)  # an export repeats its dates row after row
+def _date_readings(text: str) -> dict[str, date]:
     if not text or len(text) > 40:
         return {}
     if match := _ISO.fullmatch(text) or _CJK.fullmatch(text):

@@ -52,7 +52,7 @@ from .xlsx_reader import excel_serial_to_date
 HEADER_SCAN_ROWS = 60
 SAMPLE_ROWS = 400
 NUMBER = re.compile(
-    r"^[-+(\u2212]?\s?(?:[A-Z]{1,3}\$|[$€£¥]|RM)?\s?[-+]?\d[\d.,' \u00a0\u202f]*\)?\s?-?"
+    r"^[-+(\u2212]?\s?(?:[A-Z]{1,3}\$|[$€£¥]|RM|[A-Z]{3}\s)?\s?[-+]?\d[\d.,' \u00a0\u202f]*\)?\s?-?"
     r"\s?(?:CR|DR|[A-Z]{3}|€|£)?$",
     re.IGNORECASE,
 )
@@ -439,7 +439,7 @@ def _has_cents(cells: list) -> bool:
 def _balance_pair(numeric: list[tuple[int, list]]) -> dict[str, int]:
     """{"amount", "balance"} when one column is the difference of two others on every row
     (balance before, balance after, amount: a headerless export that prints both balances)."""
-    values = {i: [_plain_number(c) for c in cells] for i, cells in numeric}
+    values = {i: [_plain_number(c) for c in cells[:100]] for i, cells in numeric[:12]}
     for before in values:
         for after in values:
             for amount in values:

@@ -93,6 +93,12 @@ def decide_signs(
     if not signs:  # every direction is printed (a flag, CR/DR): the sign decides nothing
         kind = kind_hint or ("card" if tied and fit.movement == "against" else "current")
         return SignDecision(kind, "debit")
+    printed = {r.marked for r in rows if r.marked in ("credit", "debit")}
+    if all(d > 0 for d in signs) and len(printed) == 1 and not tied:
+        # "500.00 CR" beside plain amounts: the marker names the exception, so the plain
+        # amounts are the other direction.
+        marked = printed.pop()
+        return SignDecision(kind_hint or "card", "credit" if marked == "credit" else "debit")
     if all(d > 0 for d in signs) and not tied:
         return _all_positive(rows, kind_hint)
     if tied:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 from ocrengine.extraction.patterns import TemplatePattern, cap_line, compile_template_pattern
@@ -241,6 +242,9 @@ def _amount_and_direction(row: list, layout: TableLayout):
     return amount, marked, ""
 
 
+_NOT_SIGN_OR_DIGIT = re.compile(r"[^\d,.()+\-\u2212]")
+
+
 def _unaccented(text: str) -> str:
     """DÉBITO -> DEBITO, CRÉDIT -> CREDIT: flags are printed with or without accents."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -254,15 +258,19 @@ def _parse_cell_amount(raw, layout: TableLayout):
         return abs(value), ("negative" if value < 0 else None)
     if raw in (None, ""):
         return None
-    text = str(raw).strip()
-    parsed = parse_amount(text, layout.syntax)
+    return _text_amount(str(raw).strip(), layout.syntax)
+
+
+@lru_cache(maxsize=65536)  # running balances and amounts repeat; each is read several times
+def _text_amount(text: str, syntax: AmountSyntax):
+    parsed = parse_amount(text, syntax)
     if parsed is None:
         return None
     amount, direction = parsed
-    core = re.sub(r"[^\d,.()+\-\u2212]", "", text)  # "£-12.34", "- 12,34 €", "12.34- EUR"
+    core = _NOT_SIGN_OR_DIGIT.sub("", text)  # "£-12.34", "- 12,34 €", "12.34- EUR"
     if core.startswith(("-", "\u2212")) or core.endswith(("-", "\u2212")):
         direction = "negative"
-    elif core.startswith("(") and core.endswith(")") and not layout.syntax.parentheses_credit:
+    elif core.startswith("(") and core.endswith(")") and not syntax.parentheses_credit:
         direction = "negative"  # accounting's minus, read by the layout's sign convention
     return amount, direction
 

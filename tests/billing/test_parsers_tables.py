@@ -334,3 +334,10 @@ def test_date_helpers():
     assert read_date("03/04/2024", day_first=False) == date(2024, 3, 4)
     assert choose_date_order(["12/15/2018", "12/01/2018"]) == (False, "")
     assert choose_date_order(["15/12/2018", "01/12/2018"]) == (True, "")
+
+
+def test_cr_marked_credits_beside_plain_amounts_make_the_plain_ones_debits():
+    text = "Date,Description,Amount\n05/03/2024,STARBUCKS,5.45\n06/03/2024,THANK YOU,250.00 CR\n"
+    statement = _parse(text)
+    assert _moves(statement) == [(D("5.45"), "debit"), (D("250.00"), "credit")]
+    assert "Sign convention" not in _notes(statement)
