@@ -47,6 +47,8 @@ _NUMERIC_DATE = re.compile(
     r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?:(?P=sep)(?P<c>\d{4}|\d{2}))?"
     r"(?P<dot>\.)?(?![\d/-]|\.\d)"
 )
+_DOTTED_DATE_FOLLOWS = re.compile(r" +(?:\d{1,2}\.\d{1,2}(?:\.\d{2,4})?\b|[A-Za-zÀ-ÿ*])")
+_CURRENCY_WORD = re.compile(r" +[A-Z]{3}\b")
 _ISO_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 # A two-digit year after a month name must not be the day of the next date ("08 Nov 11 Nov").
 _DAY_MONTH = re.compile(
@@ -66,6 +68,7 @@ _AMOUNT = re.compile(
     rf"(?<![\w.,'/])(?P<open>\()?\s?(?P<pre>[-+\u2212])?\s?(?:(?:{_CURRENCY_CODES})\s?|[{CURRENCY_SYMBOLS}]\s?)?"
     r"(?P<pre2>[-+\u2212])?"
     r"(?P<number>\d{1,3}(?:(?P<th>[,.'\u00a0\u202f ])\d{3})(?:(?P=th)\d{3}){0,5}(?P<dec>[.,])\d{2}"
+    r"|\d{1,2}(?:(?P<lakh>,)\d{2}){1,4},\d{3}(?P<dec3>\.)\d{2}"  # Indian: 1,23,45,678.90
     r"|\d{1,15}(?P<dec2>[.,])\d{2})"
     rf"(?!\d|[.,]\d)(?:\s?(?:[{CURRENCY_SYMBOLS}]|€))?"
     r"(?P<post>-(?!\d)|\+(?!\d))?"
@@ -103,8 +106,8 @@ def find_amounts(text: str) -> list[Amount]:
 
 def _amount_of(match: re.Match[str]) -> Amount | None:
     number = match.group("number")
-    thousands = match.group("th")
-    decimal_mark = match.group("dec") or match.group("dec2")
+    thousands = match.group("th") or match.group("lakh")
+    decimal_mark = match.group("dec") or match.group("dec2") or match.group("dec3")
     if thousands is not None and thousands == decimal_mark:
         return None
     digits = number.replace(thousands or "\0", "").replace(decimal_mark, ".")
@@ -168,9 +171,15 @@ def find_dates(text: str) -> list[DateToken]:
         month = month_number(match["mon"])
         if month:
             tokens.append(_token(int(match["d"]), month, match["y"], False, match))
+    line_start = 0  # where a line's leading dates end
     for match in _NUMERIC_DATE.finditer(text):
-        if match["c"] is None and match["sep"] == "." and not match["dot"]:
-            continue  # "12.50" is an amount; "12.05." is a German date without its year
+        # "12.50" is an amount; "12.05." is a date without its year, and so is "02.05"
+        # starting a line that goes on with words or another such date ("02.05 02.05 PRLV").
+        dotted = match["c"] is None and match["sep"] == "." and not match["dot"]
+        if dotted and not _leading_dotted_date(text, match, line_start):
+            continue
+        if not text[line_start : match.start()].strip():
+            line_start = match.end()
         tokens.append(_token(int(match["a"]), int(match["b"]), match["c"], True, match))
     tokens.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[DateToken] = []
@@ -179,6 +188,15 @@ def find_dates(text: str) -> list[DateToken]:
             continue
         kept.append(token)
     return kept
+
+
+def _leading_dotted_date(text: str, match: re.Match[str], line_start: int) -> bool:
+    if text[line_start : match.start()].strip() or not (
+        1 <= int(match["a"]) <= 31 and 1 <= int(match["b"]) <= 12
+    ):
+        return False
+    follows = _DOTTED_DATE_FOLLOWS.match(text, match.end())
+    return bool(follows) and not _CURRENCY_WORD.match(text, match.end())
 
 
 def _token(first: int, second: int, year: str | None, numeric: bool, match) -> DateToken:

@@ -85,6 +85,9 @@ class _Txn:
     fx: PlacedAmount | None = None
     fx_currency: str = ""
     extra_rows: list[Row] = field(default_factory=list)
+    # An undated row under a dated one ("one date per day" layouts): it takes that row's date,
+    # and counts only under readings that include such rows (the arbiter decides).
+    date_row: Row | None = None
 
 
 @dataclass
@@ -128,6 +131,11 @@ class _Reading:
 
     roles: tuple[str, ...]
     kind: AccountKind
+    undated: bool = False  # undated rows with amounts are transactions of the day above
+
+
+def _included(section: _Section, reading: _Reading) -> list[_Txn]:
+    return [t for t in section.txns if reading.undated or t.date_row is None]
 
 
 def parse_generic_document(document: DocumentText) -> ParsedStatement:
@@ -362,6 +370,9 @@ def _sections(
         elif row.amounts and _is_subtotal(row.text):
             current.subtotals.append((len(current.txns), row.amounts[-1]))
             last_txn = None
+        elif last_txn is not None and (undated := _undated_txn(last_txn, row, columns)):
+            current.txns.append(undated)
+            last_txn = undated
         elif last_txn is not None and _continues(last_txn, row, columns, date_x):
             last_txn.extra_rows.append(row)
             last_txn.description = f"{last_txn.description} {_description(row, columns)}".strip()
@@ -371,6 +382,18 @@ def _sections(
     for section in kept:
         section.account, section.card_last4 = _account_name(rows, section)
     return kept or [_Section()]
+
+
+def _undated_txn(previous: _Txn, row: Row, columns) -> _Txn | None:
+    """A row below a transaction with an amount in a value column and words of its own, but
+    no date: a candidate transaction of the same day."""
+    if row.dates or row.page != previous.row.page or _heading_roles(row):
+        return None
+    txn = _txn(row, columns)
+    if not txn.columns or sum(ch.isalpha() for ch in txn.description) < 2:
+        return None
+    txn.date_row = previous.date_row or previous.row
+    return txn
 
 
 def _table_span(rows: list[Row], dated: set[int]) -> set[int]:
@@ -487,6 +510,9 @@ def _heading_roles(row: Row) -> list[tuple[str, float, float]]:
             end = start + len(word)
             pair = plain(" ".join(words[index : index + 2]))
             role = _role_of(plain(word)) or (_role_of(pair) if index + 1 < len(words) else None)
+            follows_value = spans and spans[-1][0] in ("debit", "credit", "balance")
+            if role == "amount" and follows_value and spans[-1][2] >= cell.x_at(start) - HEADER_PAD:
+                role = None  # "Withdrawal Amt.", "Deposit Amount": one heading
             if role and spans and spans[-1][0] == role and role not in VALUE_ROLES:
                 spans[-1] = (role, spans[-1][1], cell.x_at(end))
             elif role:
@@ -586,12 +612,14 @@ def _coherent(roles: tuple[str, ...]) -> bool:
 
 def _best_reading(sections, columns, headings, summary, kind_prior) -> tuple[_Reading, _Score]:
     best: tuple[_Score, _Reading] | None = None
-    for roles in _candidate_roles(len(columns), headings):
-        for kind in ("card", "current"):
-            reading = _Reading(roles, kind)
-            score = _score(reading, sections, headings, summary, kind_prior, len(sections))
-            if best is None or score > best[0]:
-                best = (score, reading)
+    undated = [False, True] if any(t.date_row for s in sections for t in s.txns) else [False]
+    for roles, kind, with_undated in product(
+        _candidate_roles(len(columns), headings), ("card", "current"), undated
+    ):
+        reading = _Reading(roles, kind, with_undated)
+        score = _score(reading, sections, headings, summary, kind_prior, len(sections))
+        if best is None or score > best[0]:
+            best = (score, reading)
     if best is None:  # no heading combination is coherent: read every column as an amount
         fallback = _Reading(("amount",), kind_prior or "card")
         return fallback, _Score(False, 0.0)
@@ -657,7 +685,7 @@ def _directions(section: _Section, reading: _Reading) -> list[tuple[_Txn, Decima
         column: {placed.amount.marker for t in section.txns if (placed := t.columns.get(column))}
         for column in range(len(reading.roles))
     }
-    for txn in section.txns:
+    for txn in _included(section, reading):
         for column, placed in sorted(txn.columns.items()):
             if column >= len(reading.roles):
                 continue
@@ -755,7 +783,7 @@ def _running_values(section: _Section, reading: _Reading) -> list[Decimal | None
         return []
     column = reading.roles.index("balance")
     values = []
-    for txn in section.txns:
+    for txn in _included(section, reading):
         placed = txn.columns.get(column)
         values.append(_balance_value(placed, reading.kind) if placed else None)
     return values
@@ -771,7 +799,7 @@ def _running_balance_fit(section: _Section, reading: _Reading, rows) -> float | 
     for txn, amount, direction in rows:
         key = id(txn)
         effects[key] = effects.get(key, ZERO) + _effect(amount, direction, reading.kind)
-    steps = [effects.get(id(txn), ZERO) for txn in section.txns]
+    steps = [effects.get(id(txn), ZERO) for txn in _included(section, reading)]
     pairs = [
         (i - 1, i)
         for i in range(1, len(values))
@@ -787,7 +815,7 @@ def _running_balance_fit(section: _Section, reading: _Reading, rows) -> float | 
 def _balance_column_plausible(sections, reading: _Reading) -> bool:
     """A balance column has a figure on most rows."""
     column = reading.roles.index("balance")
-    txns = [t for s in sections for t in s.txns]
+    txns = [t for s in sections for t in _included(s, reading)]
     filled = sum(1 for t in txns if column in t.columns)
     return bool(txns) and filled >= 0.6 * len(txns)
 
@@ -831,7 +859,7 @@ def _bill(section: _Section, reading: _Reading, summary, order, reference, total
         bill.statement_date = max(dated) if dated else None
     reference = bill.statement_date or reference
     for txn, amount, direction in rows:
-        when = _row_date(txn.row, order, reference)
+        when = _row_date(txn.date_row or txn.row, order, reference)
         bill.transactions.append(
             ParsedTransaction(
                 posting_date=when,
@@ -855,7 +883,8 @@ def _from_running_balance(section, reading, rows, running, previous, new):
     steps = {}
     for txn, amount, direction in rows:
         steps[id(txn)] = steps.get(id(txn), ZERO) + _effect(amount, direction, reading.kind)
-    first, last = section.txns[0], section.txns[-1]
+    included = _included(section, reading)
+    first, last = included[0], included[-1]
     newest_first = (
         len(running) > 1
         and running[0] is not None

@@ -203,7 +203,7 @@ NEW_BALANCE = _words(
     r"closing balance",
     r"current balance",
     r"statement balance",
-    r"stmt\.? bal(?:ance)?",
+    r"stmt\.? bal(?:ance)?", r"closing bal\.?",
     r"total (?:amount )?due",
     r"balance due",
     r"ending balance",
@@ -329,7 +329,7 @@ CREDIT_LIMIT = _words(
     "信用额度",
 )
 PERIOD = _words(
-    r"statement period",
+    r"statement period", r"opening/closing date", r"billing period", r"billing cycle",
     r"period",
     r"periode",
     r"periode du",

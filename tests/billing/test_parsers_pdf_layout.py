@@ -493,3 +493,71 @@ def test_a_statement_of_a_bank_without_a_template_is_imported_through_the_api(
     ]
     assert [str(b.new_balance) for b in bills] == ["2988.49", "6200.00"]
     assert bills[0].transactions.count() == 4
+
+
+def test_rows_under_a_date_printed_once_per_day_take_that_date_when_the_balance_says_so():
+    page = Page()
+    page.row((40, "Example Bank plc"), (380, "Sort code 12-34-56"))
+    page.row(
+        (40, "Date"),
+        (120, "Payment type and details"),
+        (400, "Paid out", "r"),
+        (470, "Paid in", "r"),
+        (550, "Balance", "r"),
+    )
+    page.row((40, "01 Mar 24"), (120, "BALANCE BROUGHT FORWARD"), (550, "1,000.00", "r"))
+    page.row((40, "03 Mar 24"), (120, "VIS TESCO STORES"), (400, "42.10", "r"))
+    page.row((120, "VIS COSTA COFFEE"), (400, "3.20", "r"), (550, "954.70", "r"))
+    page.row(
+        (40, "05 Mar 24"),
+        (120, "BGC ACME LTD SALARY"),
+        (470, "2,100.00", "r"),
+        (550, "3,054.70", "r"),
+    )
+    page.row((120, "BALANCE CARRIED FORWARD"), (550, "3,054.70", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert rows_of(bill) == [("42.10", "debit"), ("3.20", "debit"), ("2100.00", "credit")]
+    assert bill.transactions[1].posting_date == date(2024, 3, 3)
+    assert (bill.previous_balance, bill.new_balance) == (D("1000.00"), D("3054.70"))
+    assert statement_status(statement)[0] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("heading", "words"),
+    [
+        (("Withdrawal Amt.", "Deposit Amt.", "Closing Balance"), "Narration"),
+        (("Debit", "Credit", "Balance"), "Description"),
+    ],
+)
+def test_indian_style_statement_with_lakh_grouping(heading, words):
+    page = Page()
+    page.row((40, "Statement of account"), (300, "Account No : 50100123456789"))
+    page.row(
+        (40, "Date"),
+        (100, words),
+        (380, heading[0], "r"),
+        (460, heading[1], "r"),
+        (550, heading[2], "r"),
+    )
+    page.row(
+        (40, "01/04/23"),
+        (100, "NEFT CR-SALARY APRIL"),
+        (460, "1,25,000.00", "r"),
+        (550, "2,37,345.50", "r"),
+    )
+    page.row(
+        (40, "03/04/23"),
+        (100, "UPI-GROCERY STORE"),
+        (380, "2,345.50", "r"),
+        (550, "2,35,000.00", "r"),
+    )
+    page.row(
+        (40, "Opening Balance"), (200, "Dr Count"), (300, "Cr Count"), (550, "Closing Bal", "r")
+    )
+    page.row((40, "1,12,345.50"), (200, "1"), (300, "1"), (550, "2,35,000.00", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert rows_of(bill) == [("125000.00", "credit"), ("2345.50", "debit")]
+    assert (bill.previous_balance, bill.new_balance) == (D("112345.50"), D("235000.00"))
+    assert statement_status(statement)[0] == "verified"
