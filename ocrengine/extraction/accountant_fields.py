@@ -10,11 +10,13 @@ the issue date, the breakdown against the tax total); `checks` reports what it v
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ocrengine.extraction.bank_details import bank_candidates, iban_ok
 from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit
 from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout
+from ocrengine.extraction.normalize import format_amount
 from ocrengine.extraction.parties import party_candidates
 from ocrengine.extraction.payment_terms import due_from_terms, terms_candidates
 from ocrengine.extraction.service_period import period_candidates
@@ -86,9 +88,23 @@ def refine(
         extra += bank_candidates(layout, labelled)
         spans = _term_spans(layout, hits_by_segment)
         extra += terms_candidates(layout, labelled["payment_terms"], spans)
+        extra += _breakdown_sums(layout)
         if "service_period_start" in names or "service_period_end" in names:
             extra += period_candidates(layout, _period_rule(rules), month_first=month_first)
     return kept + [c for c in extra if c.field in names], not_seller
+
+
+def _breakdown_sums(layout: Layout) -> list[Candidate]:
+    """With two rates or more, the invoice's tax (and net) may be printed only per rate: their
+    sums are candidates too, for net + tax = total to confirm or not."""
+    entries, segment, _ = tax_breakdown(layout, None)
+    if len(entries) < 2:
+        return []
+    sums = []
+    for name, key in (("tax_amount", "tax"), ("net_amount", "net")):
+        value = sum((Decimal(entry[key]) for entry in entries), Decimal(0))
+        sums.append(Candidate(name, format_amount(value), 0.5, "derived", segment, "", value))
+    return sums
 
 
 def _reference_ok(value: str) -> bool:
@@ -136,7 +152,9 @@ def checks(chosen: dict[str, Candidate], confirmed: dict[str, bool | None]) -> l
         candidate = chosen.get(name)
         # Check digits catch misreads; structured data (e-invoice XML) has none to catch.
         read = candidate is not None and candidate.method != "xml"
-        ok = tax_id_checksum(candidate.value) if read else None
+        ok = None
+        if read:
+            ok = candidate.extra.get("checksum", tax_id_checksum(candidate.value))
         if ok is not None:
             done.append({"name": f"{name}_checksum", "ok": ok})
             confirmed[name] = ok and confirmed.get(name) is not False

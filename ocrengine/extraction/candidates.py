@@ -17,12 +17,13 @@ from functools import lru_cache
 from ocrengine.extraction.labels import EXCLUDED_WORDS, QUALIFIED_BEFORE
 from ocrengine.extraction.layout import Layout, Segment
 from ocrengine.extraction.normalize import (
+    clean_text,
     detect_currency,
     find_amounts,
     find_dates,
     format_amount,
 )
-from ocrengine.extraction.taxids import find_labelled_tax_id, find_tax_ids, tax_id_checksum
+from ocrengine.extraction.taxids import find_labelled_tax_id, find_tax_ids, labelled_checksum
 
 # How much we trust where the value was found, relative to its label.
 METHOD_WEIGHT = {"inline": 1.0, "right": 0.95, "below": 0.85, "letterhead": 0.6, "guess": 0.45}
@@ -90,7 +91,8 @@ class LabelIndex:
         spec_alias: set[str] = set()
         for rule in rules:
             for alias, from_spec in rule.labels:
-                key = alias.casefold().strip()
+                # Aliases meet text that was NFKC-folded ("nº" reads "no" there).
+                key = clean_text(alias).casefold().strip()
                 owners.setdefault(key, [])
                 if rule.name not in owners[key]:
                     owners[key].append(rule.name)
@@ -132,8 +134,8 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s.]+", "", text.casefold())
 
 
-@lru_cache(maxsize=32)
-def _label_index(rules: tuple[FieldRule, ...]) -> LabelIndex:
+@lru_cache(maxsize=64)
+def label_index(rules: tuple[FieldRule, ...]) -> LabelIndex:
     return LabelIndex(list(rules))
 
 
@@ -176,13 +178,14 @@ def _values_in(text: str, rule: FieldRule, month_first: bool) -> list[tuple[str,
 
 _DECIMALS = re.compile(r"[.,]\d{2}-?$")
 _CURRENCY_BEFORE = re.compile(r"(€|\$|£|¥|￥|₹|RM|Rs\.?|[A-Z]{3})\s?-?$")
-_CURRENCY_AFTER = re.compile(r"^\s?(€|元|[A-Z]{3}\b)")
+_CURRENCY_AFTER = re.compile(r"^\s?(€|元|円|zł|Kč|kr\b|[A-Z]{3}\b)")
 
 
 def _monetary(text: str, start: int, end: int) -> bool:
     """A money amount, not a rate, count or code: two decimals, or a currency sign beside it."""
     after = text[end : end + 2].lstrip()
-    if after.startswith(("%", "x", "X", "*")) or text[end : end + 1].isalpha():
+    glued = text[end : end + 1].isalpha() and not _CURRENCY_AFTER.match(text[end:])
+    if after.startswith(("%", "x", "X", "*")) or glued:  # "10,000円" is money, "12kg" is not
         return False
     if _DECIMALS.search(text[start:end]):
         return True
@@ -212,7 +215,7 @@ def _region_after(segment: Segment, hits: list[LabelHit], position: int) -> str:
 
 def label_hits(layout: Layout, rules: list[FieldRule]) -> dict[int, list[LabelHit]]:
     """Each segment's label occurrences (segment index → hits, earliest first)."""
-    index = _label_index(tuple(rules)).present_in([seg.text for seg in layout.segments])
+    index = label_index(tuple(rules)).present_in([seg.text for seg in layout.segments])
     return {seg.index: index.hits(seg.text) for seg in layout.segments}
 
 
@@ -258,10 +261,12 @@ def label_candidates(
                 ):
                     score = specificity * METHOD_WEIGHT[method] * (0.97**rank)
                     score *= 0.7 if qualified else 1.0
+                    extra = {}
                     if rule.type == "tax_id":
-                        score *= CHECKSUM_WEIGHT[tax_id_checksum(value)]
+                        extra["checksum"] = labelled_checksum(hit.alias, value)
+                        score *= CHECKSUM_WEIGHT[extra["checksum"]]
                     candidates.append(
-                        Candidate(name, value, score, method, where, hit.alias, amount)
+                        Candidate(name, value, score, method, where, hit.alias, amount, extra)
                     )
     return candidates
 

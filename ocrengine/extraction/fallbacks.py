@@ -143,5 +143,6 @@ def tax_id_guess(layout: Layout) -> list[Candidate]:
             return [Candidate("seller_tax_id", found[0], 0.5, "guess", segment)]
         for value, ok in national_tax_ids(segment.text):
             score = 0.5 * CHECKSUM_WEIGHT[ok]
-            national.append(Candidate("seller_tax_id", value, score, "guess", segment))
+            extra = {"checksum": ok}
+            national.append(Candidate("seller_tax_id", value, score, "guess", segment, extra=extra))
     return sorted(national, key=lambda c: -c.score)[:1]

@@ -25,6 +25,21 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "libellé",
         "beschreibung",
         "service",
+        # pl, es, it, pt, cs, sv, ja (#15)
+        "nazwa",
+        "opis",
+        "descripción",
+        "concepto",
+        "descrizione",
+        "descrição",
+        "produto",
+        "popis",
+        "položka",
+        "beskrivning",
+        "benämning",
+        "品名",
+        "品目",
+        "内容",
     ),
     "quantity": (
         "qty",
@@ -37,6 +52,13 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "数量",
         "cantidad",
         "quantità",
+        "ilość",
+        "ilosc",
+        "quantidade",
+        "qtd",
+        "množství",
+        "antal",
+        "数量",
     ),
     "unit_price": (
         "unit price",
@@ -50,6 +72,10 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "单价",
         "precio",
         "prezzo",
+        "cena",
+        "preço",
+        "pris",
+        "単価",
     ),
     "amount": (
         "amount",
@@ -62,10 +88,20 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "importe",
         "importo",
         "line total",
+        "wartość",
+        "wartosc",
+        "valor",
+        "celkem",
+        "belopp",
+        "金額",
     ),
     "tax_rate": ("tax rate", "vat %", "vat", "mwst", "ust", "tva", "btw", "税率", "tax %", "gst"),
 }
-_STOP = re.compile(r"(sub\s*total|total|summe|合\s*计|totaal|montant total|zwischensumme)", re.I)
+_STOP = re.compile(
+    r"(sub\s*total|total|summe|合\s*计|totaal|montant total|zwischensumme|razem|\bsuma\b|"
+    r"celkem|\bsumma\b|totale|小計|合計|imponibile|base imponible|do zapłaty)",
+    re.I,
+)
 
 
 def _column_of(text: str) -> str | None:
@@ -76,18 +112,36 @@ def _column_of(text: str) -> str | None:
     return None
 
 
-def _header(layout: Layout) -> tuple[int, dict[str, Segment]] | None:
-    for row_index, row in enumerate(layout.rows):
-        columns: dict[str, Segment] = {}
-        for segment in row:
-            column = _column_of(segment.text)
-            if column == "unit_price" and column in columns and "amount" not in columns:
-                column = "amount"  # "Prijs per stuk ... Prijs incl. BTW": the second price
-            if column and column not in columns and len(segment.text) < 40:
-                columns[column] = segment
+def _header(
+    layout: Layout, first: int = 0, last: int | None = None
+) -> tuple[int, dict[str, Segment]] | None:
+    for row_index in range(
+        first, len(layout.rows) if last is None else min(last, len(layout.rows))
+    ):
+        columns = _columns(layout.rows[row_index])
         if "description" in columns and len(columns) >= 3:
             return row_index, columns
     return None
+
+
+def _columns(row: list[Segment]) -> dict[str, Segment]:
+    columns: dict[str, Segment] = {}
+    for segment in row:
+        column = _column_of(segment.text)
+        if column == "unit_price" and column in columns and "amount" not in columns:
+            column = "amount"  # "Prijs per stuk ... Prijs incl. BTW": the second price
+        if column and column not in columns and len(segment.text) < 40:
+            columns[column] = segment
+    return columns
+
+
+# "Carried forward" rows end a page's part of the table; the rest follows the next page's
+# repeated header.
+_CARRIED = re.compile(
+    r"^\W*(carried\s+forward|brought\s+forward|übertrag\b|à\s+reporter|a\s+transportar|"
+    r"przeniesienie|z\s+przeniesienia|riporto\b|att\s+överföra|繰越)",
+    re.I,
+)
 
 
 def _nearest(segment: Segment, columns: dict[str, Segment]) -> str:
@@ -96,39 +150,75 @@ def _nearest(segment: Segment, columns: dict[str, Segment]) -> str:
 
 
 def extract_lines(layout: Layout, *, max_rows: int = 60) -> list[dict]:
-    """Rows under the item table header until a totals row; each needs an amount."""
+    """Rows under the item table header until a totals row; each needs an amount. A table cut
+    by a page break goes on under the header the next page repeats."""
     found = _header(layout)
     if not found:
         return []
     header_row, columns = found
     items: list[dict] = []
-    for row in layout.rows[header_row + 1 : header_row + 1 + max_rows]:
-        if row[0].page != columns["description"].page:
-            break
+    page, position, read = columns["description"].page, header_row + 1, 0
+    previous: Segment | None = None  # the last row read, for the gap to the next
+    while position < len(layout.rows) and read < max_rows:
+        row = layout.rows[position]
+        if row[0].page != page or _CARRIED.search(row[0].text):
+            following = _next_page_header(layout, position, page)
+            if following is None:
+                break
+            (position, columns), page, previous = following, columns_page(following), None
+            position += 1
+            continue
+        position += 1
         if _STOP.search(row[0].text):
             break
-        item: dict[str, str | None] = dict.fromkeys(COLUMN_WORDS)
-        for segment in row:
-            column = _nearest(segment, columns)
-            if column == "description":
-                item["description"] = ((item["description"] or "") + " " + segment.text).strip()
-                continue
-            amounts = find_amounts(segment.text)
-            if not amounts:
-                continue
-            value = amounts[-1][0]
-            if column == "tax_rate" or segment.text.strip().endswith("%"):
-                item["tax_rate"] = str(value)
-            elif column == "quantity":
-                item["quantity"] = str(value)
-            else:
-                item[column] = format_amount(value)
+        item = _row_item(row, columns)
+        far = previous is not None and row[0].box[1] - previous.box[3] > previous.height * 1.8
         if item["amount"] and item["description"]:
             items.append(item)
+            read += 1
+        elif len(_columns(row)) >= 2 or (far and not item["amount"]):
+            break  # another table's header, or what follows the table after a gap
         elif (
             items
             and item["description"]
             and not any(item[c] for c in COLUMN_WORDS if c != "description")
         ):
             items[-1]["description"] = f"{items[-1]['description']} {item['description']}"
+        previous = row[0]
     return items
+
+
+def columns_page(found: tuple[int, dict[str, Segment]]) -> int:
+    return found[1]["description"].page
+
+
+def _next_page_header(
+    layout: Layout, position: int, page: int
+) -> tuple[int, dict[str, Segment]] | None:
+    """The item header repeated near the top of the page after `page`, if there is one."""
+    start = next(
+        (i for i in range(position, len(layout.rows)) if layout.rows[i][0].page > page), None
+    )
+    if start is None:
+        return None
+    return _header(layout, start, start + 25)
+
+
+def _row_item(row: list[Segment], columns: dict[str, Segment]) -> dict[str, str | None]:
+    item: dict[str, str | None] = dict.fromkeys(COLUMN_WORDS)
+    for segment in row:
+        column = _nearest(segment, columns)
+        if column == "description":
+            item["description"] = ((item["description"] or "") + " " + segment.text).strip()
+            continue
+        amounts = find_amounts(segment.text)
+        if not amounts:
+            continue
+        value = amounts[-1][0]
+        if column == "tax_rate" or segment.text.strip().endswith("%"):
+            item["tax_rate"] = str(value)
+        elif column == "quantity":
+            item["quantity"] = str(value)
+        else:
+            item[column] = format_amount(value)
+    return item

@@ -14,10 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit, LabelIndex
+from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit, label_index
 from ocrengine.extraction.labels_world import OTHER_PARTY_HEADINGS
 from ocrengine.extraction.layout import Layout, Segment
-from ocrengine.extraction.taxids import find_labelled_tax_id, find_tax_ids, national_tax_ids
+from ocrengine.extraction.taxids import (
+    find_labelled_tax_id,
+    find_tax_ids,
+    labelled_checksum,
+    national_tax_ids,
+    tax_id_checksum,
+)
 
 _CONTACT = re.compile(
     r"(?:\b(?:tel|phone|fax|mobile|mob|e-?mail|www|http|telefon|téléphone|tél|teléfono|"
@@ -40,7 +46,7 @@ class PartyBlock:
 
 
 def find_blocks(layout: Layout, hits_by_segment: dict[int, list[LabelHit]]) -> list[PartyBlock]:
-    other = LabelIndex([_OTHER_RULE]).present_in([segment.text for segment in layout.segments])
+    other = label_index((_OTHER_RULE,)).present_in([segment.text for segment in layout.segments])
     blocks: list[PartyBlock] = []
     for segment in layout.segments:
         hits = hits_by_segment.get(segment.index, [])
@@ -107,16 +113,16 @@ def _block_tax_ids(
     name = f"{block.party}_tax_id"
     found: list[Candidate] = []
     for segment in [block.heading, *block.lines]:
-        values = [(value, None) for value in find_tax_ids(segment.text)]
+        values = [(value, tax_id_checksum(value)) for value in find_tax_ids(segment.text)]
         values += national_tax_ids(segment.text)
         for hit in hits_by_segment.get(segment.index, []):
             if any(field.endswith("tax_id") for field in hit.fields):
                 labelled = find_labelled_tax_id(segment.text[hit.end :])
                 if labelled:
-                    values.append((labelled, None))
+                    values.append((labelled, labelled_checksum(hit.alias, labelled)))
         for value, ok in values:
             score = 1.02 if ok is not False else 0.7
-            found.append(Candidate(name, value, score, "inline", segment))
+            found.append(Candidate(name, value, score, "inline", segment, extra={"checksum": ok}))
     return found
 
 

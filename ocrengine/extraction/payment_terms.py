@@ -33,7 +33,7 @@ _PAYMENT_CUE = re.compile(
 )
 # Immediate payment has no days: a term all the same, and the due date is the issue date.
 _IMMEDIATE = re.compile(
-    r"due\s+(?:up)?on\s+receipt|payable\s+immediately|sofort\s+(?:zahlbar|fällig)|"
+    r"(?:due\s+)?(?:up)?on\s+receipt|payable\s+immediately|sofort\s+(?:zahlbar|fällig)|"
     r"ohne\s+abzug\s+sofort|à\s+réception|natychmiast|al\s+contado|a\s+la\s+vista|"
     r"a\s+vista|pronta\s+cassa|ihned|omgående|即時",
     re.IGNORECASE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from ocrengine.extraction.candidates import Candidate, FieldRule, LabelIndex
+from ocrengine.extraction.candidates import Candidate, FieldRule, label_index
 from ocrengine.extraction.layout import Layout
 from ocrengine.extraction.normalize import MONTHS, clean_text, find_dates
 
@@ -50,7 +50,7 @@ def period_candidates(
     right), the earliest label first."""
     if not rule.labels:
         return []
-    index = LabelIndex([rule]).present_in([segment.text for segment in layout.segments])
+    index = label_index((rule,)).present_in([segment.text for segment in layout.segments])
     found: list[Candidate] = []
     for segment in layout.segments:
         for hit in index.hits(segment.text):

@@ -308,6 +308,15 @@ def _prefixed_checksum(kind: str, value: str) -> bool | None:
     return any(check(_digits(value)) for check in _PREFIX_CHECKS[kind])
 
 
+def labelled_checksum(label: str, value: str) -> bool | None:
+    """`value`'s checksum by the country its label names ("NIP" → Poland), else by its own
+    form: ten bare digits are a Polish NIP or a Swedish org.nr, and only the label tells."""
+    for found, ok in national_tax_ids(f"{label} {value}"):
+        if found == value:
+            return ok
+    return tax_id_checksum(value)
+
+
 def find_national_tax_ids(text: str) -> list[str]:
     """The ids of `national_tax_ids`, checksum-valid ones first."""
     found = national_tax_ids(text)

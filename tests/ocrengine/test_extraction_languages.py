@@ -1,0 +1,470 @@
+"""Invoices beyond the corpus (#15): labels in Polish, Spanish, Italian, Portuguese, Czech,
+Swedish and Japanese; invoice numbers with slashes and letters; due dates from payment terms;
+party blocks by layout; tax ids with their country's checksum; IBAN, BIC, purchase order,
+service period, the tax breakdown by rate, line items across pages.
+
+Rules are proved on lines built in code (boxes as an engine or a text layer gives them), each
+language on a PDF drawn by reportlab and read through its real text layer."""
+
+import pytest
+
+from ocrengine.documents import read_document
+from ocrengine.engines.base import DocumentText, OcrLine, PageText
+from ocrengine.extraction import extract_invoice
+from ocrengine.extraction.bank_details import find_ibans, iban_ok
+from ocrengine.extraction.payment_terms import term_days
+from ocrengine.extraction.taxids import find_national_tax_ids, national_tax_ids, tax_id_checksum
+from tests.ocrengine import invoice_makers
+
+ROW_HEIGHT = 16
+
+
+def document(rows, *, source="text_layer", confidence=1.0):
+    """rows: one list per visual row of (text, x0) pairs; boxes 10 pt high, 6 pt a letter."""
+    lines = []
+    for number, row in enumerate(rows):
+        top = 40 + number * ROW_HEIGHT
+        for text, x0 in row:
+            lines.append(OcrLine(text, (x0, top, x0 + 6 * len(text), top + 10), confidence))
+    text = "\n".join("  ".join(t for t, _ in row) for row in rows)
+    return DocumentText([PageText(1, text, lines, 600, 900, source)])
+
+
+def values(rows, **kwargs):
+    return extract_invoice(document(rows, **kwargs)).as_flat_dict()
+
+
+# --- invoice numbers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [
+        ("Numer faktury:", "FV/2024/03/117"),
+        ("Invoice No.", "2024-INV-0042/A"),
+        ("Nº de factura:", "A-2024/0017"),
+        ("Fattura n.", "2024/FE/00315"),
+        ("Faktura č.", "FA-2024-0042"),
+        ("Fakturanummer", "SE/24/1187"),
+        ("請求書番号:", "JP-2024-0042/B"),
+    ],
+)
+def test_invoice_numbers_keep_slashes_dashes_and_letters(label, number):
+    rows = [
+        [("ACME Trading Ltd.", 40)],
+        [(label, 40), (number, 300)],
+        [("Total", 40), ("12.00 EUR", 300)],
+    ]
+    assert values(rows)["invoice_number"] == number
+
+
+# --- due dates from payment terms --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("terms", "days"),
+    [
+        ("Payment terms: Net 30", 30),
+        ("Payable within 30 days of the invoice date", 30),
+        ("Zahlbar innerhalb 14 Tagen ohne Abzug", 14),
+        ("Termin płatności: 14 dni", 14),
+        ("Forma de pago: transferencia a 30 días", 30),
+        ("Pagamento entro 30 giorni data fattura", 30),
+        ("Condições de pagamento: 45 dias", 45),
+        ("Splatnost: 14 dní", 14),
+        ("Betalningsvillkor: 30 dagar netto", 30),
+        ("支払条件: 請求日から30日以内", 30),
+        ("Payment due upon receipt", 0),
+    ],
+)
+def test_due_date_is_computed_from_the_payment_terms(terms, days):
+    assert term_days(terms) == days
+    rows = [
+        [("Invoice date: 2024-03-15", 40)],
+        [(terms, 40)],
+        [("Total", 40), ("100.00 EUR", 300)],
+    ]
+    result = values(rows)
+    expected = {30: "2024-04-14", 14: "2024-03-29", 45: "2024-04-29", 0: "2024-03-15"}[days]
+    assert result["due_date"] == expected
+    assert result["payment_terms"]
+
+
+def test_a_printed_due_date_wins_over_the_terms():
+    rows = [
+        [("Rechnungsdatum: 15.03.2024", 40)],
+        [("Zahlbar bis: 10.04.2024", 40)],
+        [("Zahlbar innerhalb 14 Tagen", 40)],
+    ]
+    assert values(rows)["due_date"] == "2024-04-10"
+
+
+def test_days_without_a_payment_word_are_no_terms():
+    rows = [[("Invoice date: 2024-03-15", 40)], [("Returns accepted within 30 days", 40)]]
+    result = values(rows)
+    assert result["due_date"] is None
+    assert result["payment_terms"] is None
+
+
+# --- party blocks ------------------------------------------------------------------------
+
+PARTY_LAYOUTS = [
+    # (seller heading, buyer heading, seller tax line, buyer tax line, seller id, buyer id)
+    ("Sprzedawca", "Nabywca", "NIP: 526-104-08-28", "NIP: 677-002-54-18", "5261040828", "6770025418"),
+    ("Vendedor", "Cliente", "CIF: B12345674", "NIF: A58818501", "B12345674", "A58818501"),
+    ("Fornitore", "Cliente", "P.IVA 07643520567", "P.IVA 00743110157", "07643520567", "00743110157"),
+    ("Fornecedor", "Adquirente", "NIF: 501964843", "CNPJ: 11.222.333/0001-81", "501964843",
+     "11222333000181"),
+    ("Dodavatel", "Odběratel", "IČO: 27082440", "DIČ: CZ27082440", "27082440", "CZ27082440"),
+    ("Säljare", "Köpare", "Org.nr 556036-0793", "Momsreg.nr SE556036079301", "5560360793",
+     "SE556036079301"),
+    ("Bill from", "Bill to", "VAT No: DE811907980", "VAT No: BE0403170701", "DE811907980",
+     "BE0403170701"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("seller_heading", "buyer_heading", "seller_tax", "buyer_tax", "seller_id", "buyer_id"),
+    PARTY_LAYOUTS,
+)
+def test_party_blocks_give_each_party_its_name_address_and_tax_id(
+    seller_heading, buyer_heading, seller_tax, buyer_tax, seller_id, buyer_id
+):
+    rows = [
+        [("Invoice 2024-0042", 40)],
+        [(seller_heading, 40), (buyer_heading, 320)],
+        [("Nordlicht Trading Ltd.", 40), ("Globex Industries Ltd.", 320)],
+        [("Harbour Street 12", 40), ("Market Square 7", 320)],
+        [("00-950 Port Town", 40), ("30-002 Old Town", 320)],
+        [(seller_tax, 40), (buyer_tax, 320)],
+    ]
+    if seller_heading == "Bill from":
+        rows[1][0] = ("Sold by", 40)
+    result = values(rows)
+    assert result["seller"] == "Nordlicht Trading Ltd."
+    assert result["buyer"] == "Globex Industries Ltd."
+    assert result["seller_address"] == "Harbour Street 12, 00-950 Port Town"
+    assert result["buyer_address"] == "Market Square 7, 30-002 Old Town"
+    assert result["seller_tax_id"] == seller_id
+    assert result["buyer_tax_id"] == buyer_id
+
+
+def test_a_delivery_block_is_neither_party():
+    rows = [
+        [("Bill to", 40), ("Ship to", 320)],
+        [("Globex Industries Ltd.", 40), ("Globex Warehouse", 320)],
+        [("Market Square 7", 40), ("Dock Road 1", 320)],
+    ]
+    result = values(rows)
+    assert result["buyer"] == "Globex Industries Ltd."
+    assert result["buyer_address"] == "Market Square 7"
+    assert result["seller"] != "Globex Warehouse"
+
+
+def test_the_issuer_in_the_footer_is_the_seller_when_no_heading_names_it():
+    rows = [
+        [("FAKTURA", 40)],
+        [("Numer faktury: FV/2024/03/117", 40)],
+        [("Razem do zapłaty", 40), ("123,00 zł", 300)],
+        *([[]] * 20),
+        [("Nordpol Sp. z o.o. · ul. Długa 5, 00-001 Warszawa · NIP 526-104-08-28", 40)],
+    ]
+    result = values(rows)
+    assert result["seller"] == "Nordpol Sp. z o.o."
+    assert result["seller_tax_id"] == "5261040828"
+
+
+def test_a_japanese_buyer_is_addressed_with_onchu():
+    rows = [[("株式会社山田商事 御中", 40)], [("請求書番号: 42", 300)]]
+    assert values(rows)["buyer"] == "株式会社山田商事"
+
+
+# --- tax ids -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "valid", "invalid"),
+    [
+        ("NIP: {}", "526-104-08-28", "526-104-08-27"),
+        ("Partita IVA {}", "07643520567", "07643520568"),
+        ("CIF: {}", "B12345674", "B12345675"),
+        ("NIF {}", "501964843", "501964844"),
+        ("CNPJ: {}", "11.222.333/0001-81", "11.222.333/0001-82"),
+        ("IČO: {}", "27082440", "27082441"),
+        ("Org.nr {}", "556036-0793", "556036-0794"),
+        ("登録番号: {}", "T7000012050002", "T7000012050003"),
+    ],
+)
+def test_national_tax_ids_are_checked_by_their_countrys_checksum(printed, valid, invalid):
+    assert national_tax_ids(printed.format(valid))[0][1] is True
+    assert national_tax_ids(printed.format(invalid))[0][1] is False
+
+
+@pytest.mark.parametrize(
+    ("vat_id", "ok"),
+    [
+        ("DE811907980", True), ("DE811907981", False), ("FR40303265045", True),
+        ("FR41303265045", False), ("NL004495445B01", True), ("NL004495446B01", False),
+        ("BE0403170701", True), ("BE0403170702", False), ("PL5261040828", True),
+        ("IT07643520567", True), ("ESB12345674", True), ("PT501964843", True),
+        ("SE556036079301", True), ("SE556036079401", False), ("CZ27082440", True),
+    ],
+)  # fmt: skip
+def test_eu_vat_ids_are_checked_where_the_country_defines_a_checksum(vat_id, ok):
+    assert tax_id_checksum(vat_id) is ok
+
+
+def test_a_checksum_valid_tax_id_beats_an_invalid_one():
+    # A misread digit (…27) printed before the real id (…28): the valid one wins.
+    assert find_national_tax_ids("NIP 526-104-08-27  NIP 526-104-08-28")[0] == "5261040828"
+    rows = [
+        [("Nordpol Sp. z o.o.", 40)],
+        [("NIP: 526-104-08-27", 40)],
+        [("NIP: 526-104-08-28", 40)],
+    ]
+    result = extract_invoice(document(rows))
+    assert result.fields["seller_tax_id"].value == "5261040828"
+    assert {"name": "seller_tax_id_checksum", "ok": True} in result.checks
+
+
+def test_an_invalid_tax_id_alone_is_kept_but_flagged():
+    result = extract_invoice(document([[("Nordpol Sp. z o.o.", 40)], [("NIP: 526-104-08-27", 40)]]))
+    assert result.fields["seller_tax_id"].value == "5261040827"
+    assert {"name": "seller_tax_id_checksum", "ok": False} in result.checks
+
+
+# --- bank details ------------------------------------------------------------------------
+
+
+def test_iban_is_validated_by_mod_97():
+    assert iban_ok("DE89 3704 0044 0532 0130 00")
+    assert not iban_ok("DE89 3704 0044 0532 0130 01")  # one digit misread
+    assert not iban_ok("DE89 3704 0044 0532 0130")  # too short for Germany
+    assert find_ibans("IBAN: DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX") == [
+        "DE89370400440532013000"
+    ]
+    assert find_ibans("IBAN: DE89 3704 0044 0532 0130 01") == []
+
+
+def test_bank_details_iban_bic_and_domestic_account():
+    rows = [
+        [("Bankverbindung: Commerzbank", 40)],
+        [("IBAN DE89 3704 0044 0532 0130 00", 40), ("BIC: COBADEFFXXX", 340)],
+        [("Číslo účtu: 123456789/0800", 40)],
+    ]
+    result = extract_invoice(document(rows))
+    assert result.fields["iban"].value == "DE89370400440532013000"
+    assert result.fields["bic"].value == "COBADEFFXXX"
+    assert result.fields["bank_account"].value == "123456789/0800"
+    assert {"name": "iban_checksum", "ok": True} in result.checks
+    assert result.fields["iban"].box is not None
+
+
+def test_a_polish_account_number_is_the_iban_without_pl():
+    rows = [[("Nr rachunku: 61 1090 1014 0000 0712 1981 2874", 40)]]
+    assert values(rows)["iban"] == "PL61109010140000071219812874"
+
+
+def test_a_misread_iban_is_not_offered():
+    assert values([[("IBAN: DE89 3704 0044 0532 0130 01", 40)]])["iban"] is None
+
+
+# --- purchase order, service period, tax breakdown ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [
+        ("PO Number:", "PO-2024-0815"),
+        ("Bestellnummer", "4500012345"),
+        ("Numer zamówienia:", "ZAM/2024/55"),
+        ("Número de pedido:", "PED-7781"),
+        ("Číslo objednávky:", "OBJ-2024-17"),
+        ("注文番号:", "A-100/22"),
+    ],
+)
+def test_purchase_order_number(label, number):
+    rows = [[("Invoice No: INV-1", 40)], [(label, 40), (number, 300)]]
+    result = values(rows)
+    assert result["purchase_order_number"] == number
+    assert result["invoice_number"] == "INV-1"
+
+
+@pytest.mark.parametrize(
+    ("line", "start", "end"),
+    [
+        ("Leistungszeitraum: 01.03.2024 - 31.03.2024", "2024-03-01", "2024-03-31"),
+        ("Okres rozliczeniowy: 2024-03-01 do 2024-03-31", "2024-03-01", "2024-03-31"),
+        ("Billing period: March 2024", "2024-03-01", "2024-03-31"),
+        ("Período de facturación: 02/2024", "2024-02-01", "2024-02-29"),
+        ("請求期間: 2024年3月1日〜2024年3月31日", "2024-03-01", "2024-03-31"),
+    ],
+)
+def test_service_period(line, start, end):
+    result = values([[("Invoice date: 2024-04-02", 40)], [(line, 40)]])
+    assert (result["service_period_start"], result["service_period_end"]) == (start, end)
+    assert result["date"] == "2024-04-02"
+
+
+def test_tax_breakdown_by_rate_adds_up_to_the_tax():
+    rows = [
+        [("Beschreibung", 40), ("Menge", 240), ("MwSt", 300), ("Betrag", 420)],
+        [("Buch", 40), ("1", 240), ("7%", 300), ("50,00", 420)],
+        [("Lampe", 40), ("1", 240), ("19%", 300), ("100,00", 420)],
+        [],
+        [("Nettobetrag", 300), ("150,00 EUR", 420)],
+        [("MwSt. 7% auf 50,00", 40), ("3,50 EUR", 420)],
+        [("MwSt. 19% auf 100,00", 40), ("19,00 EUR", 420)],
+        [("Gesamtbetrag", 300), ("172,50 EUR", 420)],
+    ]
+    result = extract_invoice(document(rows))
+    assert result.fields["tax_amount"].value == "22.50"
+    assert result.fields["tax_breakdown"].value == [
+        {"rate": "7", "net": "50.00", "tax": "3.50"},
+        {"rate": "19", "net": "100.00", "tax": "19.00"},
+    ]
+    assert {"name": "tax_breakdown_matches_tax", "ok": True} in result.checks
+
+
+def test_a_line_item_with_a_rate_is_no_breakdown_row():
+    rows = [[("Widget  2 x 50.00  20%  100.00", 40)], [("Total", 40), ("100.00 EUR", 300)]]
+    assert values(rows)["tax_breakdown"] is None
+
+
+# --- languages, end to end on a text layer ------------------------------------------------
+
+LANGUAGES = {
+    "pl": {
+        "rows": [
+            [("Faktura VAT nr FV/2024/03/117", 40), ("Data wystawienia: 15.03.2024", 330)],
+            [("Termin płatności: 14 dni", 330)],
+            [("Sprzedawca", 40), ("Nabywca", 330)],
+            [("Nordpol Sp. z o.o.", 40), ("Kowalski Handel S.A.", 330)],
+            [("NIP: 526-104-08-28", 40), ("NIP: 677-002-54-18", 330)],
+            [("Razem netto", 300), ("1 000,00 zł", 430)],
+            [("Kwota VAT", 300), ("230,00 zł", 430)],
+            [("Do zapłaty", 300), ("1 230,00 zł", 430)],
+        ],
+        "expect": {"invoice_number": "FV/2024/03/117", "due_date": "2024-03-29",
+                   "currency": "PLN", "seller_tax_id": "5261040828"},
+    },
+    "es": {
+        "rows": [
+            [("Factura nº: A-2024/0017", 40), ("Fecha de emisión: 15/03/2024", 330)],
+            [("Vencimiento: 14/04/2024", 330)],
+            [("Vendedor", 40), ("Cliente", 330)],
+            [("Iberia Servicios S.L.", 40), ("Comercial Norte S.A.", 330)],
+            [("CIF: B12345674", 40), ("NIF: A58818501", 330)],
+            [("Base imponible", 300), ("1.000,00 €", 430)],
+            [("IVA 21%", 300), ("210,00 €", 430)],
+            [("Total factura", 300), ("1.210,00 €", 430)],
+        ],
+        "expect": {"invoice_number": "A-2024/0017", "due_date": "2024-04-14", "currency": "EUR",
+                   "buyer_tax_id": "A58818501", "total_amount": "1210.00"},
+    },
+    "it": {
+        "rows": [
+            [("Fattura n. 2024/FE/00315", 40), ("Data: 15/03/2024", 330)],
+            [("Pagamento entro 30 giorni", 330)],
+            [("Fornitore", 40), ("Cliente", 330)],
+            [("Rossi Forniture S.r.l.", 40), ("Bianchi S.p.A.", 330)],
+            [("P.IVA 07643520567", 40), ("P.IVA 00743110157", 330)],
+            [("Imponibile", 300), ("500,00 €", 430)],
+            [("IVA 22%", 300), ("110,00 €", 430)],
+            [("Totale documento", 300), ("610,00 €", 430)],
+        ],
+        "expect": {"invoice_number": "2024/FE/00315", "due_date": "2024-04-14",
+                   "seller": "Rossi Forniture S.r.l.", "buyer_tax_id": "00743110157"},
+    },
+    "pt": {
+        "rows": [
+            [("Fatura nº FT2024/117", 40), ("Data de emissão: 15-03-2024", 330)],
+            [("Data de vencimento: 14-04-2024", 330)],
+            [("Fornecedor", 40), ("Cliente", 330)],
+            [("Lusitana Comércio Lda", 40), ("Porto Digital S.A.", 330)],
+            [("NIF: 501964843", 40)],
+            [("Valor sem IVA", 300), ("200,00 €", 430)],
+            [("IVA 23%", 300), ("46,00 €", 430)],
+            [("Total a pagar", 300), ("246,00 €", 430)],
+        ],
+        "expect": {"invoice_number": "FT2024/117", "date": "2024-03-15",
+                   "seller_tax_id": "501964843", "net_amount": "200.00"},
+    },
+    "cs": {
+        "rows": [
+            [("Faktura č. FA-2024-0042", 40), ("Datum vystavení: 15.03.2024", 330)],
+            [("Datum splatnosti: 29.03.2024", 330)],
+            [("Dodavatel", 40), ("Odběratel", 330)],
+            [("Praha Systems s.r.o.", 40), ("Brno Trade a.s.", 330)],
+            [("IČO: 27082440", 40)],
+            [("Základ daně", 300), ("1 000,00 Kč", 430)],
+            [("DPH 21%", 300), ("210,00 Kč", 430)],
+            [("Celkem k úhradě", 300), ("1 210,00 Kč", 430)],
+        ],
+        "expect": {"invoice_number": "FA-2024-0042", "due_date": "2024-03-29", "currency": "CZK",
+                   "buyer": "Brno Trade a.s.", "seller_tax_id": "27082440"},
+    },
+    "sv": {
+        "rows": [
+            [("Fakturanummer: SE/24/1187", 40), ("Fakturadatum: 2024-03-15", 330)],
+            [("Betalningsvillkor: 30 dagar netto", 330)],
+            [("Säljare", 40), ("Köpare", 330)],
+            [("Norrsken AB", 40), ("Göta Handel AB", 330)],
+            [("Org.nr 556036-0793", 40)],
+            [("Summa exkl. moms", 300), ("800,00 SEK", 430)],
+            [("Moms 25%", 300), ("200,00 SEK", 430)],
+            [("Att betala", 300), ("1 000,00 SEK", 430)],
+        ],
+        "expect": {"invoice_number": "SE/24/1187", "due_date": "2024-04-14", "currency": "SEK",
+                   "seller": "Norrsken AB", "seller_tax_id": "5560360793"},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_each_language_reads_from_a_real_text_layer(language):
+    case = LANGUAGES[language]
+    data = invoice_makers.invoice_pdf([case["rows"]])
+    result = extract_invoice(read_document(data), pdf_bytes=data).as_flat_dict()
+    for name, expected in case["expect"].items():
+        assert result[name] == expected, name
+    assert result["total_amount"]
+    assert result["seller"]
+    assert result["buyer"]
+
+
+def test_japanese_reads_from_a_real_text_layer():
+    data = invoice_makers.invoice_pdf([invoice_makers.JAPANESE], japanese=True)
+    result = extract_invoice(read_document(data), pdf_bytes=data).as_flat_dict()
+    assert result["invoice_number"] == "2024-INV-0042/A"
+    assert result["date"] == "2024-03-15"
+    assert result["due_date"] == "2024-04-30"
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "10000.00", "1000.00", "11000.00",
+    )  # fmt: skip
+    assert result["currency"] == "JPY"
+    assert result["seller"] == "株式会社東京テック"
+    assert result["buyer"] == "株式会社山田商事"
+    assert result["seller_tax_id"] == "T7000012050002"
+    assert result["tax_breakdown"] == [{"rate": "10", "net": "10000.00", "tax": "1000.00"}]
+
+
+def test_line_items_go_on_across_a_page_break():
+    header = [("Nazwa", 40), ("Ilość", 260), ("Cena", 320), ("Wartość", 420)]
+    first = [
+        [("Faktura nr FV/2024/9", 40)],
+        header,
+        [("Usługa A", 40), ("1", 260), ("100,00", 320), ("100,00", 420)],
+        [("Usługa B", 40), ("2", 260), ("50,00", 320), ("100,00", 420)],
+        [("Przeniesienie", 40), ("200,00", 420)],
+    ]
+    second = [
+        [("Faktura nr FV/2024/9, strona 2", 40)],
+        header,
+        [("Usługa C", 40), ("1", 260), ("300,00", 320), ("300,00", 420)],
+        [("Razem", 40), ("500,00", 420)],
+    ]
+    data = invoice_makers.invoice_pdf([first, second])
+    result = extract_invoice(read_document(data), pdf_bytes=data)
+    assert [line["description"] for line in result.lines] == ["Usługa A", "Usługa B", "Usługa C"]
+    assert [line["amount"] for line in result.lines] == ["100.00", "100.00", "300.00"]
