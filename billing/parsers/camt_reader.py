@@ -78,9 +78,7 @@ def _bill(statement: ET.Element) -> ParsedBill:
     iban = _text(account, "Id", "IBAN") or _text(account, "Id", "Othr", "Id")
     bill = ParsedBill(account_kind="current", account=iban, card_last4=account_last4(iban))
     bill.currency = _text(account, "Ccy")
-    balances = {code: bal for bal in _all(statement, "Bal") if (code := _balance_code(bal))}
-    opening = next((balances[c] for c in _OPENING if c in balances), None)
-    closing = next((balances[c] for c in _CLOSING if c in balances), balances.get(_INTERIM))
+    opening, closing = _opening_and_closing(_all(statement, "Bal"))
     bill.previous_balance = _signed(opening)
     bill.new_balance = _signed(closing)
     if not bill.currency:
@@ -95,13 +93,6 @@ def _bill(statement: ET.Element) -> ParsedBill:
     summary = _path(statement, "TxsSummry")  # the bank's own totals, checked against the rows
     bill.total_debits = money(_text(summary, "TtlDbtNtries", "Sum"))
     bill.total_credits = money(_text(summary, "TtlCdtNtries", "Sum"))
-    period = _path(statement, "FrToDt")
-    bill.period_start = _day(_text(period, "FrDtTm") or _text(period, "FrDt"))
-    bill.statement_date = (
-        _day(_text(period, "ToDtTm") or _text(period, "ToDt"))
-        or _balance_day(closing)
-        or _day(_text(statement, "CreDtTm"))
-    )
     index = 0
     for entry in _all(statement, "Ntry"):
         for row in _entry_rows(entry):
@@ -111,7 +102,26 @@ def _bill(statement: ET.Element) -> ParsedBill:
             target.append(row)
             if not bill.currency and isinstance(row, ParsedTransaction):
                 bill.currency = _path(entry, "Amt").get("Ccy", "")
+    _set_period(bill, statement, closing)
     return bill
+
+
+def _set_period(bill: ParsedBill, statement: ET.Element, closing: ET.Element | None) -> None:
+    """FrToDt is the statement's period when its entries lie inside it; one that does not hold
+    them (a bank stamping the day it produced the file) dates the bill by its last booking."""
+    period = _path(statement, "FrToDt")
+    start = _day(_text(period, "FrDtTm") or _text(period, "FrDt"))
+    end = _day(_text(period, "ToDtTm") or _text(period, "ToDt"))
+    booked = [t.posting_date for t in bill.transactions if t.posting_date]
+    if start and end and start <= end and all(start <= day <= end for day in booked):
+        bill.period_start, bill.statement_date = start, end
+        return
+    bill.statement_date = (
+        max(booked, default=None)
+        or end
+        or _balance_day(closing)
+        or _day(_text(statement, "CreDtTm"))
+    )
 
 
 def _entry_rows(entry: ET.Element) -> Iterator[ParsedTransaction | RowProblem]:
@@ -196,6 +206,27 @@ def _reference(entry: ET.Element, tx: ET.Element | None) -> str:
             if value and value != "NOTPROVIDED":
                 return value
     return _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+
+
+def _opening_and_closing(
+    balances: list[ET.Element],
+) -> tuple[ET.Element | None, ET.Element | None]:
+    """OPBD (or PRCD) opens and CLBD closes; a report with interim balances only (ITBD,
+    camt.052) opens with the first of two or more and closes with the last."""
+    by_code: dict[str, ET.Element] = {}
+    interim = []
+    for balance in balances:
+        code = _balance_code(balance)
+        by_code.setdefault(code, balance)
+        if code == _INTERIM:
+            interim.append(balance)
+    opening = next((by_code[c] for c in _OPENING if c in by_code), None)
+    closing = next((by_code[c] for c in _CLOSING if c in by_code), None)
+    if opening is None and len(interim) > 1:
+        opening = interim[0]
+    if closing is None and interim:
+        closing = interim[-1]
+    return opening, closing
 
 
 def _balance_code(balance: ET.Element) -> str:

@@ -308,6 +308,27 @@ def test_camt052_report_pending_entries_are_listed_not_counted():
     assert "balance_mismatch" not in _codes(parsed)
 
 
+def test_camt_period_that_does_not_hold_its_entries_dates_the_bill_by_its_last_booking():
+    data = camt([_camt_entry("1.00", "CRDT", "A")], [])
+    stamped = data.replace(b"2026-11-01T00:00:00", b"2026-12-01T00:00:00").replace(
+        b"2026-11-30T23:59:59", b"2026-12-01T23:59:59"
+    )
+    [bill] = _parse(stamped).bills
+    assert (bill.period_start, bill.statement_date) == (None, date(2026, 11, 5))
+
+
+def test_camt052_interim_balances_open_with_the_first_and_close_with_the_last():
+    data = camt(
+        [_camt_entry("10.00", "DBIT", "A")],
+        [_balance("ITBD", "100.00"), _balance("ITBD", "90.00")],
+        message="052.001.02",
+        root="BkToCstmrAcctRpt",
+        item="Rpt",
+    )
+    [bill] = _parse(data).bills
+    assert (bill.previous_balance, bill.new_balance) == (D("100.00"), D("90.00"))
+
+
 def test_camt054_notification_without_balances_reads_its_entries_and_says_none_was_given():
     data = camt(
         [_camt_entry("12.00", "CRDT", "REFUND")],
