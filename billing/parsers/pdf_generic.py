@@ -973,7 +973,9 @@ class _Summary:
         period = _period(rows, order)
         if period is not None:
             summary.period_start = period[0]
-            summary.statement_date = summary.statement_date or period[1]
+            if summary.statement_date in (None, period[0]):
+                # "Opening/Closing Date 12/06/23 - 01/05/24": the statement closes the period.
+                summary.statement_date = period[1]
         if summary.statement_date is None:
             summary.statement_date = _standalone_date(rows, order)
         card = next((m for row in rows[:200] if (m := CARD.search(IBAN.sub(" ", row.text)))), None)

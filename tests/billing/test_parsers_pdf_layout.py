@@ -561,3 +561,79 @@ def test_indian_style_statement_with_lakh_grouping(heading, words):
     assert rows_of(bill) == [("125000.00", "credit"), ("2345.50", "debit")]
     assert (bill.previous_balance, bill.new_balance) == (D("112345.50"), D("235000.00"))
     assert statement_status(statement)[0] == "verified"
+
+
+def test_a_us_card_statement_with_an_opening_closing_period_and_grouped_activity():
+    page = Page()
+    page.row((40, "ACCOUNT SUMMARY"))
+    page.row((40, "Account Number: XXXX XXXX XXXX 1234"))
+    page.row((40, "Previous Balance"), (300, "$1,234.56", "r"))
+    page.row((40, "Payment, Credits"), (300, "-$1,234.56", "r"))
+    page.row((40, "Purchases"), (300, "+$523.19", "r"))
+    page.row((40, "New Balance"), (300, "$523.19", "r"))
+    page.row((40, "Opening/Closing Date"), (200, "12/06/23 - 01/05/24"))
+    page.row((40, "Payment Due Date:"), (200, "02/01/24"))
+    page.row((40, "Minimum Payment Due:"), (300, "$40.00", "r"))
+    page.row(
+        (40, "Date of"), (120, "Merchant Name or Transaction Description"), (520, "$ Amount", "r")
+    )
+    page.row((40, "PAYMENTS AND OTHER CREDITS"))
+    page.row((40, "12/15"), (120, "Payment Thank You-Mobile"), (520, "-1,234.56", "r"))
+    page.row((40, "PURCHASE"))
+    page.row((40, "12/08"), (120, "AMAZON MKTPL*AB12CD3 Amzn.com/bill WA"), (520, "45.99", "r"))
+    page.row((40, "12/22"), (120, "UBER *EATS HELP.UBER.COM CA"), (520, "32.20", "r"))
+    page.row((40, "01/03"), (120, "DELTA AIR 0062345 DELTA.COM GA"), (520, "445.00", "r"))
+    page.row((40, "Total fees charged in 2024"), (520, "$0.00", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert (bill.account_kind, bill.card_last4) == ("card", "1234")
+    assert (bill.period_start, bill.statement_date) == (date(2023, 12, 6), date(2024, 1, 5))
+    assert (bill.due_date, bill.minimum_payment) == (date(2024, 2, 1), D("40.00"))
+    assert rows_of(bill) == [
+        ("1234.56", "credit"),
+        ("45.99", "debit"),
+        ("32.20", "debit"),
+        ("445.00", "debit"),
+    ]
+    assert bill.transactions[3].posting_date == date(2024, 1, 3)
+    assert statement_status(statement) == ("verified", [])
+
+
+def test_a_chinese_card_statement():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    rows = [
+        [(40, "信用卡对账单")],
+        [(40, "账单日"), (140, "2024/03/05"), (300, "到期还款日"), (400, "2024/03/23")],
+        [(40, "卡号 6225 88** **** 1234")],
+        [(40, "上期账单金额"), (260, "1,200.00", "r")],
+        [(40, "本期应还金额"), (260, "2,050.50", "r")],
+        [(40, "最低还款额"), (260, "205.05", "r")],
+        [(40, "交易日"), (100, "记账日"), (160, "交易摘要"), (520, "人民币金额", "r")],
+        [(40, "02/10"), (100, "02/11"), (160, "财付通-美团外卖"), (520, "58.50", "r")],
+        [(40, "02/15"), (100, "02/15"), (160, "还款"), (520, "-1,200.00", "r")],
+        [(40, "02/28"), (100, "02/29"), (160, "京东商城"), (520, "1,992.00", "r")],
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595, 842), invariant=1)
+    pdf.setFont("STSong-Light", 9)
+    for index, row in enumerate(rows):
+        for cell in row:
+            draw = pdf.drawRightString if cell[2:] == ("r",) else pdf.drawString
+            draw(cell[0], 842 - 60 - 14 * index, cell[1])
+    pdf.showPage()
+    pdf.save()
+    statement = read(buffer.getvalue())
+    bill = statement.bills[0]
+    assert (bill.statement_date, bill.due_date) == (date(2024, 3, 5), date(2024, 3, 23))
+    assert (bill.previous_balance, bill.new_balance, bill.minimum_payment) == (
+        D("1200.00"),
+        D("2050.50"),
+        D("205.05"),
+    )
+    assert rows_of(bill) == [("58.50", "debit"), ("1200.00", "credit"), ("1992.00", "debit")]
+    assert (bill.card_last4, bill.currency) == ("1234", "CNY")
+    assert statement_status(statement)[0] == "verified"
