@@ -34,10 +34,12 @@ from .table_template import (
     row_text,
 )
 from .table_vocabulary import (
+    ACCOUNT_HEADER,
     CARD_WORDS,
     CURRENT_WORDS,
     DATE_ROLES,
     ENGLISH_HEADER,
+    EVIDENCE_HEADER,
     FIELD_LABELS,
     FLAG_DIRECTIONS,
     HEADER_ROLES,
@@ -116,7 +118,12 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
     body = [r for r in rows[start : start + SAMPLE_ROWS] if any(c not in (None, "") for c in r)]
     roles = _confirmed(candidates, body)
     descriptions = [i for i in texts if i not in roles.values()]
-    evidence = [i for i in candidates.get("ignored", []) if i not in roles.values()]
+    header = rows[header_index] if header_found else []
+    evidence = [
+        i
+        for i in candidates.get("ignored", [])
+        if i not in roles.values() and EVIDENCE_HEADER.search(plain(str(header[i] or "")))
+    ]
     if not (set(DATE_ROLES) & roles.keys()):
         date_col = _best_date_column(body, set(roles.values()))
         if date_col is None:
@@ -166,7 +173,6 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
     )
     first_row = header_index if header_found else header_index + 1
     _read_preamble_fields(rows[: max(first_row, 0)], generic)
-    header = rows[header_index] if header_found else []
     generic.currency = generic.currency or _header_currency(header, roles)
     generic.kind_hint = _kind_hint(rows[: max(header_index + 1, 0)], roles, body)
     date_col = columns["date"]
@@ -634,16 +640,13 @@ def _header_currency(header: list, roles: dict[str, int]) -> str:
     return ""
 
 
-def _constant_cells(body: list[list], roles: dict[str, int]) -> list[str]:
-    """Text columns with one value on every row ("Account Type: Chequing", "Visa"): they
-    describe the account, not a transaction."""
+def _account_cells(header: list, body: list[list]) -> list[str]:
+    """What the rows say of the account in a column named for it ("Account Type" holding
+    "Chequing" or "Visa", "Product"): the account's kind, not a transaction's."""
     out = []
-    for index in range(_width(body)):
-        if index in roles.values() and index != roles.get("account"):
-            continue
-        values = {str(c).strip() for c in _column(body, index)}
-        if len(values) == 1 and len(body) >= 2:
-            out.extend(values)
+    for index, name in enumerate(header):
+        if isinstance(name, str) and ACCOUNT_HEADER.search(plain(name)):
+            out.extend(sorted({str(c).strip() for c in _column(body, index)[:50]}))
     return out
 
 
@@ -662,7 +665,8 @@ def _kind_hint(head: list[list], roles: dict[str, int], body: list[list]) -> str
     """The account's kind ("card" or "current") when a word above the rows, or a column of
     card numbers, says so; "" when nothing does."""
     text = " ".join(str(c) for row in head for c in row if isinstance(c, str))
-    text += " " + " ".join(_constant_cells(body, roles))
+    if head:
+        text += " " + " ".join(_account_cells(head[-1], body))
     if "card" in roles or CARD_WORDS.search(plain(text)):
         return "card"
     if CURRENT_WORDS.search(plain(text)):

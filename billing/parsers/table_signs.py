@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
-from .table_vocabulary import CARD_PAYMENT_WORDS, CREDIT_WORDS, DEBIT_WORDS, plain
+from .table_vocabulary import (
+    CARD_PAYMENT_WORDS,
+    CREDIT_WORDS,
+    DEBIT_WORDS,
+    STRONG_CREDIT_WORDS,
+    plain,
+)
 
 ZERO = Decimal("0")
 
@@ -128,30 +134,39 @@ def _from_balance(fit: BalanceFit, kind_hint: str, rows: list[SignedRow]) -> Sig
 
 def _from_words(rows: list[SignedRow], kind_hint: str) -> SignDecision:
     """Description words across all rows: under each convention, how many rows whose words say
-    money in (or out) carry the sign that convention gives them."""
+    money in (or out) carry the sign that convention gives them. A phrase only a payment to a
+    card or a refund is printed with ("PAYMENT - THANK YOU", "refund") counts twice."""
     agree = {"debit": 0, "credit": 0}  # keyed by what a negative amount would mean
     for row in rows:
         if row.marked is not None or row.delta == 0:
             continue
-        words = _direction_of_words(row.text, kind_hint)
+        words, weight = _direction_of_words(row.text, kind_hint)
         if words is None:
             continue
         negative = row.delta < 0
         if (words == "credit") != negative:  # credit printed positive, debit negative
-            agree["debit"] += 1
+            agree["debit"] += weight
         else:
-            agree["credit"] += 1
+            agree["credit"] += weight
     neg_debit, neg_credit = agree["debit"], agree["credit"]
-    if neg_credit > 0 and neg_credit >= 2 * neg_debit + 1:
+    # Against the default (a negative amount is money out) the words must weigh two or more,
+    # three times what speaks for it; on a current account (where printing money out positive
+    # is rare) three or more, four times.
+    needed, ratio = (3, 4) if kind_hint == "current" else (2, 3)
+    if neg_credit >= needed and neg_credit >= ratio * neg_debit:
         # charges printed positive, payments negative: a card's export
         return SignDecision(kind_hint or "card", "credit")
     kind = kind_hint or "current"
-    if neg_debit > 0 and neg_debit >= 2 * neg_credit + 1:
+    if neg_debit > 0 and neg_debit >= 2 * neg_credit:
         return SignDecision(kind, "debit")
-    if neg_debit or neg_credit:
+    if neg_debit and neg_credit:
         why = (
-            f"the descriptions contradict each other ({neg_debit} row(s) read as money out "
-            f"when negative, {neg_credit} as money in)"
+            f"the descriptions contradict each other (words weighing {neg_debit} read a negative "
+            f"amount as money out, {neg_credit} as money in)"
+        )
+    elif neg_credit:
+        why = (
+            f"too few description words (weighing {neg_credit}) read a negative amount as money in"
         )
     else:
         why = "no running balance and no description word says which sign is money out"
@@ -169,7 +184,7 @@ def _all_positive(rows: list[SignedRow], kind_hint: str) -> SignDecision:
     """Every amount positive and nothing marks a direction: money in, as any other positive
     amount (the conservative default), unless most descriptions read as purchases or fees (a
     card's list of charges)."""
-    words = [_direction_of_words(r.text, kind_hint) for r in rows]
+    words = [_direction_of_words(r.text, kind_hint)[0] for r in rows]
     credits, debits = words.count("credit"), words.count("debit")
     if debits > credits and debits >= len(rows) / 2:
         return SignDecision(kind_hint or "card", "credit")  # positive amounts are the debits
@@ -181,15 +196,18 @@ def _all_positive(rows: list[SignedRow], kind_hint: str) -> SignDecision:
     )
 
 
-def _direction_of_words(text: str, kind_hint: str) -> str | None:
+def _direction_of_words(text: str, kind_hint: str) -> tuple[str | None, int]:
+    """("credit" | "debit" | None, weight) of a row's words."""
     words = plain(text)
     credit = bool(CREDIT_WORDS.search(words))
     debit = bool(DEBIT_WORDS.search(words))
     if kind_hint == "card" and CARD_PAYMENT_WORDS.search(words) and not debit:
         credit = True
     if credit == debit:
-        return None
-    return "credit" if credit else "debit"
+        return None, 0
+    if credit:
+        return "credit", 2 if STRONG_CREDIT_WORDS.search(words) else 1
+    return "debit", 1
 
 
 def newest_first(dates: list) -> bool | None:

@@ -135,6 +135,12 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
 )  # fmt: skip
 MONEY_ROLES = ("amount", "debit", "credit")
+# Columns beside the description whose words tell a row's direction (a booking type, a
+# category), and columns that describe the account itself.
+EVIDENCE_HEADER = re.compile(r"type|categor|kategori|类别|类型|tipo|soort|art$|typ$")
+ACCOUNT_HEADER = re.compile(
+    r"account type|type de compte|kontoart|tipo de cuenta|rekeningtype|product|produkt"
+)
 # A header cell in English (which alone leaves the date order open: US exports are month-first).
 ENGLISH_HEADER = re.compile(
     r"\b(?:date|description|desc|amount|amt|balance|debit|credit|withdrawals?|deposits?|"
@@ -244,6 +250,10 @@ DEBIT_WORDS = re.compile(
     r"retirada|\bcargo\b|pago con tarjeta|comision|aankoop|geldopname|incasso|pinbetaling|"
     r"betaalautomaat|acquisto|prelievo|pagamento pos|commissione|levantamento|pagamento|"
     r"pembelian|pengeluaran|caj|消费|取现|支付|手续费|年费",
+)
+STRONG_CREDIT_WORDS = re.compile(
+    r"thank ?you|payment received|autopay|paiement recu|zahlung erhalten|refund|remboursement|"
+    r"reembolso|rimborso|terugbetaling|ruckerstattung|退款|还款"
 )
 CARD_PAYMENT_WORDS = re.compile(r"\bpayment\b|\bpaiement\b|\bzahlung\b|\bpago\b|\bbetaling\b")
 
