@@ -22,6 +22,8 @@ from django.db.models import Q
 from invoices.models import Invoice
 
 DUPLICATE_CHECK = "duplicate_invoice"
+# The columns a business key is made of: a correction of one looks for duplicates again.
+DUPLICATE_KEY_FIELDS = frozenset({"invoice_number", "invoice_code", "seller_tax_id"})
 _SHUDIAN_NUMBER = re.compile(r"\d{20}")
 
 

@@ -13,6 +13,7 @@ from customers.models import Customer
 from customers.selectors import customers_assignable_by
 from invoices.fields import invoice_field_names
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
+from invoices.services.duplicates import DUPLICATE_KEY_FIELDS, invoice_duplicate_mark
 
 LINE_NUMBERS = ("quantity", "unit_price", "amount", "tax_rate")
 # Where field_sources marks the line items as corrected by a person (a reprocess keeps them).
@@ -96,6 +97,8 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
                 invoice.field_confidence = {**invoice.field_confidence, name: 1.0}
                 invoice.field_sources = {**invoice.field_sources, name: _manual_source()}
         if audit:
+            if {change.field for change in audit} & DUPLICATE_KEY_FIELDS:
+                invoice_duplicate_mark(invoice=invoice)  # a corrected key may match, or not
             invoice.reviewed_by = changed_by
             invoice.save()
             InvoiceFieldChange.objects.bulk_create(audit)

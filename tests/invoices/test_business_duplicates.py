@@ -146,3 +146,17 @@ def test_the_workbench_review_page_has_a_duplicate_notice(upload, agent_client, 
     with translation.override("zh-hans"):
         notice = str(SCRIPT_MESSAGES["duplicate_notice"]) % {"id": original.pk}
     assert f"#{original.pk}" in notice and "重复" in notice
+
+
+def test_correcting_a_misread_number_links_or_unlinks_the_duplicate(upload, agent_client):
+    original = upload("a.pdf", cn_invoice_pdf())
+    other = upload("b.pdf", cn_invoice_pdf(CnInvoice(number="27908344", with_qr=False)))
+    assert other.duplicate_of is None
+    url = f"/api/v1/invoices/{other.pk}/"
+    response = agent_client.patch(url, {"invoice_number": "27908343"}, format="json")
+    assert response.status_code == 200, response.content
+    assert agent_client.get(url).json()["duplicate_of"] == original.pk
+    agent_client.patch(url, {"invoice_number": "27908345"}, format="json")
+    other.refresh_from_db()
+    assert other.duplicate_of is None
+    assert not [c for c in other.checks if c["name"] == "duplicate_invoice"]

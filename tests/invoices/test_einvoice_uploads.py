@@ -192,6 +192,16 @@ def test_an_ofd_carrying_a_bomb_is_refused(agent_client, media_root):
     assert stored_files(media_root) == []
 
 
+def test_an_ofd_member_inflating_past_the_limit_is_413_and_not_inflated(agent_client, settings):
+    settings.EINVOICE_MAX_XML_BYTES = 1024 * 1024
+    bomb = b'<?xml version="1.0"?><EInvoice>' + b" " * (8 * 1024 * 1024) + b"</EInvoice>"
+    data = einvoices.ofd_with_invoice_xml(bomb)
+    assert len(data) < 100_000  # a small file that inflates to 8 MiB
+    response = post_upload(agent_client, ("bomb.ofd", data))
+    assert_error_shape(response, 413, "content_too_large")
+    assert not Invoice.objects.exists()
+
+
 def test_xml_over_the_einvoice_limit_is_413(agent_client, settings):
     settings.EINVOICE_MAX_XML_BYTES = 1000
     response = post_upload(agent_client, ("big.xml", einvoices.ubl_invoice()))
