@@ -138,25 +138,90 @@ def _included(section: _Section, reading: _Reading) -> list[_Txn]:
     return [t for t in section.txns if reading.undated or t.date_row is None]
 
 
-def parse_generic_document(document: DocumentText) -> ParsedStatement:
+@dataclass(frozen=True)
+class LayoutHints:
+    """What a supervisor marked on a sample statement (a "layout" bank template): the value
+    columns and their roles, the account kind, the date order, the label of each summary
+    field. Marked things are taken as given; everything else is still read from the page."""
+
+    kind: AccountKind | None = None
+    month_first: bool | None = None
+    columns: tuple[tuple[str, float, float], ...] = ()  # (role, x0, x1), fractions of the width
+    labels: tuple[tuple[str, str], ...] = ()  # (field, label text as printed)
+
+    @classmethod
+    def from_spec(cls, spec: dict | None) -> LayoutHints:
+        spec = spec or {}
+        order = spec.get("date_order")
+        return cls(
+            kind=spec.get("kind"),
+            month_first=None if order is None else order == "month_first",
+            columns=tuple(
+                (column["role"], float(column["x0"]), float(column["x1"]))
+                for column in spec.get("columns", [])
+                if column.get("role") in VALUE_ROLES
+            ),
+            labels=tuple(sorted((spec.get("labels") or {}).items())),
+        )
+
+    def as_spec(self) -> dict:
+        spec: dict = {"columns": [{"role": r, "x0": x0, "x1": x1} for r, x0, x1 in self.columns]}
+        if self.kind:
+            spec["kind"] = self.kind
+        if self.month_first is not None:
+            spec["date_order"] = "month_first" if self.month_first else "day_first"
+        if self.labels:
+            spec["labels"] = dict(self.labels)
+        return spec
+
+
+def parse_generic_document(
+    document: DocumentText, hints: LayoutHints | None = None
+) -> ParsedStatement:
     statement = ParsedStatement(bank_code="generic", template_version=None, file_format="pdf")
+    statement.needs_review, _used = _read(document, hints or LayoutHints(), statement)
+    return statement
+
+
+def layout_suggestion(document: DocumentText) -> dict:
+    """How the generic reader reads this document, as a "layout" spec to start a bank
+    template from: the supervisor corrects what is wrong and saves it."""
+    statement = ParsedStatement(bank_code="generic", template_version=None, file_format="pdf")
+    _review, reading = _read(document, LayoutHints(), statement)
+    return reading.as_spec() if reading is not None else LayoutHints().as_spec()
+
+
+def _read(
+    document: DocumentText, hints: LayoutHints, statement: ParsedStatement
+) -> tuple[bool, LayoutHints | None]:
+    """Fill `statement`; (needs review, the reading used, as hints)."""
     rows = _join_date_rows([row for row in layout_rows(document) if row.cells])
-    order = DateOrder.of([d.token for row in rows for d in row.dates], _month_first_hint(rows))
-    summary = _Summary.read(rows, order)
+    tokens = [d.token for row in rows for d in row.dates]
+    if hints.month_first is None:
+        order = DateOrder.of(tokens, _month_first_hint(rows))
+    else:
+        order = DateOrder(month_first=hints.month_first, decided=True)
+    summary = _Summary.read(rows, order, dict(hints.labels))
     reference = summary.statement_date or _latest_date(rows, order)
     date_x = _date_column(rows)
     candidates = [row for row in rows if _starts_with_date(row, date_x)]
-    columns = _value_columns(candidates)
+    if hints.columns:
+        marked = sorted(hints.columns, key=lambda column: column[1])
+        columns = [(x0, x1) for _, x0, x1 in marked]
+        headings = {index: role for index, (role, _, _) in enumerate(marked)}
+    else:
+        columns = _value_columns(candidates)
+        headings = _headings(rows, columns, set(map(id, candidates)))
+    kind_prior = hints.kind or _kind_prior(rows)
     if not columns:
         statement.problems.append(
             "No transaction table was recognised (rows starting with a date, amounts in columns)."
         )
-        statement.needs_review = True
-        statement.bills.append(summary.bill(_kind_prior(rows) or "card"))
-        return statement
-    headings = _headings(rows, columns, set(map(id, candidates)))
+        statement.bills.append(summary.bill(kind_prior or "card"))
+        return True, None
     sections = _sections(rows, candidates, columns, date_x)
-    reading, score = _best_reading(sections, columns, headings, summary, _kind_prior(rows))
+    kinds = (hints.kind,) if hints.kind else ("card", "current")
+    reading, score = _best_reading(sections, columns, headings, summary, kind_prior, kinds)
     for section in sections:
         statement.bills.append(_bill(section, reading, summary, order, reference, len(sections)))
     currency = _currency(rows)
@@ -170,8 +235,17 @@ def parse_generic_document(document: DocumentText) -> ParsedStatement:
             "The generic reader found no reading of the columns under which the balances "
             f"reconcile; it used {_describe(reading)}."
         )
-    statement.needs_review = bool(errors) or not score.ties
-    return statement
+    used = LayoutHints(
+        kind=reading.kind,
+        month_first=order.month_first,
+        columns=tuple(
+            (role, round(x0, 4), round(x1, 4))
+            for role, (x0, x1) in zip(reading.roles, columns, strict=False)
+            if role in VALUE_ROLES
+        ),
+        labels=tuple(sorted(summary.labels.items())),
+    )
+    return bool(errors) or not score.ties, used
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -610,11 +684,13 @@ def _coherent(roles: tuple[str, ...]) -> bool:
     return bool({"amount", "debit", "credit"} & counts.keys())
 
 
-def _best_reading(sections, columns, headings, summary, kind_prior) -> tuple[_Reading, _Score]:
+def _best_reading(
+    sections, columns, headings, summary, kind_prior, kinds=("card", "current")
+) -> tuple[_Reading, _Score]:
     best: tuple[_Score, _Reading] | None = None
     undated = [False, True] if any(t.date_row for s in sections for t in s.txns) else [False]
     for roles, kind, with_undated in product(
-        _candidate_roles(len(columns), headings), ("card", "current"), undated
+        _candidate_roles(len(columns), headings), kinds, undated
     ):
         reading = _Reading(roles, kind, with_undated)
         score = _score(reading, sections, headings, summary, kind_prior, len(sections))
@@ -960,15 +1036,35 @@ class _Summary:
     credit_limit: PlacedAmount | None = None
     card_last4: str = ""
     iban: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # field -> the label text read
 
     @classmethod
-    def read(cls, rows: list[Row], order: DateOrder) -> _Summary:
+    def read(cls, rows: list[Row], order: DateOrder, marked: dict[str, str]) -> _Summary:
+        """The summary fields; a label `marked` for a field (a layout template's) is looked
+        for first, the languages' labels after it."""
         summary = cls()
-        summary.statement_date = _labelled_date(rows, STATEMENT_DATE, order)
-        summary.due_date = _labelled_date(rows, DUE_DATE, order)
-        summary.previous = _labelled_amount(rows, PREVIOUS_BALANCE, first=True)
-        summary.new = _labelled_amount(rows, NEW_BALANCE, first=False, unless=PREVIOUS_BALANCE)
-        summary.minimum = _labelled_amount(rows, MINIMUM_PAYMENT, first=True)
+
+        def label(name: str, default: re.Pattern[str]) -> re.Pattern[str]:
+            if not marked.get(name):
+                return default
+            return re.compile(f"{re.escape(plain(marked[name]))}|{default.pattern}")
+
+        found = summary.labels
+        summary.statement_date = _labelled_date(
+            rows, label("statement_date", STATEMENT_DATE), order, found, "statement_date"
+        )
+        summary.due_date = _labelled_date(
+            rows, label("due_date", DUE_DATE), order, found, "due_date"
+        )
+        summary.previous = _labelled_amount(
+            rows, label("previous_balance", PREVIOUS_BALANCE), True, None, found, "previous_balance"
+        )
+        summary.new = _labelled_amount(
+            rows, label("new_balance", NEW_BALANCE), False, PREVIOUS_BALANCE, found, "new_balance"
+        )
+        summary.minimum = _labelled_amount(
+            rows, label("minimum_payment", MINIMUM_PAYMENT), True, None, found, "minimum_payment"
+        )
         summary.credit_limit = _labelled_amount(rows, CREDIT_LIMIT, first=True)
         period = _period(rows, order)
         if period is not None:
@@ -1009,7 +1105,13 @@ def _label_cells(rows: list[Row], label: re.Pattern[str], unless: re.Pattern[str
                 yield index, cell_index, match.end()
 
 
-def _labelled_date(rows: list[Row], label: re.Pattern[str], order: DateOrder) -> date | None:
+def _labelled_date(
+    rows: list[Row],
+    label: re.Pattern[str],
+    order: DateOrder,
+    found: dict[str, str] | None = None,
+    name: str = "",
+) -> date | None:
     for index, cell_index, end in _label_cells(rows, label):
         row = rows[index]
         cell = row.cells[cell_index]
@@ -1022,14 +1124,27 @@ def _labelled_date(rows: list[Row], label: re.Pattern[str], order: DateOrder) ->
         for placed in after[:1] or below[:1]:
             resolved = placed.token.resolve(order, _latest_date(rows, order))
             if resolved:
+                if found is not None:
+                    found[name] = _label_text(cell.text, end)
                 return resolved
     return None
 
 
+def _label_text(text: str, end: int) -> str:
+    """The label as printed: the cell's text up to where the label match ended."""
+    return " ".join(text[: min(end, len(text))].split())
+
+
 def _labelled_amount(
-    rows: list[Row], label: re.Pattern[str], first: bool, unless: re.Pattern[str] | None = None
+    rows: list[Row],
+    label: re.Pattern[str],
+    first: bool,
+    unless: re.Pattern[str] | None = None,
+    labels: dict[str, str] | None = None,
+    name: str = "",
 ) -> PlacedAmount | None:
     found = []
+    texts = []
     for index, cell_index, end in _label_cells(rows, label, unless):
         row = rows[index]
         cell = row.cells[cell_index]
@@ -1042,8 +1157,11 @@ def _labelled_amount(
         value = (after[:1] or below[:1] or [None])[0]
         if value is not None:
             found.append(value)
+            texts.append(_label_text(cell.text, end))
     if not found:
         return None
+    if labels is not None:
+        labels[name] = texts[0] if first else texts[-1]
     return found[0] if first else found[-1]
 
 

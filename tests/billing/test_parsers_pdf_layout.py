@@ -637,3 +637,56 @@ def test_a_chinese_card_statement():
     assert rows_of(bill) == [("58.50", "debit"), ("1200.00", "credit"), ("1992.00", "debit")]
     assert (bill.card_last4, bill.currency) == ("1234", "CNY")
     assert statement_status(statement)[0] == "verified"
+
+
+# --- layout hints: what a supervisor marked on a sample ------------------------------------
+
+
+def test_the_reading_of_a_sample_is_a_layout_spec_that_reads_it_again_the_same_way():
+    from billing.parsers.pdf_generic import LayoutHints, layout_suggestion, parse_generic_document
+    from billing.parsers.pdf_reader import read_pdf_document
+
+    document = read_pdf_document(german_statement())
+    spec = layout_suggestion(document)
+    assert spec["kind"] == "current" and spec["date_order"] == "day_first"
+    assert [column["role"] for column in spec["columns"]] == ["debit", "credit"]
+    assert spec["labels"]["previous_balance"].lower().startswith("alter kontostand")
+    again = parse_generic_document(document, LayoutHints.from_spec(spec))
+    assert rows_of(again.bills[0]) == rows_of(read(german_statement()).bills[0])
+    assert statement_status(again)[0] == "verified"
+
+
+def test_marked_columns_and_labels_are_taken_as_given():
+    """A bank whose labels no language list knows, and columns with no heading: marked once,
+    read every time."""
+    from billing.parsers.pdf_generic import LayoutHints, parse_generic_document
+    from billing.parsers.pdf_reader import read_pdf_document
+
+    page = Page()
+    page.row((40, "ZORG BANK"), (300, "Uitgiftedag 31/01/2024"))
+    page.row((40, "Beginstand"), (520, "500.00", "r"))
+    page.row((40, "05/01/2024"), (100, "WINKEL"), (440, "20.00", "r"))
+    page.row((40, "09/01/2024"), (100, "LOON"), (520, "70.00", "r"))
+    page.row((40, "Eindstand"), (520, "550.00", "r"))
+    document = read_pdf_document(page.pdf())
+    hints = LayoutHints.from_spec(
+        {
+            "kind": "current",
+            "date_order": "day_first",
+            "columns": [
+                {"role": "debit", "x0": 0.68, "x1": 0.75},
+                {"role": "credit", "x0": 0.82, "x1": 0.88},
+            ],
+            "labels": {
+                "statement_date": "Uitgiftedag",
+                "previous_balance": "Beginstand",
+                "new_balance": "Eindstand",
+            },
+        }
+    )
+    statement = parse_generic_document(document, hints)
+    bill = statement.bills[0]
+    assert bill.statement_date == date(2024, 1, 31)
+    assert (bill.previous_balance, bill.new_balance) == (D("500.00"), D("550.00"))
+    assert rows_of(bill) == [("20.00", "debit"), ("70.00", "credit")]
+    assert statement_status(statement)[0] == "verified"
