@@ -341,3 +341,22 @@ def test_cr_marked_credits_beside_plain_amounts_make_the_plain_ones_debits():
     statement = _parse(text)
     assert _moves(statement) == [(D("5.45"), "debit"), (D("250.00"), "credit")]
     assert "Sign convention" not in _notes(statement)
+
+
+def test_xlsx_with_preamble_header_and_real_dates():
+    rows = [
+        ["Kontoauszug", None, None, None],
+        ["IBAN", "DE12 3456 7890 1234 5678 90", None, None],
+        ["Zeitraum", "01.03.2024 - 31.03.2024", None, None],
+        [None, None, None, None],
+        ["Buchungstag", "Verwendungszweck", "Betrag (EUR)", "Saldo (EUR)"],
+        [date(2024, 3, 28), "Miete", -800.0, 1200.0],
+        [date(2024, 3, 1), "Gehalt", 2000.0, 2000.0],
+    ]
+    statement = parse_statement(_xlsx(rows), filename="k.xlsx", templates=[])
+    bill = statement.bills[0]
+    assert _moves(statement) == [(D("800.00"), "debit"), (D("2000.00"), "credit")]
+    assert (bill.previous_balance, bill.new_balance) == (D("0.00"), D("1200.00"))
+    assert (bill.period_start, bill.statement_date) == (date(2024, 3, 1), date(2024, 3, 31))
+    assert (bill.currency, bill.account_kind) == ("EUR", "current")
+    assert statement_status(statement)[0] == "verified"
