@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from billing.parsers.base import implied_fx_rate
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -272,3 +274,8 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_date} {self.description} {self.amount} {self.direction}"
+
+    @property
+    def fx_rate(self):
+        """The rate the bank converted a foreign-currency row at (see implied_fx_rate)."""
+        return implied_fx_rate(self.amount, self.fx_amount)

@@ -146,6 +146,13 @@ class StatementUploadSerializer(serializers.Serializer):
 class TransactionSerializer(serializers.ModelSerializer):
     bank = serializers.CharField(source="card.bank.code", read_only=True)
     card_last4 = serializers.CharField(source="card.last4", read_only=True)
+    fx_rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=6,
+        read_only=True,
+        allow_null=True,
+        help_text="Statement-currency units per unit of fx_currency, as the bank converted it.",
+    )
 
     class Meta:
         model = Transaction
@@ -163,6 +170,7 @@ class TransactionSerializer(serializers.ModelSerializer):
             "category",
             "fx_amount",
             "fx_currency",
+            "fx_rate",
             "source_page",
             "source_line",
             "raw_text",

@@ -33,6 +33,17 @@ class StatementError(DocumentError):
         super().__init__(code, message, **(details or {}))
 
 
+RATE_PLACES = Decimal("0.000001")
+
+
+def implied_fx_rate(amount: Decimal, fx_amount: Decimal | None) -> Decimal | None:
+    """Statement-currency units per unit of the original currency, as the bank converted the
+    row ("14,00 USD" charged 10,22 EUR: 0.730000); None without an original amount."""
+    if fx_amount is None or fx_amount <= 0:
+        return None
+    return (amount / fx_amount).quantize(RATE_PLACES)
+
+
 @dataclass
 class ParsedTransaction:
     posting_date: date | None

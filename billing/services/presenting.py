@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from billing.parsers import ParsedBill, ParsedStatement, ParsedTransaction
+from billing.parsers.base import implied_fx_rate
 from billing.parsers.reconcile import bill_sums
 from billing.reconciliation import bill_reconciliation
 
@@ -31,10 +32,15 @@ def parsed_transaction_as_dict(transaction: ParsedTransaction, bill: ParsedBill)
         "card_last4": transaction.card_last4 or bill.card_last4,
         "fx_amount": money(transaction.fx_amount),
         "fx_currency": transaction.fx_currency,
+        "fx_rate": _rate(implied_fx_rate(transaction.amount, transaction.fx_amount)),
         "page": transaction.page,
         "line": transaction.line,
         "memo": transaction.is_memo,
     }
+
+
+def _rate(rate) -> str | None:
+    return None if rate is None else str(rate)
 
 
 def _bill(bill: ParsedBill) -> dict:

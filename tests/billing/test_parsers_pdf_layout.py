@@ -690,3 +690,25 @@ def test_marked_columns_and_labels_are_taken_as_given():
     assert (bill.previous_balance, bill.new_balance) == (D("500.00"), D("550.00"))
     assert rows_of(bill) == [("20.00", "debit"), ("70.00", "credit")]
     assert statement_status(statement)[0] == "verified"
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_foreign_currency_row_keeps_its_original_amount_and_the_implied_rate(
+    agent_client, customer, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("releve.pdf", french_statement())
+    with django_capture_on_commit_callbacks(execute=True):
+        body = agent_client.post(
+            "/api/v1/statements/", {"file": upload, "customer": customer.pk}, format="multipart"
+        ).json()
+    rows = agent_client.get("/api/v1/transactions/", {"page_size": 50}).json()["results"]
+    fx = next(r for r in rows if r["fx_currency"])
+    assert (fx["amount"], fx["fx_amount"], fx["fx_currency"], fx["fx_rate"]) == (
+        "10.22",
+        "14.00",
+        "USD",
+        "0.730000",
+    )
+    assert body["status"] == "queued"
