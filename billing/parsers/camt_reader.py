@@ -48,7 +48,9 @@ def parse_camt(data: bytes) -> ParsedStatement:
         raise StatementError(
             "no_statement", "The CAMT file holds no statement, report or notification."
         )
-    check_entry_count(sum(1 for el in root.iter() if _local(el) in ("Ntry", "TxDtls")))
+    # Rows: one per entry, or per transaction of a batch entry.
+    names = [_local(el) for el in root.iter()]
+    check_entry_count(max(names.count("Ntry"), names.count("TxDtls")))
     parsed = ParsedStatement(bank_code="generic", template_version=None, file_format="camt")
     for element in statements:
         bill = _bill(element)
