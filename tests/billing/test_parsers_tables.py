@@ -360,3 +360,10 @@ def test_xlsx_with_preamble_header_and_real_dates():
     assert (bill.period_start, bill.statement_date) == (date(2024, 3, 1), date(2024, 3, 31))
     assert (bill.currency, bill.account_kind) == ("EUR", "current")
     assert statement_status(statement)[0] == "verified"
+
+
+def test_semicolon_export_with_commas_in_descriptions_and_decimal_commas():
+    text = "Datum;Text;Betrag\n01.03.2024;Einkauf, REWE;-12,34\n02.03.2024;Miete, Mai;-800,00\n"
+    statement = _parse(text)
+    assert _moves(statement) == [(D("12.34"), "debit"), (D("800.00"), "debit")]
+    assert statement.bills[0].transactions[0].description == "Einkauf, REWE"
