@@ -86,7 +86,7 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"ausgang", r"ausgabe", r"belastung", r"^soll\b", r"abgang", r"depense", r"retrait",
         r"^sorties?\b", r"^cargos?\b", r"^debito", r"addebit", r"uscite", r"^af$", r"afschrijving",
         r"uitgaven", r"^debet$", r"levantamento", r"saida", r"pengeluaran", r"支出", r"借方",
-        r"付出", r"取出", r"^debit",
+        r"付出", r"取出", r"^debit", r"^dare$", r"^debe$", r"^keluar", r"^wang keluar",
     )),
     ("credit", _any(
         r"deposit", r"^credit(?!/| ?card)", r"credit amount", r"\bcredit\b(?!/| ?card)",
@@ -94,12 +94,14 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^credits?$", r"eingang", r"einnahme", r"gutschrift", r"^haben\b", r"zugang",
         r"recette", r"versement", r"encaissement", r"^abonos?\b", r"^haber", r"^credito",
         r"accredit", r"entrate", r"^bij$", r"bijschrijving", r"ontvangsten", r"inkomsten",
-        r"entrada", r"deposito", r"kemasukan", r"收入", r"贷方", r"存入",
+        r"entrada", r"deposito", r"kemasukan", r"收入", r"贷方", r"存入", r"^avere$",
+        r"^kredit", r"^masuk", r"^wang masuk", r"^simpanan",
     )),
     ("amount", _any(
         r"amount", r"\bamt\b", r"betrag", r"umsatz", r"montant", r"importe", r"importo",
         r"bedrag", r"^valor", r"jumlah", r"金额", r"quantia", r"^value$", r"^summe$", r"monto",
         r"cantidad", r"castka", r"kwota", r"belopp", r"belob", r"^sum$", r"^cad\$$|^usd\$$",
+        r"^amaun",
     )),
     ("currency", _any(
         r"^currency$", r"^curr\.?$", r"^ccy$", r"wahrung", r"^whg\.?$", r"^devise$",

@@ -367,3 +367,18 @@ def test_semicolon_export_with_commas_in_descriptions_and_decimal_commas():
     statement = _parse(text)
     assert _moves(statement) == [(D("12.34"), "debit"), (D("800.00"), "debit")]
     assert statement.bills[0].transactions[0].description == "Einkauf, REWE"
+
+
+def test_malay_and_italian_headers():
+    malay = "Tarikh,Keterangan,Debit,Kredit,Baki\n01/03/2024,GAJI,,3000.00,3500.00\n"
+    malay += "05/03/2024,PEMBELIAN KEDAI,45.50,,3454.50\n"
+    statement = _parse(malay)
+    assert _moves(statement) == [(D("3000.00"), "credit"), (D("45.50"), "debit")]
+    assert statement.bills[0].previous_balance == D("500.00")
+    italian = "Data operazione;Data valuta;Descrizione;Dare;Avere\n"
+    italian += (
+        "04/03/2024;04/03/2024;Pagamento POS;23,45;\n15/03/2024;15/03/2024;Stipendio;;2.500,00\n"
+    )
+    statement = _parse(italian)
+    assert _moves(statement) == [(D("23.45"), "debit"), (D("2500.00"), "credit")]
+    assert statement.bills[0].transactions[0].posting_date == date(2024, 3, 4)
