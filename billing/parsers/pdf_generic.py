@@ -450,6 +450,7 @@ def _sections(
         elif last_txn is not None and _continues(last_txn, row, columns, date_x):
             last_txn.extra_rows.append(row)
             last_txn.description = f"{last_txn.description} {_description(row, columns)}".strip()
+            _take_fx_memo(last_txn, row)
         else:
             last_txn = None
     kept = [s for s in sections if s.txns or s.balances]
@@ -520,10 +521,21 @@ def _txn(row: Row, columns: list[tuple[float, float]]) -> _Txn:
     return txn
 
 
+def _take_fx_memo(txn: _Txn, row: Row) -> None:
+    """An FX memo under a row ("USD 14.00 @ 0.7300"): the row's original amount, not a row."""
+    if txn.fx is not None:
+        return
+    for amount in row.amounts:
+        currency = _fx_currency(row, amount)
+        if currency:
+            txn.fx, txn.fx_currency = amount, currency
+            return
+
+
 def _fx_currency(row: Row, amount: PlacedAmount) -> str:
     cell = row.cells[amount.cell].text
     after = FX_CODE.search(cell[amount.amount.end : amount.amount.end + 5])
-    before = FX_CODE.search(cell[max(0, amount.amount.start - 5) : amount.amount.start])
+    before = FX_CODE.search(cell[max(0, amount.amount.start - 5) : amount.amount.end])
     match = after or before
     return match.group(1) if match else ""
 

@@ -712,3 +712,16 @@ def test_a_foreign_currency_row_keeps_its_original_amount_and_the_implied_rate(
         "0.730000",
     )
     assert body["status"] == "queued"
+
+
+def test_an_fx_memo_line_is_the_rows_original_amount_not_another_row():
+    page = Page()
+    page.row((40, "Credit card statement"), (300, "Statement Date 05 Mar 2024"))
+    page.row((40, "Previous balance"), (520, "100.00", "r"))
+    page.row((40, "02 Mar"), (100, "HOTEL LISBOA PT"), (520, "217.40", "r"))
+    page.row((100, "EUR 200.00 @ 1.0870 incl. fee"))
+    page.row((40, "New balance"), (520, "317.40", "r"))
+    bill = read(page.pdf()).bills[0]
+    (row,) = bill.transactions
+    assert (row.amount, row.fx_amount, row.fx_currency) == (D("217.40"), D("200.00"), "EUR")
+    assert bill.new_balance == D("317.40")
