@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from .database import database_dump, database_is_empty, database_restore, known_migrations
@@ -154,6 +155,8 @@ def backup_restore(
     _refuse_if_damaged(folder, manifest)
     if not overwrite:
         _refuse_unless_empty(connection)
+    elif connection.vendor == "postgresql":
+        _refuse_a_newer_target(connection, applied_migrations(manifest))
     media = media_restore(default_storage, folder, media_entries(manifest))
     database_restore(connection, folder / manifest["database"]["file"])
     migrated = _migrate_if_behind(connection)
@@ -213,6 +216,21 @@ def _refuse_unless_empty(connection) -> None:
         f"The target is not empty: {' and '.join(held)}. Restoring replaces them; pass --yes "
         "to confirm. Nothing was changed."
     )
+
+
+def _refuse_a_newer_target(connection, in_backup: set[tuple[str, str]]) -> None:
+    """pg_restore --clean drops only what the dump holds: tables that later migrations made in
+    the target would stay, and migrating the restored database would fail on them."""
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table():
+        return
+    newer = sorted(set(recorder.applied_migrations()) - in_backup)
+    if newer:
+        names = ", ".join(f"{app}.{name}" for app, name in newer[:10])
+        raise BackupError(
+            f"The target database has {len(newer)} migration(s) the backup does not ({names}). "
+            "Restore into an empty database instead (dropdb, createdb). Nothing was changed."
+        )
 
 
 def _migrate_if_behind(connection) -> int:

@@ -388,6 +388,7 @@ def postgres_sites(tmp_path):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+NEWER_MIGRATION = "from django.db.migrations.recorder import MigrationRecorder; MigrationRecorder.Migration.objects.create(app='customers', name='0099_later')"
 COUNT = "from customers.models import Customer; from invoices.models import Invoice; print(Customer.objects.count(), Invoice.objects.count())"
 
 
@@ -417,3 +418,9 @@ def test_postgres_round_trip_into_a_new_database_and_over_a_used_one(postgres_si
     assert "not empty" in source.refused("restore", "--input", str(backup))
     assert "verify_integrity passed" in source.ok("restore", "--input", str(backup), "--yes")
     assert source.ok("shell", "-v", "0", "-c", COUNT).split() == ["2", "2"]
+
+    # Over a database at a newer schema than the backup: refused, since --clean would leave
+    # the newer migrations' tables behind.
+    source.ok("shell", "-c", NEWER_MIGRATION)
+    error = source.refused("restore", "--input", str(backup), "--yes")
+    assert "customers.0099_later" in error and "empty database" in error
