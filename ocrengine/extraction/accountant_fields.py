@@ -20,7 +20,7 @@ from ocrengine.extraction.normalize import format_amount
 from ocrengine.extraction.parties import party_candidates
 from ocrengine.extraction.payment_terms import due_from_terms, terms_candidates
 from ocrengine.extraction.service_period import period_candidates
-from ocrengine.extraction.tax_breakdown import tax_breakdown
+from ocrengine.extraction.tax_breakdown import RATE, tax_breakdown
 from ocrengine.extraction.taxids import tax_id_checksum
 
 ACCOUNTANT_FIELDS = (
@@ -134,14 +134,73 @@ def complete(
         due = due_from_terms(chosen["date"].value, by_field.get("payment_terms", []))
         if due is not None:
             chosen["due_date"] = due
+    if "currency" in names and "currency" not in chosen:
+        guess = _currency_of_country(chosen)
+        if guess is not None:
+            chosen["currency"] = guess
     if "tax_breakdown" in names and "tax_breakdown" not in chosen:
         tax = chosen.get("tax_amount")
         entries, segment, adds_up = tax_breakdown(layout, tax.amount if tax else None)
+        if not entries and tax is not None and chosen.get("net_amount") is not None:
+            entries, segment, adds_up = _single_rate(chosen["net_amount"], tax)
         if entries:
             score = {True: 1.0, None: 0.8, False: 0.5}[adds_up]
             candidate = Candidate("tax_breakdown", entries, score, "inline", segment)
             candidate.extra["adds_up"] = adds_up
             chosen["tax_breakdown"] = candidate
+
+
+def _single_rate(net: Candidate, tax: Candidate) -> tuple[list[dict], object, bool | None]:
+    """One rate printed by the tax ("TVA 20 %  100,00"), the net on its own line: one entry,
+    when the rate times the net is the tax."""
+    text = f"{tax.extra.get('label_line', '')} {tax.segment.text if tax.segment else ''}"
+    for match in RATE.finditer(text):
+        rate = Decimal(match[1].replace(",", "."))
+        if 0 < rate <= 50 and abs(net.amount * rate / 100 - tax.amount) <= Decimal("0.02"):
+            entry = {"rate": format(rate.normalize(), "f"), "net": net.value, "tax": tax.value}
+            return [entry], tax.segment, True
+    return [], None, None
+
+
+_EURO = [
+    "AT",
+    "BE",
+    "CY",
+    "DE",
+    "EE",
+    "EL",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PT",
+    "SI",
+    "SK",
+]
+COUNTRY_CURRENCY = {
+    **dict.fromkeys(_EURO, "EUR"), "PL": "PLN", "CZ": "CZK", "SE": "SEK", "DK": "DKK",
+    "HU": "HUF", "RO": "RON", "BG": "BGN", "GB": "GBP", "CH": "CHF", "NO": "NOK", "T": "JPY",
+}  # fmt: skip
+
+
+def _currency_of_country(chosen: dict[str, Candidate]) -> Candidate | None:
+    """No currency printed (or OCR lost the sign): the seller's country, by its IBAN or its
+    tax id's prefix, says what it invoices in, most of the time."""
+    for name in ("iban", "seller_tax_id"):
+        candidate = chosen.get(name)
+        prefix = re.match(r"[A-Z]{1,2}(?=\d)", candidate.value) if candidate else None
+        code = COUNTRY_CURRENCY.get(prefix.group(0)) if prefix else None
+        if code:
+            return Candidate("currency", code, 0.4, "guess", candidate.segment)
+    return None
 
 
 def checks(chosen: dict[str, Candidate], confirmed: dict[str, bool | None]) -> list[dict]:

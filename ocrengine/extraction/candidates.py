@@ -261,7 +261,7 @@ def label_candidates(
                 ):
                     score = specificity * METHOD_WEIGHT[method] * (0.97**rank)
                     score *= 0.7 if qualified else 1.0
-                    extra = {}
+                    extra = {"label_line": segment.text} if rule.type == "amount" else {}
                     if rule.type == "tax_id":
                         extra["checksum"] = labelled_checksum(hit.alias, value)
                         score *= CHECKSUM_WEIGHT[extra["checksum"]]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from itertools import product
 
 from ocrengine.extraction.candidates import Candidate
+from ocrengine.extraction.tax_breakdown import RATE
 from ocrengine.extraction.taxids import is_cn_tax_id, is_valid_tax_id
 
 CENT = Decimal("0.01")
@@ -49,6 +50,9 @@ def choose_amounts(
             best = (score, AmountChoice(total, net, tax, True))
     if best is not None:
         return best[1]
+    repaired = _repair_one_digit(totals, nets, taxes)
+    if repaired is not None:
+        return repaired
     return AmountChoice(
         totals[0] if totals else None,
         nets[0] if nets else None,
@@ -74,3 +78,65 @@ def tax_id_ok(value: str | None, *, chinese: bool) -> bool | None:
     if not value:
         return None
     return is_cn_tax_id(value) if chinese else is_valid_tax_id(value)
+
+
+def _one_digit_apart(read: Decimal, computed: Decimal) -> bool:
+    """Same length, one digit different: what OCR does to a printed amount (8 for 3, 1 for 7)."""
+    a, b = f"{read:.2f}", f"{computed:.2f}"
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _repair_one_digit(
+    totals: list[Candidate], nets: list[Candidate], taxes: list[Candidate]
+) -> AmountChoice | None:
+    """On OCR'd pages, the triple where one amount is a digit away from what the other two
+    make it (net + tax = total): that amount was misread, and the arithmetic repairs it. The
+    repaired value keeps its box and scores lower. Text layers print what they print."""
+    repairs: dict[tuple[str, Decimal], AmountChoice] = {}
+    for total, net, tax in product(totals[:2], nets[:2], taxes[:2]):
+        if net.amount <= 0 or tax.amount < 0 or total.amount <= 0:
+            continue
+        for misread, computed in (
+            (total, net.amount + tax.amount),
+            (net, total.amount - tax.amount),
+            (tax, total.amount - net.amount),
+        ):
+            ocr = misread.segment is not None and misread.segment.source == "ocr"
+            if not ocr or computed <= 0 or not _one_digit_apart(misread.amount, computed):
+                continue
+            fixed = Candidate(
+                misread.field, f"{computed:.2f}", misread.score * 0.8, "repaired",
+                misread.segment, misread.alias, computed,
+            )  # fmt: skip
+            picked = {id(misread): fixed}
+            repairs.setdefault(
+                (misread.field, computed),
+                AmountChoice(
+                    picked.get(id(total), total), picked.get(id(net), net),
+                    picked.get(id(tax), tax), True,
+                ),
+            )  # fmt: skip
+    if len(repairs) <= 1:
+        return next(iter(repairs.values()), None)
+    # Several repairs explain the sum (179 = 100 + 19 read wrong in any of three places): the
+    # printed rate tells which two agree (19 % of 100 is 19), else the least sure reading.
+    by_rate = [choice for choice in repairs.values() if _rate_agrees(choice)]
+    if len(by_rate) == 1:
+        return by_rate[0]
+    readings = sorted(repairs.values(), key=lambda choice: _repaired(choice).confidence)
+    first, second = (_repaired(c).confidence for c in readings[:2])
+    return readings[0] if first < second else None
+
+
+def _repaired(choice: AmountChoice) -> Candidate:
+    return next(c for c in (choice.total, choice.net, choice.tax) if c.method == "repaired")
+
+
+def _rate_agrees(choice: AmountChoice) -> bool:
+    """The tax is the rate printed beside it times the net."""
+    text = f"{choice.tax.extra.get('label_line', '')} {choice.tax.segment.text if choice.tax.segment else ''}"
+    match = RATE.search(text)
+    if not match:
+        return False
+    rate = Decimal(match[1].replace(",", "."))
+    return abs(choice.net.amount * rate / 100 - choice.tax.amount) <= Decimal("0.02")

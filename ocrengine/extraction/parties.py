@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit, label_index
+from ocrengine.extraction.fallbacks import company_in, seller_guess
 from ocrengine.extraction.labels_world import OTHER_PARTY_HEADINGS
 from ocrengine.extraction.layout import Layout, Segment
 from ocrengine.extraction.taxids import (
@@ -35,6 +36,13 @@ _OTHER_RULE = FieldRule(
     "other_party", "name", tuple((alias, False) for alias in OTHER_PARTY_HEADINGS), ()
 )
 MAX_ADDRESS_LINES = 4
+# What ends an address block: an amount, or the item table's header starting below it.
+_TABLE_LIKE = re.compile(
+    r"\d[.,]\d{2}(?!\d)|^(?:description|désignation|designation|bezeichnung|beschreibung|"
+    r"omschrijving|artikel|article|item|qty|pos\.?|nazwa|opis|descripción|concepto|descrizione|"
+    r"descrição|popis|beskrivning|benämning|品名|品目)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -95,7 +103,7 @@ def _address_lines(
             break
         if _CONTACT.search(segment.text) or find_tax_ids(segment.text):
             break
-        if not any(ch.isalnum() for ch in segment.text):
+        if not any(ch.isalnum() for ch in segment.text) or _TABLE_LIKE.search(segment.text):
             break
         address.append(segment)
         if len(address) >= MAX_ADDRESS_LINES:
@@ -170,10 +178,11 @@ def _letterhead_address(
     hits_by_segment: dict[int, list[LabelHit]],
 ) -> list[Candidate]:
     """The lines under the letterhead's company name, when no seller heading gave one."""
-    letterheads = [
-        c for c in found if c.field == "seller" and c.method == "letterhead" and c.segment
-    ]
-    if not letterheads:
+    if any(c.field == "seller" and c.method != "guess" and c.segment for c in found):
+        return []  # a heading named the seller: its block gave the address
+    buyers = {c.segment.index for c in found if c.field == "buyer" and c.segment}
+    letterheads = seller_guess(layout, exclude=not_seller | buyers)
+    if not letterheads or letterheads[0].segment is None:
         return []
     head = letterheads[0].segment
     lines = [head]
@@ -198,9 +207,6 @@ def footer_issuer(
 ) -> list[Candidate]:
     """A company with its legal form in the last rows of the first page: the issuer's footer
     ("ACME Sp. z o.o. · ul. Długa 5 · NIP ..."). Bank and contact lines do not count."""
-    # The company-name test is the letterhead's own (fallbacks), looked up when used.
-    from ocrengine.extraction.fallbacks import company_in
-
     if not layout.rows:
         return []
     first_page = layout.rows[0][0].page

@@ -7,6 +7,7 @@ they imply when none is printed: the issue date plus the term's days.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -39,6 +40,11 @@ _IMMEDIATE = re.compile(
     re.IGNORECASE,
 )
 _MAX_TERM_CHARS = 120
+_END_OF_MONTH = re.compile(
+    r"fin\s+de\s+mois|end\s+of\s+(?:the\s+)?month|\beom\b|monatsende|ende\s+des\s+monats|"
+    r"fine\s+mese|fin\s+de\s+mes|final\s+do\s+m[eê]s|koniec\s+miesiąca|月末",
+    re.IGNORECASE,
+)
 
 
 def term_days(text: str) -> int | None:
@@ -98,6 +104,8 @@ def due_from_terms(issue: str | None, terms: list[Candidate]) -> Candidate | Non
             due = dt.date.fromisoformat(issue) + dt.timedelta(days=days)
         except ValueError:
             return None
+        if _END_OF_MONTH.search(candidate.value):  # "30 jours fin de mois": that month's end
+            due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
         return Candidate(
             "due_date", due.isoformat(), candidate.score * 0.8, "derived", candidate.segment
         )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from ocrengine.extraction.layout import Layout, Segment
 from ocrengine.extraction.normalize import clean_text, find_amounts, format_amount
 
-_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 CENT = Decimal("0.01")
 
 
@@ -28,7 +28,7 @@ def _rate_matches(rate: Decimal, net: Decimal, tax: Decimal, whole: bool) -> boo
 
 def _row_entry(text: str) -> dict | None:
     text = clean_text(text)
-    rates = list(_RATE.finditer(text))
+    rates = list(RATE.finditer(text))
     if not rates:
         return None
     rate_spans = [(m.start(), m.end()) for m in rates]

@@ -133,3 +133,21 @@ def test_a_japanese_invoice(agent_client, django_capture_on_commit_callbacks):
     assert invoice.total_amount == Decimal("11000.00")
     assert invoice.currency == "JPY"
     assert invoice.seller_address == "東京都千代田区丸の内1-1-1"
+
+
+def test_a_scanned_french_invoice_through_ocr(agent_client, django_capture_on_commit_callbacks):
+    # A scan fed 2 degrees askew: the real OCR engine reads it, the same rules apply.
+    data = invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN, angle=2)
+    invoice = upload_processed(agent_client, "scan.png", data, django_capture_on_commit_callbacks)
+    invoice.refresh_from_db()
+    assert invoice.engine == "rapidocr"
+    assert invoice.invoice_number == "F-2024/0117"
+    assert invoice.due_date == dt.date(2024, 4, 30)  # 30 days, end of month
+    assert invoice.iban == "FR7630006000011234567890189"
+    assert invoice.currency == "EUR"  # no € printed: the seller's country
+    assert invoice.seller_tax_id == "FR40303265045"
+    assert invoice.buyer == "Boulangerie Martin SAS"
+    assert invoice.buyer_address == "8 avenue Foch, 69006 Lyon"
+    assert invoice.tax_breakdown == [{"rate": "20", "net": "500.00", "tax": "100.00"}]
+    assert invoice.total_amount == Decimal("600.00")
+    assert invoice.field_sources["iban"]["source"] == "ocr"

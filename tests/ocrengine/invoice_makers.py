@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import cv2
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -96,4 +97,39 @@ JAPANESE = [
     [("小計", 300), ("10,000円", 400)],
     [("消費税", 300), ("1,000円", 400)],
     [("合計", 300), ("11,000円", 400)],
+]
+
+
+def invoice_png(rows: list[Row], *, scale: float = 2.0, angle: float = 0.0) -> bytes:
+    """The rows rendered as a scan (no text layer): `scale` pixels per point of the PDF
+    layout, optionally turned by `angle` degrees as a sheet fed askew."""
+    font = ImageFont.truetype(str(next(path for path in _DEJAVU if path.exists())), int(12 * scale))
+    image = Image.new("RGB", (int(600 * scale), int((60 + 25 * len(rows)) * scale)), "white")
+    draw = ImageDraw.Draw(image)
+    for number, row in enumerate(rows):
+        for text, x in row:
+            draw.text((x * scale, (30 + 25 * number) * scale), text, fill="black", font=font)
+    if angle:
+        image = image.rotate(angle, expand=True, fillcolor="white")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+FRENCH_SCAN = [
+    [("Atelier Lumière SARL", 30)],
+    [("12 rue des Lilas, 75011 Paris", 30)],
+    [("FACTURE", 250)],
+    [("Facture N° : F-2024/0117", 30), ("Date : 15/03/2024", 350)],
+    [("Client", 30)],
+    [("Boulangerie Martin SAS", 30)],
+    [("8 avenue Foch, 69006 Lyon", 30)],
+    [("Désignation", 30), ("Qté", 280), ("Prix HT", 350), ("Montant HT", 450)],
+    [("Conseil", 30), ("2", 280), ("250,00", 350), ("500,00", 450)],
+    [("Total HT", 350), ("500,00", 450)],
+    [("TVA 20%", 350), ("100,00", 450)],
+    [("Total TTC", 350), ("600,00", 450)],
+    [("Conditions de paiement : 30 jours fin de mois", 30)],
+    [("IBAN : FR76 3000 6000 0112 3456 7890 189", 30)],
+    [("N° TVA : FR40303265045", 30)],
 ]

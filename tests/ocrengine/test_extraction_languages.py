@@ -468,3 +468,69 @@ def test_line_items_go_on_across_a_page_break():
     result = extract_invoice(read_document(data), pdf_bytes=data)
     assert [line["description"] for line in result.lines] == ["Usługa A", "Usługa B", "Usługa C"]
     assert [line["amount"] for line in result.lines] == ["100.00", "100.00", "300.00"]
+
+
+# --- OCR'd amounts -----------------------------------------------------------------------
+
+
+def test_an_ocr_misread_digit_is_repaired_by_net_plus_tax_equals_total():
+    rows = [
+        [("Subtotal", 40), ("100.00 EUR", 300)],
+        [("VAT 19%", 40), ("19.00 EUR", 300)],
+        [("Total", 40), ("179.00 EUR", 300)],  # 119.00 with its 1 read as 7
+    ]
+    result = extract_invoice(document(rows, source="ocr", confidence=0.9))
+    assert result.fields["total_amount"].value == "119.00"
+    assert {"name": "net_plus_tax_equals_total", "ok": True} in result.checks
+    assert result.fields["total_amount"].confidence < result.fields["net_amount"].confidence
+
+
+def test_a_text_layer_amount_is_never_repaired():
+    rows = [
+        [("Subtotal", 40), ("100.00 EUR", 300)],
+        [("VAT 19%", 40), ("19.00 EUR", 300)],
+        [("Total", 40), ("179.00 EUR", 300)],
+    ]
+    assert values(rows)["total_amount"] == "179.00"
+
+
+# --- what a scan leaves out ---------------------------------------------------------------
+
+
+def test_the_currency_follows_the_sellers_country_when_no_sign_is_printed():
+    rows = [[("N° TVA : FR40303265045", 40)], [("Total TTC", 40), ("600,00", 300)]]
+    result = extract_invoice(document(rows, source="ocr"))
+    assert result.fields["currency"].value == "EUR"
+    assert result.fields["currency"].confidence < 0.7  # a guess: a person confirms it
+    rows = [[("IBAN: PL61 1090 1014 0000 0712 1981 2874", 40)]]
+    assert values(rows)["currency"] == "PLN"
+
+
+def test_end_of_month_terms_run_to_the_months_last_day():
+    rows = [[("Date : 15/03/2024", 40)], [("Conditions de paiement : 30 jours fin de mois", 40)]]
+    assert values(rows)["due_date"] == "2024-04-30"
+
+
+def test_the_letterhead_address_and_a_block_that_stops_at_the_item_table():
+    rows = [
+        [("Atelier Lumière SARL", 40)],
+        [("12 rue des Lilas, 75011 Paris", 40)],
+        [("Facture N° F-1", 300)],
+        [("Client", 40)],
+        [("Boulangerie Martin SAS", 40)],
+        [("8 avenue Foch, 69006 Lyon", 40)],
+        [("Désignation", 40), ("Qté", 280), ("Montant", 400)],
+        [("Conseil", 40), ("2", 280), ("500,00", 400)],
+    ]
+    result = values(rows, source="ocr")
+    assert result["seller_address"] == "12 rue des Lilas, 75011 Paris"
+    assert result["buyer_address"] == "8 avenue Foch, 69006 Lyon"
+
+
+def test_a_single_rate_breakdown_from_the_tax_line():
+    rows = [
+        [("Total HT", 40), ("500,00 €", 300)],
+        [("TVA 20%", 40), ("100,00 €", 300)],
+        [("Total TTC", 40), ("600,00 €", 300)],
+    ]
+    assert values(rows)["tax_breakdown"] == [{"rate": "20", "net": "500.00", "tax": "100.00"}]
