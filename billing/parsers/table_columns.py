@@ -18,9 +18,11 @@ from .table_template import (
 )
 from .table_vocabulary import (
     DATE_ROLES,
+    FIELD_LABELS,
     FLAG_DIRECTIONS,
     HEADER_ROLES,
     MONEY_ROLES,
+    TOTAL_ROW,
     as_currency,
     plain,
 )
@@ -63,12 +65,37 @@ def find_header(rows: list[list]) -> tuple[int, dict[str, list[int]], list[int]]
         candidates = _candidates_of(cells)
         if not (set(DATE_ROLES) & candidates.keys() and set(MONEY_ROLES) & candidates.keys()):
             continue
-        below = [r for r in rows[index + 1 : index + 1 + SAMPLE_ROWS] if any(r)]
+        below = sample_rows(rows, index + 1)
         confirmed = confirmed_roles(dict(candidates), below)
         if set(DATE_ROLES) & confirmed.keys() and set(MONEY_ROLES) & confirmed.keys():
             texts = candidates.pop("description", []) + candidates.pop("payee", [])
             return index, candidates, texts
     return -1, {}, []
+
+
+def sample_rows(rows: list[list], start: int) -> list[list]:
+    """The rows from `start` that may hold transactions, to learn the columns from: blank rows
+    and statement-field rows ("Solde en début de période;;;;01/03/2024;+0,00", "Total") left
+    out, so their cells do not count against a column's role."""
+    out = []
+    for row in rows[start : start + SAMPLE_ROWS]:
+        first = next((c for c in row if c not in (None, "")), None)
+        if first is None:
+            continue
+        if isinstance(first, str) and _is_field_label(plain(first)):
+            continue
+        out.append(row)
+    return out
+
+
+def _is_field_label(text: str) -> bool:
+    if TOTAL_ROW.match(text):
+        return True
+    return any(
+        pattern.search(text)
+        for name, pattern in FIELD_LABELS
+        if name in ("previous_balance", "new_balance")
+    )
 
 
 def _looks_like_data(cell) -> bool:

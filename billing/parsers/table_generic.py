@@ -22,7 +22,6 @@ from .base import ParsedStatement
 from .dates import choose_date_order
 from .reconcile import reconcile_bill
 from .table_columns import (
-    SAMPLE_ROWS,
     GenericLayout,
     best_date_column,
     cell_money,
@@ -32,6 +31,7 @@ from .table_columns import (
     flag_column,
     layout_columns,
     numeric_roles,
+    sample_rows,
     signed_cell_money,
     signed_column,
     text_column,
@@ -111,7 +111,7 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
     header_index, candidates, texts = find_header(rows)
     header_found = header_index >= 0
     start = header_index + 1
-    body = [r for r in rows[start : start + SAMPLE_ROWS] if any(c not in (None, "") for c in r)]
+    body = sample_rows(rows, start)
     roles = confirmed_roles(candidates, body)
     descriptions = [i for i in texts if i not in roles.values()]
     header = rows[header_index] if header_found else []
@@ -128,7 +128,7 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
         if header_index < 0:
             header_index = first_dated_row(rows, date_col) - 1
             start = header_index + 1
-            body = [r for r in rows[start : start + SAMPLE_ROWS] if any(r)]
+            body = sample_rows(rows, start)
     if not (set(MONEY_ROLES) & roles.keys()):
         roles.update(numeric_roles(body, roles))
     if not (set(MONEY_ROLES) & roles.keys()):
@@ -226,9 +226,32 @@ def _label_start(pattern: str) -> str:
     """A statement-field label at the start of a row (its first cell), never inside a
     transaction's description; after a date ("31.03.2024;;Endsaldo;EUR;1.234,56") only a
     label of two words or more, so "Balance transfer" on a dated row stays a transaction."""
-    words = pattern.replace("^", "").replace("$", r"(?:\W|$)")
+    words = _accents_allowed(pattern.replace("^", "").replace("$", r"(?:\W|$)"))
     strong = "|".join(w for w in _alternatives(pattern) if "^" not in w and "$" not in w)
-    return rf"^\W*(?:{words})|^\W*[\d./-]{{6,10}}\W+(?:{strong})"
+    return rf"^\W*(?:{words})|^\W*[\d./-]{{6,10}}\W+(?:{_accents_allowed(strong)})"
+
+
+_ACCENTED = {
+    "a": "[aàâäá]", "e": "[eéèêë]", "i": "[iîïí]", "o": "[oôöó]", "u": "[uùûüú]", "c": "[cç]",
+    "n": "[nñ]",
+}  # fmt: skip
+
+
+def _accents_allowed(pattern: str) -> str:
+    """A label pattern written without accents ("solde en debut") that also matches the row as
+    printed ("Solde en début"): summary rows are matched on the raw text."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped or in_class or char not in _ACCENTED:
+            out.append(char)
+        else:
+            out.append(_ACCENTED[char])
+        if char == "[" and not escaped:
+            in_class = True
+        elif char == "]" and not escaped:
+            in_class = False
+        escaped = char == "\\" and not escaped
+    return "".join(out)
 
 
 def _alternatives(pattern: str) -> list[str]:

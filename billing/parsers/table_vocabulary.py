@@ -86,7 +86,7 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"ausgang", r"ausgabe", r"belastung", r"^soll\b", r"abgang", r"depense", r"retrait",
         r"^sorties?\b", r"^cargos?\b", r"^debito", r"addebit", r"uscite", r"^af$", r"afschrijving",
         r"uitgaven", r"^debet$", r"levantamento", r"saida", r"pengeluaran", r"支出", r"借方",
-        r"付出", r"取出", r"^debit", r"^dare$", r"^debe$", r"^keluar", r"^wang keluar",
+        r"付出", r"取出", r"^debit", r"funds? out", r"amount out", r"^dare$", r"^debe$", r"^keluar", r"^wang keluar",
     )),
     ("credit", _any(
         r"deposit", r"^credit(?!/| ?card)", r"credit amount", r"\bcredit\b(?!/| ?card)",
@@ -95,7 +95,8 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"recette", r"versement", r"encaissement", r"^abonos?\b", r"^haber", r"^credito",
         r"accredit", r"entrate", r"^bij$", r"bijschrijving", r"ontvangsten", r"inkomsten",
         r"entrada", r"deposito", r"kemasukan", r"收入", r"贷方", r"存入", r"^avere$",
-        r"^kredit", r"^masuk", r"^wang masuk", r"^simpanan",
+        r"^kredit", r"^masuk", r"^wang masuk", r"^simpanan", r"funds? in\b", r"amount in\b",
+        r"^depots?\b", r"^received$",
     )),
     ("amount", _any(
         r"amount", r"\bamt\b", r"betrag", r"umsatz", r"montant", r"importe", r"importo",
@@ -179,6 +180,8 @@ FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"solde (?:initial|de depart|precedent|d'ouverture|au debut)", r"ancien solde",
         r"saldo (?:inicial|anterior|iniziale|de abertura|inizio)", r"beginsaldo",
         r"saldo begin", r"baki (?:awal|permulaan|dibawa)", r"期初余额", r"上期余额",
+        r"solde en debut", r"balance at (?:the )?(?:start|beginning)", r"saldo (?:al )?inicio",
+        r"anfangsbestand", r"saldo vorperiode",
     )),
     ("new_balance", _any(
         r"closing balance", r"ending balance", r"new balance", r"final balance",
@@ -189,6 +192,7 @@ FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"eindsaldo", r"saldo eind", r"baki (?:akhir|penutup)", r"期末余额", r"本期余额",
         r"^kontostand", r"^solde$", r"^saldo$", r"^balance$", r"^solde \(", r"^saldo \(",
         r"^balance \(", r"^saldo:", r"^solde au\b", r"^saldo al\b", r"^balance as (?:of|at)",
+        r"solde en fin", r"balance at (?:the )?end", r"endbestand",
         r"^ending balance",
     )),
     ("period", _any(

@@ -382,3 +382,23 @@ def test_malay_and_italian_headers():
     statement = _parse(italian)
     assert _moves(statement) == [(D("23.45"), "debit"), (D("2500.00"), "credit")]
     assert statement.bills[0].transactions[0].posting_date == date(2024, 3, 4)
+
+
+def test_french_label_value_preamble_and_opening_balance_after_the_rows():
+    text = (
+        "Code de la banque : 12345;Date de début de téléchargement : 01/03/2024;"
+        "Date de fin de téléchargement : 31/03/2024;;\n"
+        "Numéro de compte : 04012345678;Devise : EUR;;;\n;;;;\n"
+        "Solde en fin de période;;;;31/03/2024;+2454,90\n"
+        "Date;Numéro d'opération;Libellé;Débit;Crédit;Détail\n"
+        "28/03/2024;1234;PRLV SEPA EDF;-45,10;;FACTURE 123\n"
+        "15/03/2024;1235;VIR SEPA ACME;;+2500,00;SALAIRE\n"
+        "Solde en début de période;;;;01/03/2024;+0,00\n"
+    )
+    statement = _parse(text, "cp1252")
+    bill = statement.bills[0]
+    assert _moves(statement) == [(D("45.10"), "debit"), (D("2500.00"), "credit")]
+    assert (bill.previous_balance, bill.new_balance) == (D("0.00"), D("2454.90"))
+    assert (bill.period_start, bill.statement_date) == (date(2024, 3, 1), date(2024, 3, 31))
+    assert (bill.currency, bill.account) == ("EUR", "04012345678")
+    assert statement_status(statement)[0] == "verified"
