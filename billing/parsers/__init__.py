@@ -113,6 +113,8 @@ def _parse_pdf(
 
     lines = [_capped(line) for line in read_pdf_lines(data, password)]
     spec = _pick_template([line.text for line in lines], templates, PDF, bank_code)
+    if spec is not None and "layout" in spec:
+        return _parse_pdf_layout(data, password, spec)
     note = ""
     if spec is not None:
         try:
@@ -133,6 +135,29 @@ def _parse_pdf(
             f"Template {spec['bank']} v{spec.get('version')} matched but {note}; "
             "the generic reader was used."
         )
+    return statement
+
+
+def _parse_pdf_layout(data: bytes, password: str | None, spec: dict) -> ParsedStatement:
+    """A template made by example: the generic reader with the marked columns, kind, date
+    order and labels taken as given; the bank and version are the template's, and its checks."""
+    from .pdf_generic import LayoutHints, parse_generic_document
+    from .pdf_reader import read_pdf_document
+
+    document = read_pdf_document(data, password)
+    try:
+        hints = LayoutHints.from_spec(spec["layout"])
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # A broken template in the database must not take the import down with it.
+        statement = parse_generic_document(document)
+        statement.problems.append(
+            f"Template {spec['bank']} v{spec.get('version')} has a broken layout ({exc!r}); "
+            "the generic reader was used."
+        )
+        return statement
+    statement = parse_generic_document(document, hints)
+    statement.bank_code, statement.template_version = spec["bank"], spec.get("version")
+    statement.checks = tuple(spec.get("verify", ["balance", "printed_totals"]))
     return statement
 
 

@@ -76,7 +76,7 @@ def _format_matches(spec: dict, file_format: str) -> bool:
     # One template per bank may describe its PDF layout (top-level "transactions") and its
     # spreadsheet/CSV export ("table"), since a bank has one active template.
     if file_format == PDF:
-        return "transactions" in spec
+        return "transactions" in spec or "layout" in spec  # line patterns, or marked columns
     table = spec.get("table")
     return bool(table) and file_format in table.get("formats", ["csv", "xlsx"])
 

@@ -18,6 +18,12 @@ A template is JSON:
     table:            (CSV/XLSX export) {formats, detect, dates, header, columns: {role: regex},
                        flags: {"CR": "credit"}, negative_is, balance_sign: owed | asset,
                        preamble_fields, summary_rows}
+    layout:           (a PDF template made by example, instead of `transactions`) what the
+                       generic reader takes as given (`pdf_generic.LayoutHints.as_spec()`):
+                       {kind: card | current, date_order: day_first | month_first,
+                        columns: [{role: debit | credit | amount | balance, x0, x1}] as
+                        fractions of the page width, labels: {statement_date | due_date |
+                        previous_balance | new_balance | minimum_payment: label as printed}}
 
 Field regexes capture (?P<value>...) and may use {AMOUNT}, {DATE} and {SDATE}. Regexes are
 Python `re` syntax, compiled by the `regex` module (`ocrengine.extraction.patterns`, which
@@ -27,6 +33,7 @@ also runs each match under a time limit); each may be at most MAX_PATTERN_CHARS 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from ocrengine.extraction.patterns import MAX_PATTERN_CHARS, template_pattern_problem
 
@@ -35,7 +42,7 @@ from .pdf_template import compile_template
 BANK_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 KNOWN_KEYS = {
     "bank", "name", "version", "currency", "detect", "dates", "amounts", "statement_fields",
-    "card_fields", "cards", "transactions", "verify", "table", "ignore_case", "notes",
+    "card_fields", "cards", "transactions", "verify", "table", "ignore_case", "notes", "layout",
 }  # fmt: skip
 STATEMENT_FIELDS = {"statement_date", "due_date", "period_start", "card_holder"}
 CARD_FIELDS = {
@@ -51,7 +58,15 @@ DIRECTIONS = {"debit", "credit"}
 SECTION_TYPES: dict[str, type] = {
     "detect": dict, "dates": dict, "amounts": dict, "statement_fields": dict,
     "card_fields": dict, "cards": dict, "transactions": dict, "table": dict, "verify": list,
+    "layout": dict,
 }  # fmt: skip
+LAYOUT_KEYS = {"kind", "date_order", "columns", "labels"}
+LAYOUT_KINDS = ("card", "current")
+LAYOUT_DATE_ORDERS = ("day_first", "month_first")
+LAYOUT_ROLES = ("debit", "credit", "amount", "balance")
+LAYOUT_LABELS = ("statement_date", "due_date", "previous_balance", "new_balance", "minimum_payment")
+MAX_LAYOUT_COLUMNS = 8
+MAX_LABEL_CHARS = 80
 
 
 def validate_template(spec: object) -> list[str]:
@@ -68,12 +83,20 @@ def validate_template(spec: object) -> list[str]:
         "patterns"
     ):
         errors.append("detect.patterns must be a non-empty list of regexes.")
-    if "transactions" not in spec and "table" not in spec:
-        errors.append("A template needs 'transactions' (PDF layout) or 'table' (CSV/XLSX).")
+    if not {"transactions", "table", "layout"} & spec.keys():
+        errors.append(
+            "A template needs 'transactions' (PDF line patterns), 'layout' (PDF columns "
+            "marked by example) or 'table' (CSV/XLSX)."
+        )
+    if "transactions" in spec and "layout" in spec:
+        errors.append("A template reads PDFs by 'transactions' or by 'layout', not both.")
     errors += _check_field_names(spec.get("statement_fields", {}), STATEMENT_FIELDS, "statement")
     errors += _check_field_names(spec.get("card_fields", {}), CARD_FIELDS, "card")
     errors += _check_transactions(spec)
     errors += _check_table(spec.get("table"))
+    errors += check_layout(spec.get("layout"))
+    if "layout" in spec and "balance" not in spec.get("verify", ["balance"]):
+        errors.append("A layout template must verify 'balance': reconciliation proves its reading.")
     unknown_checks = set(spec.get("verify", [])) - {"balance", "printed_totals"}
     errors += [f"Unknown verify check '{c}'." for c in sorted(unknown_checks)]
     errors += _check_pattern_lengths(spec)
@@ -213,3 +236,75 @@ def _check_compiles(spec: dict) -> list[str]:
         if not where.startswith(expanded)
         and (problem := template_pattern_problem(pattern)) is not None
     ]
+
+
+def check_layout(layout: object) -> list[str]:
+    """Errors of a "layout" section (None: the template has none)."""
+    if layout is None:
+        return []
+    if not isinstance(layout, dict):
+        return ["layout must be an object."]
+    errors = [f"layout: unknown key '{key}'." for key in layout if key not in LAYOUT_KEYS]
+    if layout.get("kind", "card") not in LAYOUT_KINDS:
+        errors.append("layout.kind must be 'card' or 'current'.")
+    if layout.get("date_order", "day_first") not in LAYOUT_DATE_ORDERS:
+        errors.append("layout.date_order must be 'day_first' or 'month_first'.")
+    errors += _check_layout_columns(layout.get("columns"))
+    errors += _check_layout_labels(layout.get("labels", {}))
+    return errors
+
+
+def _check_layout_columns(columns: object) -> list[str]:
+    if not isinstance(columns, list) or not columns:
+        return ["layout.columns must be a non-empty list of {role, x0, x1}."]
+    if len(columns) > MAX_LAYOUT_COLUMNS:
+        return [f"layout.columns: at most {MAX_LAYOUT_COLUMNS} columns."]
+    errors, spans = [], []
+    for index, column in enumerate(columns):
+        where = f"layout.columns[{index}]"
+        if not isinstance(column, dict):
+            errors.append(f"{where} must be an object {{role, x0, x1}}.")
+            continue
+        errors += [f"{where}: unknown key '{k}'." for k in column if k not in ("role", "x0", "x1")]
+        if column.get("role") not in LAYOUT_ROLES:
+            errors.append(f"{where}.role must be one of {', '.join(LAYOUT_ROLES)}.")
+        x0, x1 = column.get("x0"), column.get("x1")
+        if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in (x0, x1)):
+            errors.append(f"{where}: x0 and x1 must be numbers (fractions of the page width).")
+        elif not 0 <= x0 < x1 <= 1:
+            errors.append(f"{where}: x0 and x1 must hold 0 <= x0 < x1 <= 1 (got {x0}, {x1}).")
+        else:
+            spans.append((x0, x1, index))
+    spans.sort()
+    for (_, end, first), (start, _, second) in pairwise(spans):
+        if start < end:
+            errors.append(f"layout.columns[{first}] and [{second}] overlap; columns must not.")
+    roles = [c.get("role") for c in columns if isinstance(c, dict)]
+    errors += [
+        f"layout.columns: more than one '{role}' column."
+        for role in LAYOUT_ROLES
+        if roles.count(role) > 1
+    ]
+    if "amount" in roles and ({"debit", "credit"} & set(roles)):
+        errors.append(
+            "layout.columns: an 'amount' column (signed) or 'debit'/'credit' columns, not both."
+        )
+    if not {"amount", "debit", "credit"} & set(roles):
+        errors.append("layout.columns needs an 'amount' column or 'debit'/'credit' columns.")
+    return errors
+
+
+def _check_layout_labels(labels: object) -> list[str]:
+    if not isinstance(labels, dict):
+        return ["layout.labels must map fields to the label text printed on the statement."]
+    errors = []
+    for name, text in labels.items():
+        if name not in LAYOUT_LABELS:
+            errors.append(
+                f"layout.labels: unknown field '{name}' (one of {', '.join(LAYOUT_LABELS)})."
+            )
+        elif not isinstance(text, str) or not text.strip():
+            errors.append(f"layout.labels.{name} must be the label's text.")
+        elif len(text) > MAX_LABEL_CHARS:
+            errors.append(f"layout.labels.{name}: at most {MAX_LABEL_CHARS} characters.")
+    return errors
