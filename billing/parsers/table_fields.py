@@ -6,10 +6,11 @@ ties with the rows. Used by `table_generic`."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from .amounts import parse_amount
+from .amounts import detect_amount_syntax, parse_amount
 from .base import ParsedBill
 from .dates import date_readings, read_date
 from .table_columns import (
@@ -125,13 +126,18 @@ def _first_date(values: list) -> date | None:
 
 
 def _first_amount(values: list, table: TableLayout) -> Decimal | None:
-    syntax = table.syntax
+    """The first amount among a label's values, in its own number syntax where it shows one
+    ("12345.67 EUR" in an export whose rows print "-5,15"), else the rows'."""
     for value in values:
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return Decimal(str(value)).quantize(Decimal("0.01"))
         text = str(value).strip()
         if not re.search(r"\d", text) or date_readings(text):
             continue
+        syntax = table.syntax
+        if re.search(r"\d[.,]\d{2}(?!\d)", text):
+            found = detect_amount_syntax([text])
+            syntax = replace(syntax, thousands=found.thousands, decimal=found.decimal)
         parsed = parse_amount(text, syntax)
         if parsed is None:
             continue

@@ -54,6 +54,7 @@ from .table_template import (
     row_text,
 )
 from .table_vocabulary import (
+    BALANCE_ONLY_ROW,
     DATE_ROLES,
     ENGLISH_HEADER,
     EVIDENCE_HEADER,
@@ -117,8 +118,11 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
     header = rows[header_index] if header_found else []
     evidence = [
         i
-        for i in candidates.get("ignored", [])
-        if i not in roles.values() and EVIDENCE_HEADER.search(plain(str(header[i] or "")))
+        for i, name in enumerate(header)
+        if i not in roles.values()
+        and i not in texts
+        and isinstance(name, str)
+        and EVIDENCE_HEADER.search(plain(name))
     ]
     if not (set(DATE_ROLES) & roles.keys()):
         date_col = best_date_column(body, set(roles.values()))
@@ -157,7 +161,10 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
         flags=dict(FLAG_DIRECTIONS),
         negative_is="debit",
         serial_dates=header_found,
-        skip=[compile_template_pattern(TOTAL_ROW.pattern, re.IGNORECASE)],
+        skip=[
+            compile_template_pattern(TOTAL_ROW.pattern, re.IGNORECASE),
+            compile_template_pattern(BALANCE_ONLY_ROW.pattern, re.IGNORECASE),
+        ],
         summary_rows={
             name: compile_template_pattern(_label_start(pattern.pattern), re.IGNORECASE)
             for name, pattern in FIELD_LABELS

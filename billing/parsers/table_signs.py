@@ -19,6 +19,7 @@ from .table_vocabulary import (
     CARD_PAYMENT_WORDS,
     CREDIT_WORDS,
     DEBIT_WORDS,
+    DIRECT_DEBIT_WORDS,
     STRONG_CREDIT_WORDS,
     plain,
 )
@@ -201,8 +202,12 @@ def _direction_of_words(text: str, kind_hint: str) -> tuple[str | None, int]:
     words = plain(text)
     credit = bool(CREDIT_WORDS.search(words))
     debit = bool(DEBIT_WORDS.search(words))
-    if kind_hint == "card" and CARD_PAYMENT_WORDS.search(words) and not debit:
-        credit = True
+    if kind_hint == "card" and not debit:
+        credit = credit or bool(
+            CARD_PAYMENT_WORDS.search(words) or DIRECT_DEBIT_WORDS.search(words)
+        )
+    elif kind_hint != "card" and not credit:
+        debit = debit or bool(DIRECT_DEBIT_WORDS.search(words))
     if credit == debit:
         return None, 0
     if credit:

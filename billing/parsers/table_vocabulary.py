@@ -192,7 +192,7 @@ FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"eindsaldo", r"saldo eind", r"baki (?:akhir|penutup)", r"期末余额", r"本期余额",
         r"^kontostand", r"^solde$", r"^saldo$", r"^balance$", r"^solde \(", r"^saldo \(",
         r"^balance \(", r"^saldo:", r"^solde au\b", r"^saldo al\b", r"^balance as (?:of|at)",
-        r"solde en fin", r"balance at (?:the )?end", r"endbestand",
+        r"solde en fin", r"balance at (?:the )?end", r"endbestand", r"^saldo (?:vom|per|am)\b",
         r"^ending balance",
     )),
     ("period", _any(
@@ -245,15 +245,16 @@ CREDIT_WORDS = re.compile(
     r"thank ?you|payment received|paiement recu|autopay|refund|reversal|cash ?back|"
     r"\breturn\b|credit adjustment|salary|payroll|\bwages?\b|direct dep|deposit|interest paid|"
     r"gutschrift|ruckerstattung|erstattung|\blohn\b|gehalt|eingang|remboursement|\bavoir\b|"
+    r"habenzins|zinsgutschrift|interest credit|interets crediteurs|"
     r"salaire|virement recu|reembolso|devolucion|abono|nomina|terugbetaling|storting|"
     r"salaris|rimborso|accredito|stipendio|estorno|salario|bayaran balik|gaji|退款|工资|"
     r"存入|收入|还款",
 )
 DEBIT_WORDS = re.compile(
     r"purchase|\bpos\b|\batm\b|withdrawal|\bfees?\b|charge|debit card|card payment|\bsale\b|"
-    r"direct debit|standing order|lastschrift|kartenzahlung|abhebung|geldautomat|entgelt|"
-    r"gebuhr|\bachat\b|retrait|prelevement|paiement (?:par )?carte|\bcb\b|frais|compra|"
-    r"retirada|\bcargo\b|pago con tarjeta|comision|aankoop|geldopname|incasso|pinbetaling|"
+    r"standing order|kartenzahlung|abhebung|geldautomat|entgelt|"
+    r"gebuhr|\bachat\b|retrait|paiement (?:par )?carte|\bcb\b|frais|compra|"
+    r"retirada|\bcargo\b|pago con tarjeta|comision|aankoop|geldopname|pinbetaling|"
     r"betaalautomaat|acquisto|prelievo|pagamento pos|commissione|levantamento|pagamento|"
     r"pembelian|pengeluaran|caj|消费|取现|支付|手续费|年费",
 )
@@ -261,7 +262,21 @@ STRONG_CREDIT_WORDS = re.compile(
     r"thank ?you|payment received|autopay|paiement recu|zahlung erhalten|refund|remboursement|"
     r"reembolso|rimborso|terugbetaling|ruckerstattung|退款|还款"
 )
-CARD_PAYMENT_WORDS = re.compile(r"\bpayment\b|\bpaiement\b|\bzahlung\b|\bpago\b|\bbetaling\b")
+CARD_PAYMENT_WORDS = re.compile(
+    r"\bpayment\b|\bpaiement\b|\bzahlung\b|\bpago\b|\bbetaling\b|\bausgleich\b|settlement"
+)
+# A direct debit: money out of a current account, but on a card's export the direct debit from
+# the current account that pays the card (DKB's "Ausgleich Kreditkarte", type "Lastschrift").
+DIRECT_DEBIT_WORDS = re.compile(
+    r"direct debit|lastschrift|prelevement|\bprlv\b|incasso|domiciliacion|addebito diretto|"
+    r"debito direto|\bsepa dd\b"
+)
+# A row that only prints the day's balance (DKB's "Tagessaldo"), not a transaction.
+BALANCE_ONLY_ROW = re.compile(
+    r"^\W*[\d./-]{6,10}\W+(?:[\d./-]{6,10}\W+)?(?:tagessaldo|daily balance|saldo del giorno|"
+    r"solde du jour|saldo diario|dagsaldo)\b",
+    re.IGNORECASE,
+)
 
 CURRENCY_CODES = frozenset(
     (

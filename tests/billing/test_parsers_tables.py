@@ -402,3 +402,26 @@ def test_french_label_value_preamble_and_opening_balance_after_the_rows():
     assert (bill.period_start, bill.statement_date) == (date(2024, 3, 1), date(2024, 3, 31))
     assert (bill.currency, bill.account) == ("EUR", "04012345678")
     assert statement_status(statement)[0] == "verified"
+
+
+def test_card_export_direct_debit_settlement_is_money_in_and_daily_balance_rows_skipped():
+    card = (
+        '"Karte";"Visa Kreditkarte 4998 •••• •••• 1234"\n""\n'
+        '"Belegdatum";"Wertstellung";"Beschreibung";"Umsatztyp";"Betrag"\n'
+        '"28.08.26";"29.08.26";"HOTEL ROMA";"Im Geschäft";"-42,00 €"\n'
+        '"20.08.26";"21.08.26";"Ausgleich Kreditkarte";"Lastschrift";"157,90 €"\n'
+        '"20.08.26";"20.08.26";"Kartenpreis";"Entgelt";"-2,49 €"\n'
+    )
+    statement = _parse(card)
+    assert statement.bills[0].account_kind == "card"
+    assert _moves(statement) == [
+        (D("42.00"), "debit"),
+        (D("157.90"), "credit"),
+        (D("2.49"), "debit"),
+    ]
+    assert "Sign convention" not in _notes(statement)
+    giro = (
+        '"Buchungstag";"Buchungstext";"Betrag (EUR)"\n'
+        '"05.01.2023";"Lastschrift Strom";"-1.234,56"\n"02.01.2023";"Tagessaldo";"0,00"\n'
+    )
+    assert _moves(_parse(giro)) == [(D("1234.56"), "debit")]
