@@ -167,6 +167,18 @@ def header_currency(header: list, roles: dict[str, int]) -> str:
     return ""
 
 
+def cells_currency(body: list[list], money: list[int]) -> str:
+    """The one currency the amount cells print ("£12.34", "-12,34 €", "EUR 1.00"), or ""."""
+    found = set()
+    for row in body[:200]:
+        for index in money:
+            if index < len(row) and isinstance(row[index], str) and row[index].strip():
+                code = currency_in(re.sub(r"[\d.,'\s()+-]", " ", row[index]).upper())
+                found.add(code)
+    found.discard("")
+    return found.pop() if len(found) == 1 else ""
+
+
 def _account_cells(header: list, body: list[list]) -> list[str]:
     """What the rows say of the account in a column named for it ("Account Type" holding
     "Chequing" or "Visa", "Product"): the account's kind, not a transaction's."""

@@ -40,6 +40,7 @@ from .table_fields import (
     account_kind_hint,
     apply_fields,
     apply_running_balance,
+    cells_currency,
     complete_rows,
     header_currency,
     read_preamble_fields,
@@ -176,7 +177,11 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
     )
     first_row = header_index if header_found else header_index + 1
     read_preamble_fields(rows[: max(first_row, 0)], generic)
-    generic.currency = generic.currency or header_currency(header, roles)
+    generic.currency = (
+        generic.currency
+        or header_currency(header, roles)
+        or cells_currency(body, [roles[r] for r in MONEY_ROLES if r in roles])
+    )
     generic.kind_hint = account_kind_hint(rows[: max(header_index + 1, 0)], roles, body)
     date_col = columns["date"]
     table.day_first, why = choose_date_order(

@@ -425,3 +425,11 @@ def test_card_export_direct_debit_settlement_is_money_in_and_daily_balance_rows_
         '"05.01.2023";"Lastschrift Strom";"-1.234,56"\n"02.01.2023";"Tagessaldo";"0,00"\n'
     )
     assert _moves(_parse(giro)) == [(D("1234.56"), "debit")]
+
+
+def test_currency_from_the_amount_cells():
+    statement = _parse(
+        "Date,Description,Amount\n01/03/2024,TESCO,-£12.34\n02/03/2024,PAY,£1000.00\n"
+    )
+    assert statement.bills[0].currency == "GBP"
+    assert _moves(statement) == [(D("12.34"), "debit"), (D("1000.00"), "credit")]
