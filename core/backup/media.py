@@ -40,22 +40,32 @@ def media_dump(storage: Storage, folder: Path, previous: dict[str, dict]) -> lis
     entries = []
     for name in stored_names(storage):
         target = folder / MEDIA / name
-        size, mtime = storage.size(name), _modified(storage, name)
-        earlier = previous.get(name)
-        if (
-            earlier
-            and mtime is not None
-            and (earlier["size"], earlier.get("mtime")) == (size, mtime)
-            and earlier["copy"].is_file()
-            and earlier["copy"].stat().st_size == size
-            and _link(earlier["copy"], target)
-        ):
-            digest = {"sha256": earlier["sha256"], "size": earlier["size"]}
-        else:
-            with storage.open(name, "rb") as source:
-                digest = copy_hashed(source, target)
+        try:
+            digest, mtime = _copy(storage, name, target, previous.get(name))
+        except FileNotFoundError:  # deleted since it was listed (a health probe's test file)
+            target.unlink(missing_ok=True)
+            continue
         entries.append({"path": f"{MEDIA}/{name}", **digest, "mtime": mtime})
     return entries
+
+
+def _copy(
+    storage: Storage, name: str, target: Path, earlier: dict | None
+) -> tuple[dict, float | None]:
+    """Hard-link the earlier copy when the stored file is unchanged, else copy it; its digest
+    and modification time."""
+    size, mtime = storage.size(name), _modified(storage, name)
+    if (
+        earlier
+        and mtime is not None
+        and (earlier["size"], earlier.get("mtime")) == (size, mtime)
+        and earlier["copy"].is_file()
+        and earlier["copy"].stat().st_size == size
+        and _link(earlier["copy"], target)
+    ):
+        return {"sha256": earlier["sha256"], "size": earlier["size"]}, mtime
+    with storage.open(name, "rb") as source:
+        return copy_hashed(source, target), mtime
 
 
 def media_restore(
