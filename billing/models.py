@@ -33,6 +33,12 @@ class BankTemplate(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     spec = models.JSONField()
     notes = models.CharField(max_length=200, blank=True)
+    # The statement a "layout" template was made from by example: it is published only if it
+    # reads this sample into reconciling bills (`template_publish`). Not exported: an id
+    # means nothing in another installation.
+    sample = models.ForeignKey(
+        "StatementImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -10,6 +10,12 @@ from billing.apis.records import (
     TransactionListApi,
 )
 from billing.apis.statements import StatementDetailApi, StatementListCreateApi
+from billing.apis.template_examples import (
+    BankTemplateFromExampleApi,
+    BankTemplateFromExamplePreviewApi,
+    StatementPageApi,
+    StatementTemplateExampleApi,
+)
 from billing.apis.templates import (
     BankTemplateDetailApi,
     BankTemplateExportApi,
@@ -22,10 +28,30 @@ from billing.apis.templates import (
 urlpatterns = [
     path("statements/", StatementListCreateApi.as_view(), name="statement-list"),
     path("statements/<int:pk>/", StatementDetailApi.as_view(), name="statement-detail"),
+    path(
+        "statements/<int:pk>/template-example/",
+        StatementTemplateExampleApi.as_view(),
+        name="statement-template-example",
+    ),
+    path(
+        "statements/<int:pk>/pages/<int:number>.png",
+        StatementPageApi.as_view(),
+        name="statement-page",
+    ),
     path("banks/", BankListApi.as_view(), name="bank-list"),
     path("bank-templates/", BankTemplateListCreateApi.as_view(), name="bank-template-list"),
     path("bank-templates/export/", BankTemplateExportApi.as_view(), name="bank-template-export"),
     path("bank-templates/import/", BankTemplateImportApi.as_view(), name="bank-template-import"),
+    path(
+        "bank-templates/from-example/",
+        BankTemplateFromExampleApi.as_view(),
+        name="bank-template-from-example",
+    ),
+    path(
+        "bank-templates/from-example/preview/",
+        BankTemplateFromExamplePreviewApi.as_view(),
+        name="bank-template-from-example-preview",
+    ),
     path("bank-templates/<int:pk>/", BankTemplateDetailApi.as_view(), name="bank-template-detail"),
     path(
         "bank-templates/<int:pk>/publish/",

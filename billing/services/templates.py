@@ -59,9 +59,57 @@ def template_create_version(
     )
 
 
-@transaction.atomic
 def template_publish(*, template: BankTemplate) -> BankTemplate:
-    """Make `template` its bank's only active version; the one it replaces is archived."""
+    """Make `template` its bank's only active version; the one it replaces is archived.
+
+    A template made by example (one with a `sample`) is published only if the dry run on its
+    sample is `verified` with it: otherwise 409 `template_not_reconciling`, naming the
+    problems, and nothing changes. The sample is read before any row is locked."""
+    if template.sample_id is not None:
+        template_sample_check(template=template)
+    return _publish(template)
+
+
+def template_sample_check(*, template: BankTemplate) -> dict:
+    """The dry run of `template` on its sample; raises 409 unless it reproduces reconciling
+    bills (status `verified`, read by this template, not the generic fallback)."""
+    from billing.services.template_examples import sample_bytes
+
+    sample = template.sample
+    if sample is None:
+        raise ConflictError(
+            "The template's sample statement is gone; make the template again from a sample.",
+            code="template_sample_missing",
+        )
+    result = template_preview(
+        spec=template.spec, data=sample_bytes(sample), filename=sample.original_name
+    )
+    if result["status"] != "verified" or not result["template_matched"]:
+        problems = [p for p in result["problems"] if p.get("severity") == "error"]
+        if not problems:
+            problems = [{
+                "code": "needs_review",
+                "message": f"The dry run ends in {result['status']!r}, not 'verified'.",
+                "severity": "error",
+            }]  # fmt: skip
+        if not result["template_matched"]:
+            problems.insert(0, {
+                "code": "markers_not_matched",
+                "message": "The detection markers do not match the sample.",
+                "severity": "error",
+            })  # fmt: skip
+        raise ConflictError(
+            f"{template.bank.code} v{template.version} does not read its sample (statement "
+            f"import #{sample.pk}) into reconciling bills: "
+            + "; ".join(p["message"] for p in problems[:5]),
+            code="template_not_reconciling",
+            details={"status": result["status"], "sample": sample.pk, "problems": problems},
+        )
+    return result
+
+
+@transaction.atomic
+def _publish(template: BankTemplate) -> BankTemplate:
     template = BankTemplate.objects.select_for_update().get(pk=template.pk)
     template_validate(spec=template.spec, bank=template.bank)
     BankTemplate.objects.filter(bank=template.bank, status=BankTemplate.Status.ACTIVE).exclude(

@@ -119,50 +119,24 @@ def test_a_layout_template_is_valid_without_line_patterns():
     assert validate_template(layout_spec(LAYOUT)) == []
 
 
+def columns(*marked: tuple[str, object, object]) -> dict:
+    return {**LAYOUT, "columns": [{"role": r, "x0": x0, "x1": x1} for r, x0, x1 in marked]}
+
+
 @pytest.mark.parametrize(
     ("layout", "error"),
     [
         ({**LAYOUT, "kind": "savings"}, "layout.kind must be 'card' or 'current'."),
         ({**LAYOUT, "date_order": "ymd"}, "layout.date_order must be"),
         ({**LAYOUT, "columns": []}, "layout.columns must be a non-empty list"),
-        ({**LAYOUT, "columns": [{"role": "fee", "x0": 0.1, "x1": 0.2}]}, "role must be one of"),
-        ({**LAYOUT, "columns": [{"role": "amount", "x0": 0.5, "x1": 0.4}]}, "0 <= x0 < x1 <= 1"),
-        ({**LAYOUT, "columns": [{"role": "amount", "x0": 0.5, "x1": 1.2}]}, "0 <= x0 < x1 <= 1"),
-        ({**LAYOUT, "columns": [{"role": "amount", "x0": "a", "x1": 1}]}, "must be numbers"),
-        (
-            {
-                **LAYOUT,
-                "columns": [
-                    {"role": "debit", "x0": 0.5, "x1": 0.7},
-                    {"role": "credit", "x0": 0.6, "x1": 0.8},
-                ],
-            },  # fmt: skip
-            "overlap",
-        ),
-        (
-            {
-                **LAYOUT,
-                "columns": [
-                    {"role": "amount", "x0": 0.5, "x1": 0.6},
-                    {"role": "debit", "x0": 0.7, "x1": 0.8},
-                ],
-            },  # fmt: skip
-            "an 'amount' column (signed) or 'debit'/'credit' columns, not both",
-        ),
-        (
-            {**LAYOUT, "columns": [{"role": "balance", "x0": 0.5, "x1": 0.6}]},
-            "needs an 'amount' column or 'debit'/'credit' columns",
-        ),
-        (
-            {
-                **LAYOUT,
-                "columns": [
-                    {"role": "debit", "x0": 0.5, "x1": 0.6},
-                    {"role": "debit", "x0": 0.7, "x1": 0.8},
-                ],
-            },  # fmt: skip
-            "more than one 'debit' column",
-        ),
+        (columns(("fee", 0.1, 0.2)), "role must be one of"),
+        (columns(("amount", 0.5, 0.4)), "0 <= x0 < x1 <= 1"),
+        (columns(("amount", 0.5, 1.2)), "0 <= x0 < x1 <= 1"),
+        (columns(("amount", "a", 1)), "must be numbers"),
+        (columns(("debit", 0.5, 0.7), ("credit", 0.6, 0.8)), "overlap"),
+        (columns(("amount", 0.5, 0.6), ("debit", 0.7, 0.8)), "'debit'/'credit' columns, not both"),
+        (columns(("balance", 0.5, 0.6)), "needs an 'amount' column or 'debit'/'credit' columns"),
+        (columns(("debit", 0.5, 0.6), ("debit", 0.7, 0.8)), "more than one 'debit' column"),
         ({**LAYOUT, "labels": {"closing_date": "Einde"}}, "unknown field 'closing_date'"),
         ({**LAYOUT, "labels": {"new_balance": "  "}}, "layout.labels.new_balance must be"),
         ({**LAYOUT, "colour": "red"}, "layout: unknown key 'colour'."),
@@ -210,3 +184,158 @@ def test_suggested_markers_are_the_stable_header_text_not_dates_amounts_or_rows(
         "Rekeningafskrif IBAN",
         "Beginstand",
     ]
+
+
+# --- end to end: the API and the worker ------------------------------------------------------
+
+
+def test_a_supervisor_makes_a_template_from_a_statement_in_review_and_the_next_one_is_verified(
+    sample, supervisor_client, staff_client, agent_client, customer,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    example = supervisor_client.get(f"/api/v1/statements/{sample.pk}/template-example/")
+    assert example.status_code == 200, example.content
+    body = example.json()
+    assert body["markers"][0] == "ZORG BANK Uitgiftedag"
+    assert body["layout"]["kind"] == "current" and body["layout"]["columns"]
+    page = body["pages"][0]
+    assert (page["width"], page["height"]) == (595.0, 842.0)
+    image = supervisor_client.get(page["image_url"])
+    assert (image.status_code, image["Content-Type"]) == (200, "image/png")
+    assert image.content.startswith(b"\x89PNG")
+
+    # Debit and credit marked the wrong way round: a draft, which will not publish.
+    wrong = supervisor_client.post(FROM_EXAMPLE, draft_body(sample, swapped(LAYOUT)), format="json")
+    assert wrong.status_code == 201, wrong.content
+    assert wrong.json()["preview"]["status"] == "review"
+    draft = BankTemplate.objects.get(pk=wrong.json()["template"]["id"])
+    assert (draft.bank.name, draft.status, draft.sample_id) == ("Zorg Bank", "draft", sample.pk)
+    assert draft.spec["detect"]["patterns"][0] == r"ZORG\s+BANK\s+Uitgiftedag"
+    refused = staff_client.post(f"/api/v1/bank-templates/{draft.pk}/publish/")
+    error = assert_error_shape(refused, 409, "template_not_reconciling")
+    assert "balance_mismatch" in [p["code"] for p in error["details"]["problems"]]
+    assert error["details"]["sample"] == sample.pk
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    # Marked right: the dry run reconciles, and the draft publishes.
+    dry_run = supervisor_client.post(f"{FROM_EXAMPLE}preview/", draft_body(sample), format="json")
+    assert dry_run.status_code == 200, dry_run.content
+    assert (dry_run.json()["status"], dry_run.json()["template_matched"]) == ("verified", True)
+    assert BankTemplate.objects.filter(bank__code="zorg_bank").count() == 1  # saved nothing
+    right = supervisor_client.post(FROM_EXAMPLE, draft_body(sample), format="json")
+    assert right.status_code == 201, right.content
+    created = right.json()["template"]
+    assert (created["version"], created["status"], created["sample"]) == (2, "draft", sample.pk)
+    assert created["spec"]["layout"] == LAYOUT
+    assert right.json()["preview"]["bills"][0]["new_balance"] == "550.00"
+    # Publishing stays an administrator's.
+    assert_error_shape(
+        supervisor_client.post(f"/api/v1/bank-templates/{created['id']}/publish/"),
+        403,
+        "permission_denied",
+    )
+    published = staff_client.post(f"/api/v1/bank-templates/{created['id']}/publish/")
+    assert published.status_code == 200, published.content
+    assert published.json()["status"] == "active"
+
+    second = upload_statement(
+        agent_client, django_capture_on_commit_callbacks, second_zorg_statement(), "zorg-feb.pdf",
+        customer,
+    )  # fmt: skip
+    assert (second.status, second.bank.code, second.template_version) == (
+        "verified",
+        "zorg_bank",
+        2,
+    )
+    assert second.parser_key == "zorg_bank"
+    bill = Bill.objects.get(statement_import=second)
+    assert (bill.account_kind, bill.card.last4, bill.status) == ("current", "4300", "verified")
+    assert (bill.previous_balance, bill.new_balance) == (D("550.00"), D("1314.50"))
+    assert sorted(bill.transactions.values_list("amount", "direction")) == [
+        (D("35.50"), "debit"),
+        (D("400.00"), "debit"),
+        (D("1200.00"), "credit"),
+    ]
+
+
+def test_layout_templates_go_through_export_and_import_unchanged(
+    sample, supervisor_client, staff_client
+):
+    created = supervisor_client.post(FROM_EXAMPLE, draft_body(sample), format="json").json()
+    staff_client.post(f"/api/v1/bank-templates/{created['template']['id']}/publish/")
+    exported = staff_client.get("/api/v1/bank-templates/export/", {"bank": "zorg_bank"}).json()
+    [entry] = exported["templates"]
+    assert (entry["status"], entry["spec"]["layout"]) == ("active", LAYOUT)
+    BankTemplate.objects.filter(bank__code="zorg_bank").delete()
+
+    report = staff_client.post("/api/v1/bank-templates/import/", exported, format="json")
+    assert report.status_code == 200, report.content
+    assert report.json()["published"] == ["zorg_bank v1"]
+    imported = BankTemplate.objects.get(bank__code="zorg_bank")
+    assert (imported.status, imported.spec, imported.sample) == ("active", entry["spec"], None)
+    again = staff_client.post("/api/v1/bank-templates/import/", exported, format="json")
+    assert again.json()["unchanged"] == ["zorg_bank v1"]
+    statement = parse_statement(
+        second_zorg_statement(), filename="z.pdf", templates=[imported.spec]
+    )
+    assert (statement.bank_code, statement_status(statement)[0]) == ("zorg_bank", "verified")
+
+
+def test_bad_input_is_refused_in_the_one_error_shape(
+    sample, supervisor_client, agent_client, customer, django_capture_on_commit_callbacks
+):
+    invalid = {**LAYOUT, "columns": [{"role": "debit", "x0": 0.9, "x1": 0.1}]}
+    response = supervisor_client.post(FROM_EXAMPLE, draft_body(sample, invalid), format="json")
+    error = assert_error_shape(response, 400, "invalid_template")
+    assert any("0 <= x0 < x1 <= 1" in e for e in error["details"]["errors"])
+    response = supervisor_client.post(
+        f"{FROM_EXAMPLE}preview/", draft_body(sample, "x"), format="json"
+    )
+    assert_error_shape(response, 400, "invalid_template")
+    for bank, code in [("generic", "invalid_bank_code"), ("Zorg Bank!", "invalid_bank_code")]:
+        body = {**draft_body(sample), "bank": bank}
+        assert_error_shape(supervisor_client.post(FROM_EXAMPLE, body, format="json"), 400, code)
+    body = {**draft_body(sample), "bank_name": ""}
+    assert_error_shape(
+        supervisor_client.post(FROM_EXAMPLE, body, format="json"), 400, "bank_name_required"
+    )
+    assert not Bank.objects.filter(code="zorg_bank").exists()
+    assert_error_shape(
+        supervisor_client.post(FROM_EXAMPLE, {**draft_body(sample), "statement": 0}, format="json"),
+        400,
+        "validation_error",
+    )
+    assert_error_shape(
+        supervisor_client.post(
+            FROM_EXAMPLE, {**draft_body(sample), "statement": 999999}, format="json"
+        ),
+        404,
+        "not_found",
+    )
+
+    csv = b"Date,Description,Amount\n2024-01-05,WINKEL,-20.00\n2024-01-09,LOON,70.00\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = agent_client.post(
+            "/api/v1/statements/",
+            {"file": SimpleUploadedFile("zorg.csv", csv), "customer": customer.pk,
+             "card_last4": "4300"},
+            format="multipart",
+        )  # fmt: skip
+    not_pdf = StatementImport.objects.get(pk=uploaded.json()["id"])
+    assert not_pdf.format == "csv"
+    response = supervisor_client.post(FROM_EXAMPLE, draft_body(not_pdf), format="json")
+    assert_error_shape(response, 400, "sample_not_pdf")
+    response = supervisor_client.get(f"/api/v1/statements/{not_pdf.pk}/template-example/")
+    assert_error_shape(response, 400, "sample_not_pdf")
+
+    # An agent has no part in it, whatever the statement.
+    for response in [
+        agent_client.post(FROM_EXAMPLE, draft_body(sample), format="json"),
+        agent_client.post(f"{FROM_EXAMPLE}preview/", draft_body(sample), format="json"),
+        agent_client.get(f"/api/v1/statements/{sample.pk}/template-example/"),
+        agent_client.get(f"/api/v1/statements/{sample.pk}/pages/1.png"),
+    ]:
+        assert_error_shape(response, 403, "permission_denied")
+    assert_error_shape(supervisor_client.get(f"/api/v1/statements/{sample.pk}/pages/9.png"), 404)
+    assert not BankTemplate.objects.filter(bank__code="zorg_bank").exists()
