@@ -220,6 +220,8 @@ def _read(
         statement.bills.append(summary.bill(kind_prior or "card"))
         return True, None
     sections = _sections(rows, candidates, columns, date_x)
+    for section in sections:
+        _drop_misplaced_balances(section, order, reference)
     kinds = (hints.kind,) if hints.kind else ("card", "current")
     reading, score = _best_reading(sections, columns, headings, summary, kind_prior, kinds)
     for section in sections:
@@ -457,6 +459,24 @@ def _sections(
     for section in kept:
         section.account, section.card_last4 = _account_name(rows, section)
     return kept or [_Section()]
+
+
+def _drop_misplaced_balances(section: _Section, order: DateOrder, reference) -> None:
+    """A balance line dated after the section's rows is not its opening balance, and one dated
+    before them is not its closing one ("Balance on 31 May" printed above the table)."""
+    dates = [d for t in section.txns if (d := _row_date(t.date_row or t.row, order, reference))]
+    if not dates:
+        return
+    first, last = min(dates), max(dates)
+    kept = []
+    for count, line in section.balances:
+        when = line.row.dates[0].token.resolve(order, reference) if line.row.dates else None
+        if when is not None and count == 0 and section.txns and when > first:
+            continue
+        if when is not None and count == len(section.txns) and count and when < last:
+            continue
+        kept.append((count, line))
+    section.balances = kept
 
 
 def _undated_txn(previous: _Txn, row: Row, columns) -> _Txn | None:
@@ -1086,6 +1106,12 @@ class _Summary:
                 summary.statement_date = period[1]
         if summary.statement_date is None:
             summary.statement_date = _standalone_date(rows, order)
+        if summary.previous is None or summary.new is None:
+            dated = _dated_balances(rows, order)
+            if len(dated) >= 2 and dated[0][0] != dated[-1][0]:
+                # "Balance on 1 May £1,234.56 ... Balance on 31 May £987.65"
+                summary.previous = summary.previous or dated[0][1]
+                summary.new = summary.new or dated[-1][1]
         card = next((m for row in rows[:200] if (m := CARD.search(IBAN.sub(" ", row.text)))), None)
         summary.card_last4 = card.group(1) if card else ""
         iban = next((m for row in rows[:200] if (m := IBAN.search(row.text))), None)
@@ -1192,6 +1218,26 @@ def _below(rows: list[Row], index: int, x0: float, x1: float, items) -> list:
         if out:
             break
     return out
+
+
+def _dated_balances(rows: list[Row], order: DateOrder) -> list[tuple[date, PlacedAmount]]:
+    """(date, amount) of lines that say a balance on a date and print it after the date,
+    oldest first."""
+    found = []
+    for row in rows:
+        if not row.dates or not row.amounts or _leading_date(row):
+            continue
+        if not BALANCE_LINE.search(plain(row.text)) or len(row.amounts) != 1:
+            continue
+        when = row.dates[0].token.resolve(order, None)
+        amount = row.amounts[0]
+        if when is not None and (amount.cell, amount.amount.start) > (
+            row.dates[0].cell,
+            row.dates[0].token.start,
+        ):
+            found.append((when, amount))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def _period(rows: list[Row], order: DateOrder) -> tuple[date, date] | None:

@@ -725,3 +725,22 @@ def test_an_fx_memo_line_is_the_rows_original_amount_not_another_row():
     (row,) = bill.transactions
     assert (row.amount, row.fx_amount, row.fx_currency) == (D("217.40"), D("200.00"), "EUR")
     assert bill.new_balance == D("317.40")
+
+
+def test_balances_printed_on_dates_in_a_summary_box_are_the_opening_and_closing_ones():
+    page = Page()
+    page.row((40, "Example Bank plc"), (380, "Sort code 12-34-56"))
+    page.row((40, "Your statement 1 May 2024 to 31 May 2024"))
+    page.row((40, "Balance on 1 May 2024"), (300, "£1,234.56", "r"))
+    page.row((40, "Money in"), (300, "£2,000.00", "r"))
+    page.row((40, "Money out"), (300, "£1,100.00", "r"))
+    page.row((40, "Balance on 31 May 2024"), (300, "£2,134.56", "r"))
+    page.row((40, "Date"), (120, "Description"), (430, "Money out", "r"), (520, "Money in", "r"))
+    page.row((40, "02 May"), (120, "SALARY"), (520, "2,000.00", "r"))
+    page.row((40, "10 May"), (120, "RENT"), (430, "1,100.00", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert (bill.period_start, bill.statement_date) == (date(2024, 5, 1), date(2024, 5, 31))
+    assert (bill.previous_balance, bill.new_balance) == (D("1234.56"), D("2134.56"))
+    assert bill.currency == "GBP"
+    assert statement_status(statement)[0] == "verified"
