@@ -15,7 +15,53 @@ TILE_MIN_HEIGHT = 1600
 
 
 def recognize_page(engine: OcrEngine, image: Image.Image) -> OcrResult:
-    """OCR one page image; tall images are read in overlapping tiles and stitched back."""
+    """OCR one page image, turned upright first when the page was scanned sideways or upside
+    down (boxes come in the upright page's space); tall images are read in tiles."""
+    result = _recognize(engine, image)
+    turns = _turns_to_try(result)
+    if not turns:
+        return result
+    best, best_score = result, _reading_score(result)
+    for angle in turns:
+        turned = _recognize(engine, image.rotate(angle, expand=True))
+        score = _reading_score(turned)
+        if score > best_score * 1.5:
+            best, best_score = turned, score
+            if not _turns_to_try(turned):
+                break  # upright now: the other turns cannot read it better
+    return best
+
+
+# A page read sideways gives boxes taller than wide (the engine turns each crop to read it, so
+# the text may even be right, but rows become columns); one upside down reads as low-confidence
+# noise. Either way the page is read again turned, and the best reading is kept.
+SIDEWAYS_SHARE = 0.5
+UPSIDE_DOWN_CONFIDENCE = 0.75
+
+
+def _turns_to_try(result: OcrResult) -> tuple[int, ...]:
+    words = [line for line in result.lines if len(line.text.strip()) >= 3]
+    if len(words) < 3:
+        return ()
+    tall = sum(line.box[3] - line.box[1] > 1.5 * (line.box[2] - line.box[0]) for line in words)
+    if tall >= SIDEWAYS_SHARE * len(words):
+        return (90, 270)
+    confidence = sum(line.confidence for line in result.lines) / len(result.lines)
+    return (180,) if confidence < UPSIDE_DOWN_CONFIDENCE else ()
+
+
+def _reading_score(result: OcrResult) -> float:
+    """Confident characters read on level lines: what an upright page gives most of."""
+    score = 0.0
+    for line in result.lines:
+        x0, y0, x1, y1 = line.box
+        level = (x1 - x0) >= (y1 - y0) or len(line.text.strip()) < 3
+        score += len(line.text.strip()) * line.confidence * (1.0 if level else 0.2)
+    return score
+
+
+def _recognize(engine: OcrEngine, image: Image.Image) -> OcrResult:
+    """OCR one page image as it lies; tall images in overlapping tiles stitched back."""
     width, height = image.size
     tile = max(int(width * TILE_ASPECT), TILE_MIN_HEIGHT)
     if height <= tile * 1.25:

@@ -1,0 +1,44 @@
+"""Pages scanned sideways or upside down are turned upright before their fields are read: the
+real OCR engine on an invoice image the test draws and turns."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from ocrengine.documents import read_document
+from ocrengine.engines.registry import get_engine
+from ocrengine.extraction import extract_invoice
+from tests.ocrengine import invoice_makers
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_a_turned_scan_is_read_upright(angle):
+    upright = Image.open(io.BytesIO(invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN)))
+    data = invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN, angle=angle)
+    document = read_document(data, engine=get_engine("rapidocr"))
+    page = document.pages[0]
+    assert (page.width, page.height) == upright.size  # boxes live on the upright page
+    fields = extract_invoice(document).as_flat_dict()
+    assert fields["invoice_number"] == "F-2024/0117"
+    assert fields["total_amount"] == "600.00"
+    assert fields["buyer"] == "Boulangerie Martin SAS"
+
+
+def test_an_upright_scan_is_read_once():
+    calls = []
+    engine = get_engine("rapidocr")
+
+    class Counting:
+        name, version = engine.name, engine.version
+
+        def available(self):
+            return True
+
+        def recognize(self, image):
+            calls.append(image.size)
+            return engine.recognize(image)
+
+    data = invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN)
+    read_document(data, engine=Counting())
+    assert len(calls) == 1
