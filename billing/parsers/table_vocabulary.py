@@ -159,13 +159,13 @@ FLAG_DIRECTIONS = {
     **dict.fromkeys(
         ("CR", "C", "I", "IN", "CREDIT", "H", "HABEN", "BIJ", "B", "+", "ABONO", "HABER",
          "CREDITO", "AVERE", "DEPOSIT", "收", "收入", "贷", "贷方", "K", "KREDIT",
-         "ENTRADA", "INFLOW", "EINGANG", "CRÉDIT", "CREDITO"),
+         "ENTRADA", "INFLOW", "EINGANG", "CRÉDIT", "CREDITO", "CRDT", "CRED", "INCOMING"),
         "credit",
     ),
     **dict.fromkeys(
         ("DR", "D", "O", "OUT", "DEBIT", "S", "SOLL", "AF", "A", "-", "CARGO", "DEBE",
          "DEBITO", "DARE", "WITHDRAWAL", "支", "支出", "借", "借方", "DEBET",
-         "SAIDA", "OUTFLOW", "AUSGANG", "DEBITO"),
+         "SAIDA", "OUTFLOW", "AUSGANG", "DEBITO", "DBIT", "DB", "DEB", "OUTGOING"),
         "debit",
     ),
 }  # fmt: skip

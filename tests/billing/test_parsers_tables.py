@@ -433,3 +433,9 @@ def test_currency_from_the_amount_cells():
     )
     assert statement.bills[0].currency == "GBP"
     assert _moves(statement) == [(D("12.34"), "debit"), (D("1000.00"), "credit")]
+
+
+def test_unsigned_amounts_with_a_type_column_of_iso_flags():
+    text = "Date,Merchant,Billing Amount,Debit or Credit\n01/03/2024,TESCO,12.34,DBIT\n"
+    text += "02/03/2024,PAYMENT,100.00,CRDT\n"
+    assert _moves(_parse(text)) == [(D("12.34"), "debit"), (D("100.00"), "credit")]
