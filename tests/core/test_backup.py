@@ -134,6 +134,27 @@ def seeded(site) -> Site:
 AFTER = "from customers.models import Customer; Customer.objects.create(name='After')"
 
 
+@pytest.fixture(scope="module")
+def backed_up_once(tmp_path_factory, migrated_db) -> Path:
+    """A seeded installation with one backup, made once per module."""
+    root = tmp_path_factory.mktemp("backed-up") / "site"
+    root.mkdir()
+    site = Site(root, f"sqlite:///{root / 'db.sqlite3'}")
+    with sqlite3.connect(migrated_db) as source, sqlite3.connect(site.db) as copy:
+        source.backup(copy)
+    site.ok("shell", "-c", SEED)
+    site.ok("backup")
+    return root
+
+
+@pytest.fixture
+def backed_up(tmp_path, backed_up_once) -> Site:
+    """That installation and its backup, copied for one test to change as it likes."""
+    root = tmp_path / "site"
+    shutil.copytree(backed_up_once, root)
+    return Site(root, f"sqlite:///{root / 'db.sqlite3'}")
+
+
 def _destroy(site: Site) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{site.db}{suffix}").unlink(missing_ok=True)
@@ -163,99 +184,92 @@ def test_round_trip_restores_the_database_and_the_stored_files(seeded):
     assert seeded.stored() == files_before
 
 
-def test_unchanged_files_are_hard_linked_to_the_previous_backup(seeded):
-    seeded.ok("backup")
-    seeded.ok("backup")
-    first, second = backups_list(seeded.backups)
+def test_unchanged_files_are_hard_linked_to_the_previous_backup(backed_up):
+    backed_up.ok("backup")
+    first, second = backups_list(backed_up.backups)
     for path in (first / "media").rglob("*.pdf"):
         twin = second / path.relative_to(first)
         assert twin.read_bytes() == path.read_bytes()
         assert twin.stat().st_ino == path.stat().st_ino
 
 
-def test_a_tampered_file_is_refused_before_anything_changes(seeded):
-    seeded.ok("backup")
-    backup = seeded.only_backup()
+def test_a_tampered_file_is_refused_before_anything_changes(backed_up):
+    backup = backed_up.only_backup()
     tampered = next((backup / "media").rglob("*.pdf"))
     tampered.write_bytes(tampered.read_bytes().replace(b"invoice", b"INVOICE"))
-    seeded.ok("shell", "-c", AFTER)
-    files_before = seeded.stored()
-    (seeded.media / "invoices" / "pdf" / "newer.pdf").write_bytes(b"uploaded after the backup")
+    backed_up.ok("shell", "-c", AFTER)
+    files_before = backed_up.stored()
+    (backed_up.media / "invoices" / "pdf" / "newer.pdf").write_bytes(b"uploaded after the backup")
 
-    error = seeded.refused("restore", "--input", str(backup), "--yes")
+    error = backed_up.refused("restore", "--input", str(backup), "--yes")
 
     assert "damaged" in error and "does not match its sha256" in error
-    assert seeded.rows("customers_customer") == 3  # the row written after the backup is there
-    assert seeded.stored() == {
+    assert backed_up.rows("customers_customer") == 3  # the row written after the backup is there
+    assert backed_up.stored() == {
         **files_before,
         "invoices/pdf/newer.pdf": b"uploaded after the backup",
     }
 
 
-def test_a_missing_file_and_a_corrupt_manifest_are_refused(seeded, tmp_path):
-    seeded.ok("backup")
-    backup = seeded.only_backup()
-    assert "is not a folder" in seeded.refused("restore", "--input", str(tmp_path / "nowhere"))
+def test_a_missing_file_and_a_corrupt_manifest_are_refused(backed_up, tmp_path):
+    backup = backed_up.only_backup()
+    assert "is not a folder" in backed_up.refused("restore", "--input", str(tmp_path / "nowhere"))
     (backup / "database.sqlite3").unlink()
-    assert "database.sqlite3 is missing" in seeded.refused("restore", "--input", str(backup))
+    assert "database.sqlite3 is missing" in backed_up.refused("restore", "--input", str(backup))
     (backup / "manifest.json").write_text('{"format": "ledgerlens-backup", "vers')
-    assert "cannot be read as JSON" in seeded.refused("restore", "--input", str(backup))
+    assert "cannot be read as JSON" in backed_up.refused("restore", "--input", str(backup))
 
 
-def test_a_manifest_naming_a_path_outside_the_backup_is_refused(seeded):
-    seeded.ok("backup")
-    backup = seeded.only_backup()
+def test_a_manifest_naming_a_path_outside_the_backup_is_refused(backed_up):
+    backup = backed_up.only_backup()
     manifest = json.loads((backup / "manifest.json").read_text())
     manifest["files"].append({"path": "media/../../escape.txt", "sha256": "0" * 64, "size": 1})
     (backup / "manifest.json").write_text(json.dumps(manifest))
-    assert "outside the backup" in seeded.refused("restore", "--input", str(backup), "--yes")
+    assert "outside the backup" in backed_up.refused("restore", "--input", str(backup), "--yes")
 
 
-def test_a_backup_from_a_newer_schema_is_refused(seeded):
-    seeded.ok("backup")
-    backup = seeded.only_backup()
+def test_a_backup_from_a_newer_schema_is_refused(backed_up):
+    backup = backed_up.only_backup()
     manifest = json.loads((backup / "manifest.json").read_text())
     manifest["schema"]["applied"]["customers"].append("0099_from_the_future")
     (backup / "manifest.json").write_text(json.dumps(manifest))
-    _destroy(seeded)
+    _destroy(backed_up)
 
-    error = seeded.refused("restore", "--input", str(backup))
+    error = backed_up.refused("restore", "--input", str(backup))
 
     assert "newer schema" in error and "customers.0099_from_the_future" in error
-    assert not seeded.db.exists() and not seeded.media.exists()  # nothing was written
+    assert not backed_up.db.exists() and not backed_up.media.exists()  # nothing was written
 
 
-def test_a_target_with_data_needs_yes(seeded):
-    seeded.ok("backup")
-    seeded.ok("shell", "-c", AFTER)
+def test_a_target_with_data_needs_yes(backed_up):
+    backed_up.ok("shell", "-c", AFTER)
 
-    error = seeded.refused("restore", "--input", str(seeded.backups))
+    error = backed_up.refused("restore", "--input", str(backed_up.backups))
     assert "not empty" in error and "--yes" in error
-    assert seeded.rows("customers_customer") == 3
+    assert backed_up.rows("customers_customer") == 3
 
-    assert "verify_integrity passed" in seeded.ok(
-        "restore", "--input", str(seeded.backups), "--yes"
+    assert "verify_integrity passed" in backed_up.ok(
+        "restore", "--input", str(backed_up.backups), "--yes"
     )
-    assert seeded.rows("customers_customer") == 2  # back to the backup's moment
+    assert backed_up.rows("customers_customer") == 2  # back to the backup's moment
 
 
-def test_media_only_puts_back_missing_files_and_leaves_the_database(seeded):
-    seeded.ok("backup")
-    files = seeded.stored()
+def test_media_only_puts_back_missing_files_and_leaves_the_database(backed_up):
+    files = backed_up.stored()
     missing, changed = sorted(files)
-    (seeded.media / missing).unlink()
-    (seeded.media / changed).write_bytes(b"changed since")
-    seeded.ok("shell", "-c", AFTER)
+    (backed_up.media / missing).unlink()
+    (backed_up.media / changed).write_bytes(b"changed since")
+    backed_up.ok("shell", "-c", AFTER)
 
-    out = seeded.manage("restore", "--input", str(seeded.backups), "--media-only")
+    out = backed_up.manage("restore", "--input", str(backed_up.backups), "--media-only")
 
     assert "1 file(s) stored" in out.stdout and "1 stored file(s) differ" in out.stdout
     assert out.returncode == 1 and "verify_integrity failed" in out.stderr  # the changed one
-    assert seeded.rows("customers_customer") == 3  # the database was not touched
-    assert seeded.stored() == {**files, changed: b"changed since"}
-    out = seeded.ok("restore", "--input", str(seeded.backups), "--media-only", "--yes")
+    assert backed_up.rows("customers_customer") == 3  # the database was not touched
+    assert backed_up.stored() == {**files, changed: b"changed since"}
+    out = backed_up.ok("restore", "--input", str(backed_up.backups), "--media-only", "--yes")
     assert "1 replaced" in out and "verify_integrity passed" in out
-    assert seeded.stored() == files and seeded.rows("customers_customer") == 3
+    assert backed_up.stored() == files and backed_up.rows("customers_customer") == 3
 
 
 def test_retention_keeps_the_newest(site):
