@@ -148,30 +148,7 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
         text_col = text_column(body, set(roles.values()))
         descriptions = [text_col] if text_col is not None else []
     columns = layout_columns(roles, descriptions)
-    money = [roles[r] for r in (*MONEY_ROLES, "balance", "fx_amount") if r in roles]
-    syntax = detect_amount_syntax(
-        [str(r[i]) for r in body for i in money if i < len(r) and isinstance(r[i], str)]
-    )
-    syntax = AmountSyntax(thousands=syntax.thousands, decimal=syntax.decimal)
-    syntax = _generic_syntax(syntax)
-    table = TableLayout(
-        header_index=header_index,
-        columns=columns,
-        date_formats=["%d/%m/%Y"],
-        syntax=syntax,
-        flags=dict(FLAG_DIRECTIONS),
-        negative_is="debit",
-        serial_dates=header_found,
-        skip=[
-            compile_template_pattern(TOTAL_ROW.pattern, re.IGNORECASE),
-            compile_template_pattern(BALANCE_ONLY_ROW.pattern, re.IGNORECASE),
-        ],
-        summary_rows={
-            name: compile_template_pattern(_label_start(pattern.pattern), re.IGNORECASE)
-            for name, pattern in FIELD_LABELS
-            if name in ("previous_balance", "new_balance")
-        },
-    )
+    table = _table_layout(header_index, columns, body, roles, header_found)
     generic = GenericLayout(
         table=table, roles=roles, descriptions=descriptions, evidence=descriptions + evidence
     )
@@ -192,6 +169,35 @@ def infer_generic_layout(rows: list[list]) -> GenericLayout | None:
     if why:
         generic.notes.append(f"Date order not evident: {why}. Check the dates.")
     return generic
+
+
+def _table_layout(
+    header_index: int, columns: dict[str, int], body: list[list], roles: dict, header_found: bool
+) -> TableLayout:
+    """The layout read_bill follows: the columns, the number syntax of all the amounts, the
+    rows to skip (totals, a day's balance) and the balance rows to read as fields."""
+    money = [roles[r] for r in (*MONEY_ROLES, "balance", "fx_amount") if r in roles]
+    found = detect_amount_syntax(
+        [str(r[i]) for r in body for i in money if i < len(r) and isinstance(r[i], str)]
+    )
+    return TableLayout(
+        header_index=header_index,
+        columns=columns,
+        date_formats=["%d/%m/%Y"],
+        syntax=_generic_syntax(found),
+        flags=dict(FLAG_DIRECTIONS),
+        negative_is="debit",
+        serial_dates=header_found,
+        skip=[
+            compile_template_pattern(TOTAL_ROW.pattern, re.IGNORECASE),
+            compile_template_pattern(BALANCE_ONLY_ROW.pattern, re.IGNORECASE),
+        ],
+        summary_rows={
+            name: compile_template_pattern(_label_start(pattern.pattern), re.IGNORECASE)
+            for name, pattern in FIELD_LABELS
+            if name in ("previous_balance", "new_balance")
+        },
+    )
 
 
 def _currency_day_first(currency: str) -> bool | None:
