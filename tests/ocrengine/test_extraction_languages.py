@@ -534,3 +534,21 @@ def test_a_single_rate_breakdown_from_the_tax_line():
         [("Total TTC", 40), ("600,00 €", 300)],
     ]
     assert values(rows)["tax_breakdown"] == [{"rate": "20", "net": "500.00", "tax": "100.00"}]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Spett.le", "Dane nabywcy", "Datos del cliente", "Příjemce", "Faktureringsadress",
+     "Rechnungsempfänger", "Bill to", "Sold to", "Destinataire"],
+)  # fmt: skip
+def test_buyer_headings_name_the_buyer_below_them(heading):
+    rows = [
+        [("Nordlicht Trading Ltd.", 40)],
+        [(heading, 40)],
+        [("Globex Industries Ltd.", 40)],
+        [("Market Square 7", 40)],
+    ]
+    result = values(rows)
+    assert result["buyer"] == "Globex Industries Ltd."
+    assert result["buyer_address"] == "Market Square 7"
+    assert result["seller"] == "Nordlicht Trading Ltd."
