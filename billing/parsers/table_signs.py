@@ -119,6 +119,13 @@ def _from_balance(fit: BalanceFit, kind_hint: str, rows: list[SignedRow]) -> Sig
     money held (owed printed as a minus)."""
     balances = [r.balance for r in rows if r.balance is not None]
     mostly_negative = sum(1 for b in balances if b < 0) > len(balances) / 2
+    if not kind_hint and fit.movement == "with" and not mostly_negative:
+        # A balance that moves with the amounts is money held by a current account printing
+        # money out negative, or money owed on a card printing charges positive: the words
+        # tell them apart, and without them it is the current account.
+        words = _from_words(rows, "")
+        if words.negative_is == "credit" and not words.reason:
+            return SignDecision("card", "credit")
     kind = kind_hint or "current"
     balance_is_held = kind == "current" or mostly_negative
     # held: +delta raises money held, so a negative delta is money out (a debit)

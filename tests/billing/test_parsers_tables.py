@@ -439,3 +439,25 @@ def test_unsigned_amounts_with_a_type_column_of_iso_flags():
     text = "Date,Merchant,Billing Amount,Debit or Credit\n01/03/2024,TESCO,12.34,DBIT\n"
     text += "02/03/2024,PAYMENT,100.00,CRDT\n"
     assert _moves(_parse(text)) == [(D("12.34"), "debit"), (D("100.00"), "credit")]
+
+
+def test_balance_owed_moving_with_positive_charges_is_a_card_when_the_words_say_so():
+    text = (
+        "Date,Description,Amount,Balance\n"
+        "2024-03-01,AMAZON PURCHASE,100.00,1100.00\n"
+        "2024-03-02,PAYMENT - THANK YOU,-500.00,600.00\n"
+        "2024-03-05,REFUND SHOP,-20.00,580.00\n"
+    )
+    statement = _parse(text)
+    bill = statement.bills[0]
+    assert _moves(statement) == [
+        (D("100.00"), "debit"),
+        (D("500.00"), "credit"),
+        (D("20.00"), "credit"),
+    ]
+    assert (bill.account_kind, bill.previous_balance, bill.new_balance) == (
+        "card",
+        D("1000.00"),
+        D("580.00"),
+    )
+    assert statement_status(statement)[0] == "verified"
