@@ -1,8 +1,10 @@
 """Money as banks print it -> Decimal with a direction.
 
-Handles thousands/decimal separators (`1,234.56`, `1.234,56`), credit markers (`CR`
-suffix or prefix, parentheses, a minus sign) and debit markers (`DR`). What counts as a
-credit is part of a template's `amounts` spec, so a bank printing `-` for charges works too.
+Handles thousands/decimal separators (`1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`),
+a currency before or after the number, credit markers (`CR` suffix or prefix, parentheses, a
+minus sign) and debit markers (`DR`). What counts as a credit is part of a template's
+`amounts` spec, so a bank printing `-` for charges works too. `detect_amount_syntax` decides
+a document's separators from all its amounts at once (the generic table reader).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ CENT = Decimal("0.01")
 # Digit-group separators that are never a decimal point: spaces (plain, no-break, narrow
 # no-break, thin) and apostrophes (Swiss 1'234.56).
 _GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009'\u2019]")
-# A currency printed after the number: "1.234,56 EUR", "12,34 €", "100.00 RMB".
+# A currency printed before the sign ("£-12.34", "EUR -12.34") or after the sign ("-£12.34").
 _SIGNED_PREFIX = re.compile(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$|[A-Z]{3}(?=\s))\s*(?=[-+\d])")
 _PREFIX = re.compile(r"^(?:[A-Z]{1,3}\$|RM|\$|€|£|S\$)\s*")
-_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A currency printed after the number: "1.234,56 EUR", "12,34 €", "100.00 RMB".
 _CURRENCY_SUFFIX = re.compile(r"\s*(?:[A-Z]{3}|€|£|¥|\$|元|zł|kr|Kč)$")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
