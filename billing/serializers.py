@@ -187,6 +187,7 @@ class BillSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "card",
+            "account_kind",
             "statement_import",
             "statement_date",
             "due_date",

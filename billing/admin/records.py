@@ -54,14 +54,16 @@ class TransactionInline(admin.TabularInline):
 
 @admin.register(Bill)
 class BillAdmin(admin.ModelAdmin):
-    list_display = ["card", "statement_date", "status", "previous_balance", "new_balance"]
-    list_filter = ["status", "card__bank"]
+    list_display = [
+        "card", "statement_date", "account_kind", "status", "previous_balance", "new_balance",
+    ]  # fmt: skip
+    list_filter = ["status", "account_kind", "card__bank"]
     date_hierarchy = "statement_date"
     list_select_related = ["card__bank"]
     search_fields = ["card__last4", "card__customer__name"]
     inlines = [TransactionInline]
     readonly_fields = [
-        "card", "statement_import", "statement_date", "due_date", "period_start",
+        "card", "account_kind", "statement_import", "statement_date", "due_date", "period_start",
         "previous_balance", "total_debits", "total_credits", "printed_total_debits",
         "printed_total_credits", "new_balance", "minimum_payment", "currency", "status",
         "problems", "fingerprint", "created_at",
@@ -73,7 +75,10 @@ class BillAdmin(admin.ModelAdmin):
 
 @admin.register(Transaction)
 class TransactionAdmin(admin.ModelAdmin):
-    list_display = ["transaction_date", "card", "description", "amount", "direction"]
+    list_display = [
+        "transaction_date", "card", "description", "amount", "direction", "fx_amount",
+        "fx_currency", "fx_rate",
+    ]  # fmt: skip
     list_filter = ["direction", "card__bank"]
     search_fields = ["description", "card__last4"]
     date_hierarchy = "transaction_date"
