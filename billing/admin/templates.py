@@ -1,5 +1,6 @@
 """Bank templates in the admin: edit the JSON spec (validated), save as a new version, publish,
-dry-run preview on an uploaded sample, export and import. Stored versions are never edited
+dry-run preview on an uploaded sample, export and import, and make one by example from a
+statement (`template_examples`). Stored versions are never edited
 in place: a statement imported with v3 must stay explainable by v3."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from billing.admin.template_examples import example_page_view, example_view
 from billing.models import BankTemplate
 from billing.services import (
     template_create_version,
@@ -108,7 +110,12 @@ class BankTemplateAdmin(admin.ModelAdmin):
         for template in queryset.order_by("version"):
             per_bank[template.bank_id] = template
         for template in per_bank.values():
-            template_publish(template=template)
+            try:
+                template_publish(template=template)
+            except DomainError as refusal:
+                # A template made by example that does not reconcile its sample stays a draft.
+                self.message_user(request, f"Not published: {refusal.message}", messages.ERROR)
+                continue
             self.message_user(request, f"Published {template}.", messages.SUCCESS)
 
     @admin.action(description="Export selected banks' templates (JSON)")
@@ -124,6 +131,12 @@ class BankTemplateAdmin(admin.ModelAdmin):
                  name="billing_banktemplate_import"),
             path("export/", self.admin_site.admin_view(self.export_view),
                  name="billing_banktemplate_export"),
+            path("from-statement/<int:statement_id>/",
+                 self.admin_site.admin_view(self.example_view),
+                 name="billing_banktemplate_example"),
+            path("from-statement/<int:statement_id>/pages/<int:number>.png",
+                 self.admin_site.admin_view(self.example_page_view),
+                 name="billing_banktemplate_example_page"),
         ]  # fmt: skip
         return own + super().get_urls()
 
@@ -178,6 +191,13 @@ class BankTemplateAdmin(admin.ModelAdmin):
             "refusal": refusal,
         }
         return TemplateResponse(request, "admin/billing/banktemplate/import.html", context)
+
+    def example_view(self, request, statement_id: int):
+        """Make a bank template from this statement (`billing/admin/template_examples.py`)."""
+        return example_view(self, request, statement_id)
+
+    def example_page_view(self, request, statement_id: int, number: int):
+        return example_page_view(self, request, statement_id, number)
 
     def export_view(self, request):
         return _json_download(templates_export())

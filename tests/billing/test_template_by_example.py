@@ -339,3 +339,91 @@ def test_bad_input_is_refused_in_the_one_error_shape(
         assert_error_shape(response, 403, "permission_denied")
     assert_error_shape(supervisor_client.get(f"/api/v1/statements/{sample.pk}/pages/9.png"), 404)
     assert not BankTemplate.objects.filter(bank__code="zorg_bank").exists()
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_session(staff_user):
+    """An administrator signed in through the admin's own login form."""
+    from django.test import Client
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    client = Client()
+    login = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": staff_user.username, "password": DEFAULT_PASSWORD},
+    )
+    assert login.status_code == 302 and login["Location"] == "/admin/", login.content[:500]
+    return client
+
+
+def admin_marks(layout: dict, action: str, **extra) -> dict:
+    data = {
+        "bank": "", "new_bank_code": "zorg_bank", "new_bank_name": "Zorg Bank",
+        "kind": layout["kind"], "date_order": layout["date_order"],
+        "markers": "ZORG BANK\nRekeningafskrif", "notes": "",
+        **{f"label_{name}": text for name, text in layout["labels"].items()},
+        "column-TOTAL_FORMS": "3", "column-INITIAL_FORMS": "0",
+        "column-MIN_NUM_FORMS": "0", "column-MAX_NUM_FORMS": "8", "action": action,
+    }  # fmt: skip
+    for index, column in enumerate(layout["columns"]):
+        data |= {f"column-{index}-{key}": str(value) for key, value in column.items()}
+    return data | extra
+
+
+def test_an_administrator_makes_the_template_in_the_admin(sample, admin_session):
+    statement_page = admin_session.get(f"/admin/billing/statementimport/{sample.pk}/change/")
+    url = f"/admin/billing/banktemplate/from-statement/{sample.pk}/"
+    assert url in statement_page.content.decode()
+
+    page = admin_session.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ZORG BANK Uitgiftedag" in html  # the suggested marker, to edit
+    assert 'class="example-column role-' in html  # the suggested columns drawn on the page
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "<script>" not in html and "billing/template_example.js" in html
+    image = admin_session.get(f"{url}pages/1.png")
+    assert (image.status_code, image["Content-Type"]) == (200, "image/png")
+
+    preview = admin_session.post(url, admin_marks(swapped(LAYOUT), "preview"))
+    assert "Dry run: review" in preview.content.decode()
+    refused = admin_session.post(url, admin_marks(swapped(LAYOUT), "publish"))
+    assert refused.status_code == 200
+    assert "Not published, nothing saved" in refused.content.decode()
+    assert not BankTemplate.objects.filter(bank__code="zorg_bank").exists()
+
+    saved = admin_session.post(url, admin_marks(swapped(LAYOUT), "save"))
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    wrong = BankTemplate.objects.get(bank__code="zorg_bank")
+    assert (wrong.status, wrong.sample_id, wrong.spec["layout"]["columns"][0]["role"]) == (
+        "draft", sample.pk, "credit",
+    )  # fmt: skip
+    action = admin_session.post(
+        "/admin/billing/banktemplate/",
+        {"action": "publish_selected", "_selected_action": [wrong.pk]},
+        follow=True,
+    )
+    assert "Not published" in action.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.status == "draft"
+
+    zorg = Bank.objects.get(code="zorg_bank")
+    published = admin_session.post(url, admin_marks(LAYOUT, "publish", bank=zorg.pk), follow=True)
+    assert "Published zorg_bank v2" in published.content.decode()
+    active = BankTemplate.objects.get(bank=zorg, status="active")
+    assert (active.version, active.sample_id, active.spec["layout"]) == (2, sample.pk, LAYOUT)
+
+
+def test_the_admin_refuses_a_sample_that_is_not_a_pdf_with_its_reason(admin_session):
+    from tests.billing.factories import StatementImportFactory
+
+    csv = StatementImportFactory(format="csv", status="review", original_name="zorg.csv")
+    page = admin_session.get(f"/admin/billing/banktemplate/from-statement/{csv.pk}/")
+    assert page.status_code == 200
+    assert "from a PDF statement only" in page.content.decode()
+    statement_page = admin_session.get(f"/admin/billing/statementimport/{csv.pk}/change/")
+    assert "from-statement" not in statement_page.content.decode()
