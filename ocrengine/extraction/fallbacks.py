@@ -93,10 +93,14 @@ def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
+# What sets a sender line's parts apart: "ACME GmbH · Hauptstr. 1 | 10115 Berlin - USt-Id ...".
+_SEPARATED = re.compile(r"\s*[·•|]\s*|\s{3,}|\s+[-\u2013]\s+")
+
+
 def company_in(text: str) -> str | None:
     """The part of a line that names a company with its legal form ("ACME Sp. z o.o." in
     "ACME Sp. z o.o. · ul. Długa 5 · 00-001 Warszawa"), or None."""
-    for part in re.split(r"\s*[·•|]\s*|\s{3,}", text):
+    for part in _SEPARATED.split(text):
         name = _REGISTRATION.sub("", part).strip(" ,;")
         # A name ends with its legal form ("Nordpol Sp. z o.o.") or, in Japanese, starts with
         # it ("株式会社..."); a sentence that mentions a company is not one.
@@ -125,7 +129,10 @@ def seller_guess(layout: Layout, *, exclude: set[int] | None = None) -> list[Can
             continue  # "ATTN: ..." addresses the recipient
         name = _REGISTRATION.sub("", segment.text)
         if _COMPANY_RE.search(name) and _name_like(name) and len(name) < 80:
-            return [Candidate("seller", _company_name(top, index), 0.55, "letterhead", segment)]
+            name = _company_name(top, index)
+            if _SEPARATED.search(name):  # "Muster GmbH · Hauptstr. 1 · 10115 Berlin"
+                name = company_in(name) or name
+            return [Candidate("seller", name, 0.55, "letterhead", segment)]
     names = [s for s in top[:8] if _name_like(s.text) and not _GENERIC_HEADINGS.match(s.text)]
     # Letterheads are set in capitals or title case; an all-lowercase line is a scribble or
     # a sentence fragment.

@@ -156,6 +156,7 @@ WORLD_LABELS: dict[str, dict[str, list[str]]] = {
         ],
         "ja": ["請求先", "購入者", "お客様"],
         "en": ["bill-to", "invoiced to", "customer name"],
+        "de": ["herrn", "rechnung an"],
         "fr": ["destinataire", "facturer à"],
     },
     "seller_tax_id": {

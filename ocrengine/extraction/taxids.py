@@ -70,11 +70,18 @@ def is_valid_tax_id(tax_id: str) -> bool:
 _LABELLED_ID = re.compile(
     r"^[\s:#.№°ºno]*([A-Z]{0,3}[\s-]?\d[\d\s./-]{5,22}\d[A-Z]?)(?![\dA-Za-z])"
 )
+# A word or two may stand between the label and its id ("NIF cliente: A58818501", "NIP
+# nabywcy: ..."), ending with a colon.
+_QUALIFIER = re.compile(r"^\s*[^\W\d_]{2,20}(?:\s+[^\W\d_]{2,20})?\s*:")
 
 
 def find_labelled_tax_id(region: str) -> str | None:
     """The id at the start of the text after a tax-id label, compacted; None without one."""
-    match = _LABELLED_ID.match(clean_text(region))
+    region = clean_text(region)
+    match = _LABELLED_ID.match(region)
+    qualified = None if match else _QUALIFIER.match(region)
+    if qualified:
+        match = _LABELLED_ID.match(region[qualified.end() :])
     if not match:
         return None
     value = re.sub(r"[^0-9A-Z]", "", match[1].upper())

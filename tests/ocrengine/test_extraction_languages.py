@@ -552,3 +552,30 @@ def test_buyer_headings_name_the_buyer_below_them(heading):
     assert result["buyer"] == "Globex Industries Ltd."
     assert result["buyer_address"] == "Market Square 7"
     assert result["seller"] == "Nordlicht Trading Ltd."
+
+
+def test_a_window_envelope_sender_line_and_addressee():
+    rows = [
+        [("Muster GmbH · Hauptstr. 1 · 10115 Berlin", 40)],
+        [("Herrn", 40)],
+        [("Max Mustermann", 40)],
+        [("Ringstr. 5", 40)],
+        [("80331 München", 40)],
+        [("Rechnung Nr. RE-2024/0815", 40), ("Datum: 15.03.2024", 360)],
+    ]
+    result = values(rows)
+    assert result["seller"] == "Muster GmbH"
+    assert result["buyer"] == "Max Mustermann"
+    assert result["buyer_address"] == "Ringstr. 5, 80331 München"
+
+
+def test_a_tax_id_label_qualified_by_whose_it_is():
+    rows = [
+        [("Iberia Servicios S.L. - CIF B12345674 - C/ Mayor 1, 28013 Madrid", 40)],
+        [("Cliente: Comercial Norte S.A.", 40)],
+        [("NIF cliente: A58818501", 40)],
+    ]
+    result = values(rows)
+    assert result["seller"] == "Iberia Servicios S.L."
+    assert result["seller_tax_id"] == "B12345674"
+    assert result["buyer_tax_id"] == "A58818501"
