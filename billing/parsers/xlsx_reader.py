@@ -1,4 +1,5 @@
-"""XLSX bytes -> rows of cells (first sheet with data); Excel dates become `date`.
+"""XLSX bytes -> rows of cells (the first sheet with transaction-like rows, a date and a number
+on one row, else the first sheet with data); Excel dates become `date`.
 
 A workbook is a zip of XML parts and openpyxl trusts what they declare, so before it opens
 one: at most XLSX_MAX_MEMBERS parts and XLSX_MAX_UNCOMPRESSED_BYTES in all (sizes from the
@@ -11,6 +12,7 @@ a value beyond either fails the read rather than being dropped.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from datetime import date, datetime, timedelta
@@ -62,17 +64,38 @@ def read_xlsx_rows(data: bytes) -> list[list]:
     except Exception as exc:
         raise StatementError("unreadable_xlsx", f"The workbook cannot be read: {exc}") from exc
     try:
+        first: list[list] = []
         for sheet in book.worksheets:
             rows = _sheet_rows(sheet, max_rows(), max_columns())
-            if rows:
+            if rows and _has_transactions(rows):
                 return rows
+            first = first or rows
+        return first
     except StatementError:
         raise
     except Exception as exc:  # a part that is not the XML it claims to be
         raise StatementError("unreadable_xlsx", f"The workbook cannot be read: {exc}") from exc
     finally:
         book.close()
-    return []
+
+
+def _has_transactions(rows: list[list]) -> bool:
+    """Whether some row holds a date and a number, as a transaction row does: a workbook whose
+    first sheet is a summary or a cover page is read from the sheet with the rows."""
+    for row in rows[:500]:
+        dated = any(isinstance(c, date) or (isinstance(c, str) and _DATE.search(c)) for c in row)
+        numbered = any(
+            (isinstance(c, (int, float)) and not isinstance(c, bool))
+            or (isinstance(c, str) and _NUMBER.fullmatch(c.strip()))
+            for c in row
+        )
+        if dated and numbered:
+            return True
+    return False
+
+
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.? ?[^\W\d_]{3,9}\.? \d{2,4}")
+_NUMBER = re.compile(r"[-+(]?[^\d\s]{0,3}\s?\d[\d.,' ]*\)?-?(?:\s?[A-Z]{2,3})?")
 
 
 def _sheet_rows(sheet, most_rows: int, most_columns: int) -> list[list]:

@@ -461,3 +461,16 @@ def test_balance_owed_moving_with_positive_charges_is_a_card_when_the_words_say_
         D("580.00"),
     )
     assert statement_status(statement)[0] == "verified"
+
+
+def test_xlsx_summary_sheet_first_is_passed_over_for_the_transactions_sheet():
+    book = openpyxl.Workbook()
+    book.active.append(["Account summary"])
+    book.active.append(["Holder", "J. Doe"])
+    sheet = book.create_sheet("Transactions")
+    for row in (["Date", "Description", "Amount"], [date(2024, 3, 1), "Coffee", -3.5]):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    statement = parse_statement(out.getvalue(), filename="w.xlsx", templates=[])
+    assert _moves(statement) == [(D("3.50"), "debit")]
