@@ -45,6 +45,12 @@
 
     // The equation is the server's (billing/reconciliation.py): this page shows its figures
     // and verdict and does no arithmetic of its own.
+    var current = bill.account_kind === "current";
+    LL.role("op-debits").textContent = current ? "−" : "+";
+    LL.role("op-credits").textContent = current ? "+" : "−";
+    document.querySelectorAll("[data-kind]").forEach(function (node) {
+      node.hidden = node.getAttribute("data-kind") !== (current ? "current" : "card");
+    });
     var recon = bill.reconciliation || {};
     var holds = recon.balanced === true;
     // A CSV export prints no balances: there is nothing to reconcile, and nothing is invented.
