@@ -269,6 +269,16 @@ def complete_rows(bill: ParsedBill, rows: list[list], generic: GenericLayout) ->
     cards = {t.card_last4 for t in bill.transactions}
     if len(cards) == 1:
         bill.card_last4 = cards.pop()
+    if "account" in roles and not generic.fields.get("account"):
+        # The account every row names ("Auftragskonto", "IBAN/BBAN"): the statement's account.
+        accounts = {
+            " ".join(str(_get(rows[t.line - 1], roles["account"]) or "").split())
+            for t in bill.transactions
+            if t.line
+        }
+        accounts.discard("")
+        if len(accounts) == 1:
+            generic.fields["account"] = accounts.pop()[:64]
 
 
 def _currency_without_fx(bill, rows, original_col, fx_amount_col, table) -> str:

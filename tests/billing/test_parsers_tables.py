@@ -474,3 +474,14 @@ def test_xlsx_summary_sheet_first_is_passed_over_for_the_transactions_sheet():
     book.save(out)
     statement = parse_statement(out.getvalue(), filename="w.xlsx", templates=[])
     assert _moves(statement) == [(D("3.50"), "debit")]
+
+
+def test_the_account_every_row_names_is_the_statements_account():
+    text = '"Datum","Bedrag","Rekening","Naam","Omschrijving"\n'
+    text += '"2018-03-01","-2,56","NL47BUNQ2025181418","bunq","invoice"\n'
+    text += '"2018-03-09","750,00","NL47BUNQ2025181418","W. KOELEWIJN","Naar Bunq"\n'
+    statement = _parse(text)
+    assert (statement.bills[0].account, statement.bills[0].account_kind) == (
+        "NL47BUNQ2025181418",
+        "current",
+    )
