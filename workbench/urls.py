@@ -9,6 +9,11 @@ urlpatterns = [
     path("login/", page("login", "login.html"), name="login"),
     path("invoices/<int:invoice_id>/", page("review", "review.html"), name="review"),
     path("bills/<int:bill_id>/", page("bill", "bill.html"), name="bill"),
+    path(
+        "statements/<int:statement_id>/template/",
+        page("template_example", "template_example.html"),
+        name="template_example",
+    ),
     path("upload/", page("upload", "upload.html"), name="upload"),
     path("dashboard/", page("dashboard", "dashboard.html"), name="dashboard"),
 ]

@@ -200,7 +200,11 @@ class WorkbenchPage(TemplateView):
             "rasterOcrDpi": settings.OCR_RASTER_DPI,
             "loginUrl": "/workbench/login/",
             "homeUrl": "/workbench/",
-            **{key: value for key, value in kwargs.items() if key in {"invoice_id", "bill_id"}},
+            **{
+                key: value
+                for key, value in kwargs.items()
+                if key in {"invoice_id", "bill_id", "statement_id"}
+            },
         }
         if self.page == "review":
             # The invoice fields (order, kind, label): the server's one list, not a copy.

@@ -149,9 +149,20 @@
     searchTimer = setTimeout(loadTransactions, 250);
   });
 
+  // A bill in review from a bank without a template: supervisors (and admins) may mark its
+  // statement and make the bank's template from it (template_example.js).
+  function offerTemplate() {
+    var user = LL.session.user() || {};
+    if (bill.status !== "review" || !bill.statement_import) return;
+    if (user.role !== "supervisor" && user.role !== "admin") return;
+    LL.role("make-template").setAttribute("href", "/workbench/statements/" + bill.statement_import + "/template/?bill=" + bill.id);
+    LL.role("bill-actions").hidden = false;
+  }
+
   LL.api("/api/v1/bills/" + id + "/").then(function (data) {
     bill = data;
     renderSummary();
+    offerTemplate();
     return firstTransactions();
   }).catch(function (error) {
     LL.role("bill-meta").textContent = LL.t("request_failed", { message: error.message });
