@@ -65,7 +65,7 @@ def test_broken_balance_and_chain_are_found(imported):
     code, out = _run()
     assert code == 1
     assert f"bill #{bill.pk}" in out
-    assert "but the new balance is" in out  # the equation
+    assert "but the statement prints" in out  # the equation, as billing.reconciliation words it
     assert "[chain]" in out  # previous balance vs the October bill
 
 
