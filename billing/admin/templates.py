@@ -88,7 +88,7 @@ class BankTemplateAdmin(admin.ModelAdmin):
     change_list_template = "admin/billing/banktemplate/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return ["bank"] if obj else []
+        return ["bank", "sample"] if obj else []
 
     def save_model(self, request, obj, form, change) -> None:
         """Saving never rewrites a version: it stores the spec as the bank's next draft."""
@@ -98,6 +98,11 @@ class BankTemplateAdmin(admin.ModelAdmin):
             notes=form.cleaned_data.get("notes", ""),
             created_by=request.user,
         )
+        if change and obj.sample_id and "layout" in created.spec:
+            # An edited template made by example keeps its sample: it still publishes only
+            # if it reads that statement into reconciling bills.
+            created.sample_id = obj.sample_id
+            created.save(update_fields=["sample"])
         obj.pk, obj.version, obj.status = created.pk, created.version, created.status
         obj.spec = created.spec
         self.message_user(

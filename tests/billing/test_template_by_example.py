@@ -508,3 +508,27 @@ def test_an_administrator_marks_a_statement_on_the_bill_screen_and_publishes_its
     assert (active.sample_id, active.spec["layout"]["columns"][1]["role"]) == (
         bill.statement_import_id, "credit",
     )  # fmt: skip
+
+
+def test_a_template_made_by_example_edited_in_the_admin_keeps_its_sample(
+    sample, supervisor_client, admin_session
+):
+    import json
+
+    created = supervisor_client.post(FROM_EXAMPLE, draft_body(sample), format="json").json()
+    template = BankTemplate.objects.get(pk=created["template"]["id"])
+    spec = {**template.spec, "layout": swapped(LAYOUT)}
+    response = admin_session.post(
+        f"/admin/billing/banktemplate/{template.pk}/change/",
+        {"spec": json.dumps(spec), "notes": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    edited = BankTemplate.objects.get(bank=template.bank, version=2)
+    assert edited.sample_id == sample.pk
+    action = admin_session.post(
+        "/admin/billing/banktemplate/",
+        {"action": "publish_selected", "_selected_action": [edited.pk]},
+        follow=True,
+    )
+    assert "Not published" in action.content.decode()
+    assert BankTemplate.objects.get(pk=edited.pk).status == "draft"
