@@ -14,11 +14,12 @@ no evidence; each such decision adds a note (a reader problem) that names it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ocrengine.extraction.patterns import compile_template_pattern
 
 from .amounts import AmountSyntax, detect_amount_syntax
-from .base import ParsedStatement
+from .base import ParsedBill, ParsedStatement
 from .dates import choose_date_order
 from .reconcile import reconcile_bill
 from .table_columns import (
@@ -95,11 +96,30 @@ def parse_generic_table(rows: list[list], file_format: str) -> ParsedStatement:
     complete_rows(bill, rows, generic)
     apply_fields(bill, generic)
     apply_running_balance(bill, rows, generic)
-    statement.bills.append(bill)
+    statement.bills.extend(_per_card(bill))
     statement.problems.extend(generic.notes)
-    errors = [p for p in reconcile_bill(bill) if p["severity"] == "error"]
+    errors = [p for b in statement.bills for p in reconcile_bill(b) if p["severity"] == "error"]
     statement.needs_review = bool(errors or generic.notes)
     return statement
+
+
+def _per_card(bill: ParsedBill) -> list[ParsedBill]:
+    """An export listing the rows of several cards (a card column), with no balance of its
+    own, is one bill per card: each card's rows are filed under that card."""
+    cards = list(dict.fromkeys(t.card_last4 for t in bill.transactions))
+    if bill.card_last4 or len(cards) < 2 or "" in cards:
+        return [bill]
+    if bill.previous_balance is not None or bill.new_balance is not None:
+        return [bill]  # the balances are the account's, not one card's
+    return [
+        replace(
+            bill,
+            card_last4=card,
+            transactions=[t for t in bill.transactions if t.card_last4 == card],
+            row_problems=bill.row_problems if index == 0 else [],
+        )
+        for index, card in enumerate(cards)
+    ]
 
 
 def infer_layout(rows: list[list]) -> TableLayout | None:
