@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,10 +27,15 @@ class DocumentType(models.Model):
 
 class PromptTemplate(models.Model):
     """A versioned field spec + LLM prompt for one document type. Once used it never changes:
-    publishing makes a new version."""
+    publishing makes a new version.
+
+    One version per type may be its canary: it answers `canary_percent` % of the type's analyse
+    traffic (chosen by each document's content hash) while the active default answers the rest,
+    until it is promoted (it becomes the default) or rolled back (archived)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        CANARY = "canary", "Canary"
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
 
@@ -43,6 +49,16 @@ class PromptTemplate(models.Model):
     prompt = models.TextField(blank=True, help_text="Prompt text for the llm backend.")
     notes = models.CharField(max_length=200, blank=True)
     used_at = models.DateTimeField(null=True, blank=True, help_text="First use; immutable after.")
+    canary_percent = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="Set on the type's canary: the share of analyse traffic it answers (1-99).",
+    )
+    canary_started_at = models.DateTimeField(null=True, blank=True)
+    canary_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -59,6 +75,19 @@ class PromptTemplate(models.Model):
                 condition=Q(is_default=True),
                 name="prompt_template_one_default_per_type",
             ),
+            models.UniqueConstraint(
+                fields=["document_type"],
+                condition=Q(canary_percent__isnull=False),
+                name="prompt_template_one_canary_per_type",
+            ),
+            # A canary has a share of 1-99 % and is not the default; nothing else has a share.
+            models.CheckConstraint(
+                condition=Q(
+                    status="canary", is_default=False, canary_percent__gte=1, canary_percent__lte=99
+                )
+                | (~Q(status="canary") & Q(canary_percent__isnull=True)),
+                name="prompt_template_canary_share",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,8 +100,15 @@ class AnalysisLog(models.Model):
         MOBILE = "mobile", "Mobile"
         API = "api", "API"
 
+    class TemplateRoute(models.TextChoices):
+        DEFAULT = "default", "Default version"
+        CANARY = "canary", "Canary version"
+        REQUESTED = "requested", "Version named in the request"
+
     document_type = models.CharField(max_length=40, db_index=True)
     template_version = models.PositiveIntegerField(null=True, blank=True)
+    # How the answering version was chosen; blank when the call failed before routing.
+    template_route = models.CharField(max_length=10, choices=TemplateRoute.choices, blank=True)
     backend = models.CharField(max_length=20)
     engine = models.CharField(max_length=40, blank=True)
     client_kind = models.CharField(

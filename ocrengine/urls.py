@@ -28,4 +28,19 @@ urlpatterns = [
         templates.PromptTemplatePublishApi.as_view(),
         name="ocr-template-publish",
     ),
+    path(
+        "ocr/templates/<int:pk>/canary/",
+        templates.PromptTemplateCanaryApi.as_view(),
+        name="ocr-template-canary",
+    ),
+    path(
+        "ocr/templates/<int:pk>/promote/",
+        templates.PromptTemplatePromoteApi.as_view(),
+        name="ocr-template-promote",
+    ),
+    path(
+        "ocr/templates/<int:pk>/rollback/",
+        templates.PromptTemplateRollbackApi.as_view(),
+        name="ocr-template-rollback",
+    ),
 ]

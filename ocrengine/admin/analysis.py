@@ -1,5 +1,5 @@
 """The document analysis API in the operator console: document types, prompt templates (edit,
-publish, export, import, evaluate), machine clients (secret shown once, in the response
+publish, export, import, evaluate, canary releases: ocrengine/admin/canaries.py), machine clients (secret shown once, in the response
 itself; rotate; scopes) and the call log. Every change goes through the same services as the API."""
 
 from __future__ import annotations
@@ -17,6 +17,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from core.errors import DomainError
+from ocrengine.admin.canaries import (
+    CANARY_ACTIONS,
+    CANARY_COLUMNS,
+    CANARY_FIELDS,
+    PromptTemplateCanaryAdmin,
+)
 from ocrengine.models import (
     AnalysisLog,
     ApiClient,
@@ -61,23 +67,23 @@ class PromptTemplateForm(forms.ModelForm):
 
 
 @admin.register(PromptTemplate)
-class PromptTemplateAdmin(admin.ModelAdmin):
+class PromptTemplateAdmin(PromptTemplateCanaryAdmin, admin.ModelAdmin):
     form = PromptTemplateForm
-    list_display = ["document_type", "version", "status", "is_default", "used_at", "notes",
-                    "created_by", "created_at"]  # fmt: skip
+    list_display = ["document_type", "version", "status", "is_default", *CANARY_COLUMNS,
+                    "used_at", "notes", "created_by", "created_at"]  # fmt: skip
     list_filter = ["document_type", "status", "is_default"]
     search_fields = ["document_type__code", "notes"]
     list_select_related = ["document_type", "created_by"]
-    actions = ["publish_selected", "export_selected"]
+    actions = ["publish_selected", "export_selected", *CANARY_ACTIONS]
     change_list_template = "admin/ocrengine/prompttemplate_changelist.html"
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        fixed = ["version", "status", "is_default", "used_at", "created_by"]
+        fixed = ["version", "status", "is_default", "used_at", "created_by", *CANARY_FIELDS]
         return [*fixed, "document_type"] if obj is not None else fixed
 
     def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return ["document_type", "version", "status", "is_default", "used_at", "spec", "prompt",
-                "notes", "created_by"]  # fmt: skip
+        return ["document_type", "version", "status", "is_default", *CANARY_FIELDS, "used_at",
+                "spec", "prompt", "notes", "created_by"]  # fmt: skip
 
     def save_model(self, request: HttpRequest, obj: PromptTemplate, form, change: bool) -> None:
         data = form.cleaned_data
@@ -144,7 +150,12 @@ class PromptTemplateAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="ocrengine_prompttemplate_import",
-            )
+            ),
+            path(
+                "canaries/",
+                self.admin_site.admin_view(self.canaries_view),
+                name="ocrengine_prompttemplate_canaries",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -274,10 +285,11 @@ def _secrets_page(
 
 @admin.register(AnalysisLog)
 class AnalysisLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "document_type", "template_version", "backend", "client_kind",
-                    "user", "api_client", "success", "confidence", "latency_ms", "cache_hit",
-                    "error_code", "fallback_reason"]  # fmt: skip
-    list_filter = ["document_type", "backend", "client_kind", "success", "cache_hit"]
+    list_display = ["created_at", "document_type", "template_version", "template_route",
+                    "backend", "client_kind", "user", "api_client", "success", "confidence",
+                    "latency_ms", "cache_hit", "error_code", "fallback_reason"]  # fmt: skip
+    list_filter = ["document_type", "template_route", "backend", "client_kind", "success",
+                   "cache_hit"]  # fmt: skip
     search_fields = ["error_code", "fallback_reason", "user__username", "api_client__key_id"]
     list_select_related = ["user", "api_client"]
     date_hierarchy = "created_at"

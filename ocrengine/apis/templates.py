@@ -1,5 +1,6 @@
 """Prompt templates over the API: list, detail, create a draft, revise, publish, export,
-import. Reading needs a role; writing needs the model permissions too (admins have them)."""
+import, and canary releases (start or re-share, promote, roll back). Reading needs a role;
+writing needs the model permissions too (admins have them)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from core.null_characters import (
 from ocrengine.models import DocumentType, PromptTemplate
 from ocrengine.services.template_transfer import templates_export, templates_import
 from ocrengine.services.templates import (
+    template_canary_promote,
+    template_canary_rollback,
+    template_canary_start,
     template_create_draft,
     template_is_editable,
     template_publish,
@@ -49,6 +53,7 @@ class PromptTemplateSerializer(serializers.ModelSerializer):
     )
     editable = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    canary_started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = PromptTemplate
@@ -62,11 +67,22 @@ class PromptTemplateSerializer(serializers.ModelSerializer):
             "prompt",
             "notes",
             "used_at",
+            "canary_percent",
+            "canary_started_at",
+            "canary_started_by",
             "created_by",
             "created_at",
             "editable",
         ]
-        read_only_fields = ["version", "status", "is_default", "used_at", "created_at"]
+        read_only_fields = [
+            "version",
+            "status",
+            "is_default",
+            "used_at",
+            "canary_percent",
+            "canary_started_at",
+            "created_at",
+        ]
 
     def get_editable(self, template: PromptTemplate) -> bool:
         return template_is_editable(template)
@@ -147,6 +163,61 @@ class PromptTemplatePublishApi(APIView):
         template = get_object_or_404(PromptTemplate, pk=pk)
         published = template_publish(template=template, published_by=request.user)
         return Response(PromptTemplateSerializer(published).data)
+
+
+class CanaryStartSerializer(serializers.Serializer):
+    canary_percent = serializers.IntegerField(
+        min_value=1, max_value=99, help_text="Share of the type's analyse traffic, 1-99."
+    )
+
+
+class _TemplateActionApi(APIView):
+    def get_permissions(self):
+        return _write_permissions(self.request)
+
+    def _template(self, pk: int) -> PromptTemplate:
+        return get_object_or_404(PromptTemplate.objects.select_related("document_type"), pk=pk)
+
+
+class PromptTemplateCanaryApi(_TemplateActionApi):
+    @extend_schema(
+        request=CanaryStartSerializer,
+        responses=PromptTemplateSerializer,
+        summary="Make a version its type's canary for a share of the traffic, or re-share it",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = CanaryStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        canary = template_canary_start(
+            template=self._template(pk),
+            percent=serializer.validated_data["canary_percent"],
+            started_by=request.user,
+        )
+        return Response(PromptTemplateSerializer(canary).data)
+
+
+class PromptTemplatePromoteApi(_TemplateActionApi):
+    @extend_schema(
+        request=None,
+        responses=PromptTemplateSerializer,
+        summary="Promote the canary to its type's default (the previous default is archived)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        promoted = template_canary_promote(template=self._template(pk), promoted_by=request.user)
+        return Response(PromptTemplateSerializer(promoted).data)
+
+
+class PromptTemplateRollbackApi(_TemplateActionApi):
+    @extend_schema(
+        request=None,
+        responses=PromptTemplateSerializer,
+        summary="Roll the canary back (archived; the default answers all traffic again)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        archived = template_canary_rollback(
+            template=self._template(pk), rolled_back_by=request.user
+        )
+        return Response(PromptTemplateSerializer(archived).data)
 
 
 class PromptTemplateExportApi(APIView):

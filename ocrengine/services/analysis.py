@@ -3,7 +3,9 @@
 Guarantees: every call, successful or not, writes one AnalysisLog row (in batches: see
 analysis_log_writer); results are cached by
 (document type, template version, backend, content hash) for ANALYSIS_CACHE_TTL_S, unmasked,
-and masked per caller on the way out; a result produced by a fallback is not cached, so the
+and masked per caller on the way out; a request that names no template_version is answered by
+the type's canary when the document's canary bucket says so, else by the default, and the log
+row says which (template_route); a result produced by a fallback is not cached, so the
 preferred backend is tried again next time; bad input raises a DomainError (one error shape).
 """
 
@@ -34,6 +36,7 @@ from ocrengine.services.templates import (
     TemplateProfile,
     template_profile,
     template_profile_mark_used,
+    template_profile_routed,
 )
 
 logger = logging.getLogger(__name__)
@@ -168,6 +171,7 @@ def _analyze(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     )
     log.template_version = profile.version
     content_key = _content_hash(request)
+    profile = _routed(request, profile, content_key, log)
     key = f"ocr:res:{profile.document_type}:v{profile.version}:{backend}:{content_key}"
     cached = cache.get(key)
     if cached is not None:
@@ -204,6 +208,22 @@ def _analyze(request: AnalysisRequest, log: AnalysisLog) -> dict[str, Any]:
     if not result.fallback_reason:
         cache.set(key, payload, settings.ANALYSIS_CACHE_TTL_S)
     return payload
+
+
+def _routed(
+    request: AnalysisRequest, profile: TemplateProfile, content_key: str, log: AnalysisLog
+) -> TemplateProfile:
+    """A named version answers as named; otherwise the canary may answer instead (its result is
+    cached under its own version)."""
+    if request.template_version is not None:
+        log.template_route = AnalysisLog.TemplateRoute.REQUESTED
+        return profile
+    profile, canary = template_profile_routed(default=profile, content_key=content_key)
+    log.template_version = profile.version
+    log.template_route = (
+        AnalysisLog.TemplateRoute.CANARY if canary else AnalysisLog.TemplateRoute.DEFAULT
+    )
+    return profile
 
 
 class TemplatePatternError(DomainError):

@@ -1,5 +1,6 @@
 """Analysis statistics over AnalysisLog: success rate, confidence, latency percentiles and cache
-hit rate, overall, by document type and by period.
+hit rate, overall, by document type and by period, and each running prompt-template canary
+side by side with its type's default.
 
 Queries stay bounded whatever the table size: one aggregate per grouping, two single-row
 percentile lookups per document type (ORDER BY latency OFFSET k LIMIT 1 over the window), and a
@@ -9,57 +10,20 @@ period series capped at MAX_BUCKETS buckets.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from core.errors import DomainError
 from ocrengine.models import AnalysisLog
+from ocrengine.selectors import analysis_log_summary, template_canary_comparisons
 from ocrengine.services import analysis_log_writer
 
 PERIODS = {"hour": (TruncHour, dt.timedelta(hours=1)), "day": (TruncDay, dt.timedelta(days=1))}
 MAX_BUCKETS = 744  # a month of hours
 MAX_WINDOW = dt.timedelta(days=366)
-
-
-def _summary(logs: QuerySet[AnalysisLog]) -> dict[str, Any]:
-    totals = logs.aggregate(
-        calls=Count("id"),
-        succeeded=Count("id", filter=Q(success=True)),
-        cache_hits=Count("id", filter=Q(cache_hit=True)),
-        fallbacks=Count("id", filter=~Q(fallback_reason="")),
-        average_confidence=Avg("confidence", filter=Q(success=True)),
-    )
-    return _rates(totals, logs)
-
-
-def _rates(totals: dict[str, Any], logs: QuerySet[AnalysisLog]) -> dict[str, Any]:
-    calls = totals["calls"] or 0
-    average = totals["average_confidence"]
-    return {
-        "calls": calls,
-        "success_rate": round(totals["succeeded"] / calls, 4) if calls else None,
-        "average_confidence": round(average, 4) if average is not None else None,
-        "cache_hit_rate": round(totals["cache_hits"] / calls, 4) if calls else None,
-        "fallbacks": totals["fallbacks"],
-        "latency_ms": {
-            "p50": _percentile(logs, calls, 0.50),
-            "p95": _percentile(logs, calls, 0.95),
-        },
-    }
-
-
-def _percentile(logs: QuerySet[AnalysisLog], count: int, fraction: float) -> float | None:
-    """Nearest-rank percentile computed by the database, fetching one row."""
-    if not count:
-        return None
-    rank = max(0, min(count - 1, math.ceil(fraction * count) - 1))
-    value = logs.order_by("latency_ms").values_list("latency_ms", flat=True)[rank : rank + 1]
-    found = list(value)
-    return round(found[0], 2) if found else None
 
 
 def analysis_stats(
@@ -69,7 +33,9 @@ def analysis_stats(
     document_type: str | None = None,
     period: str = "day",
 ) -> dict[str, Any]:
-    """Statistics for calls in [since, until) (default: the last 7 days)."""
+    """Statistics for calls in [since, until) (default: the last 7 days). `canaries` compares
+    each running canary with its type's default over the calls of the window made since the
+    canary started."""
     analysis_log_writer.writer.flush()  # this process's waiting rows count too
     until = until or timezone.now()
     since = since or until - dt.timedelta(days=7)
@@ -89,7 +55,7 @@ def analysis_stats(
         logs = logs.filter(document_type=document_type)
     by_type = {}
     for code in logs.order_by().values_list("document_type", flat=True).distinct()[:100]:
-        by_type[code] = _summary(logs.filter(document_type=code))
+        by_type[code] = analysis_log_summary(logs.filter(document_type=code))
     series = (
         logs.annotate(bucket=trunc("created_at"))
         .order_by("bucket")
@@ -105,8 +71,11 @@ def analysis_stats(
         "since": since.isoformat(),
         "until": until.isoformat(),
         "period": period,
-        "overall": _summary(logs),
+        "overall": analysis_log_summary(logs),
         "by_document_type": by_type,
+        "canaries": template_canary_comparisons(
+            since=since, until=until, document_type=document_type
+        ),
         "series": [
             {
                 "start": row["bucket"].isoformat(),
