@@ -21,7 +21,7 @@ from ocrengine.extraction.parties import party_candidates
 from ocrengine.extraction.payment_terms import due_from_terms, terms_candidates
 from ocrengine.extraction.service_period import period_candidates
 from ocrengine.extraction.tax_breakdown import RATE, tax_breakdown
-from ocrengine.extraction.taxids import tax_id_checksum
+from ocrengine.extraction.taxids import tax_id_checksum, tax_id_country
 
 ACCOUNTANT_FIELDS = (
     "purchase_order_number", "payment_terms", "iban", "bic", "bank_account", "seller_address",
@@ -91,7 +91,25 @@ def refine(
         extra += _breakdown_sums(layout)
         if "service_period_start" in names or "service_period_end" in names:
             extra += period_candidates(layout, _period_rule(rules), month_first=month_first)
-    return kept + [c for c in extra if c.field in names], not_seller
+    return kept + [c for c in extra if c.field in names], not_seller | _label_only(
+        layout, hits_by_segment
+    )
+
+
+def _label_only(layout: Layout, hits_by_segment: dict[int, list[LabelHit]]) -> set[int]:
+    """Segments that are nothing but labels ("Sub Total", "Rechnungsdatum"): never a seller."""
+    found: set[int] = set()
+    for segment in layout.segments:
+        hits = hits_by_segment.get(segment.index, [])
+        if not hits or hits[0].start > 1:
+            continue
+        rest, last = "", 0
+        for hit in hits:
+            rest, last = rest + segment.text[last : hit.start], hit.end
+        rest += segment.text[last:]
+        if not re.search(r"[^\W\d_]{2}", rest):
+            found.add(segment.index)
+    return found
 
 
 def _breakdown_sums(layout: Layout) -> list[Candidate]:
@@ -187,7 +205,8 @@ _EURO = [
 ]
 COUNTRY_CURRENCY = {
     **dict.fromkeys(_EURO, "EUR"), "PL": "PLN", "CZ": "CZK", "SE": "SEK", "DK": "DKK",
-    "HU": "HUF", "RO": "RON", "BG": "BGN", "GB": "GBP", "CH": "CHF", "NO": "NOK", "T": "JPY",
+    "HU": "HUF", "RO": "RON", "BG": "BGN", "GB": "GBP", "CH": "CHF", "NO": "NOK", "JP": "JPY",
+    "BR": "BRL",
 }  # fmt: skip
 
 
@@ -196,8 +215,14 @@ def _currency_of_country(chosen: dict[str, Candidate]) -> Candidate | None:
     tax id's prefix, says what it invoices in, most of the time."""
     for name in ("iban", "seller_tax_id"):
         candidate = chosen.get(name)
-        prefix = re.match(r"[A-Z]{1,2}(?=\d)", candidate.value) if candidate else None
-        code = COUNTRY_CURRENCY.get(prefix.group(0)) if prefix else None
+        if candidate is None:
+            continue
+        if name == "iban":
+            country = candidate.value[:2]
+        else:
+            context = f"{candidate.alias} {candidate.segment.text if candidate.segment else ''}"
+            country = tax_id_country(candidate.value, context)
+        code = COUNTRY_CURRENCY.get(country or "")
         if code:
             return Candidate("currency", code, 0.4, "guess", candidate.segment)
     return None

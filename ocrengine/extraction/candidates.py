@@ -78,6 +78,8 @@ def alias_regex(alias: str) -> re.Pattern:
     if len(parts) > 3 and alias[0].isalpha() and alias[1].isalpha():
         # Text layers often split a kerned capital from its word ("F actuurnummer").
         body = parts[0] + r"\s?" + "".join(parts[1:]).replace(r"\.", r"\.?")
+    if alias[0] in "iI" and len(alias) > 4 and alias[1].isalpha():
+        body = r"[iIl1|]" + body[1:]  # OCR reads a leading I as l, 1 or |
     prefix = r"(?<![^\W\d_])" if alias[0].isalnum() else ""
     suffix = r"(?![^\W\d_])" if alias.strip()[-1].isalnum() else ""
     return re.compile(prefix + body + suffix, re.IGNORECASE)
@@ -100,7 +102,7 @@ class LabelIndex:
                     spec_alias.add(key)
         # A cheap substring test on compacted text decides which regexes are worth running.
         self._aliases = [
-            (_compact(key), alias_regex(key), key, tuple(names), key in spec_alias)
+            (_needle(key), alias_regex(key), key, tuple(names), key in spec_alias)
             for key, names in owners.items()
         ]
 
@@ -130,6 +132,12 @@ class LabelIndex:
         return chosen
 
 
+def _needle(key: str) -> str:
+    # A leading "i" may be read as "l", "1" or "|" by OCR ("lnvoice"): test the rest only.
+    compact = _compact(key)
+    return compact[1:] if compact[:1] == "i" and len(compact) > 4 else compact
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[\s.]+", "", text.casefold())
 
@@ -139,8 +147,11 @@ def label_index(rules: tuple[FieldRule, ...]) -> LabelIndex:
     return LabelIndex(list(rules))
 
 
-def _values_in(text: str, rule: FieldRule, month_first: bool) -> list[tuple[str, Decimal | None]]:
-    """Parse the values of `rule`'s type out of a value region, best first."""
+def _values_in(
+    text: str, rule: FieldRule, month_first: bool, whole: bool = False
+) -> list[tuple[str, Decimal | None]]:
+    """Parse the values of `rule`'s type out of a value region, best first. `whole`: the
+    document's currency has no minor unit (yen), so "10,000" is money without decimals."""
     text = _LEADING_NOISE.sub("", text.strip()).strip()
     if not text:
         return []
@@ -150,7 +161,7 @@ def _values_in(text: str, rule: FieldRule, month_first: bool) -> list[tuple[str,
         amounts = [
             (format_amount(value), value)
             for value, start, end in find_amounts(text)
-            if _monetary(text, start, end)
+            if _monetary(text, start, end, whole)
         ]
         return amounts[::-1] if rule.name == "total_amount" else amounts
     if rule.type == "currency":
@@ -176,18 +187,22 @@ def _values_in(text: str, rule: FieldRule, month_first: bool) -> list[tuple[str,
     return [(token, None)] if any(ch.isdigit() for ch in token) else []
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[,.]\d{3})+")
+# Currencies without a minor unit: their amounts print without decimals.
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "HUF", "ISK", "CLP", "VND", "IDR", "TWD"})
 _DECIMALS = re.compile(r"[.,]\d{2}-?$")
 _CURRENCY_BEFORE = re.compile(r"(€|\$|£|¥|￥|₹|RM|Rs\.?|[A-Z]{3})\s?-?$")
 _CURRENCY_AFTER = re.compile(r"^\s?(€|元|円|zł|Kč|kr\b|[A-Z]{3}\b)")
 
 
-def _monetary(text: str, start: int, end: int) -> bool:
-    """A money amount, not a rate, count or code: two decimals, or a currency sign beside it."""
+def _monetary(text: str, start: int, end: int, whole: bool = False) -> bool:
+    """A money amount, not a rate, count or code: two decimals, or a currency sign beside it,
+    or (`whole`) thousands groups in a currency without decimals."""
     after = text[end : end + 2].lstrip()
     glued = text[end : end + 1].isalpha() and not _CURRENCY_AFTER.match(text[end:])
     if after.startswith(("%", "x", "X", "*")) or glued:  # "10,000円" is money, "12kg" is not
         return False
-    if _DECIMALS.search(text[start:end]):
+    if _DECIMALS.search(text[start:end]) or (whole and _GROUPED.fullmatch(text[start:end])):
         return True
     return bool(_CURRENCY_BEFORE.search(text[max(0, start - 4) : start])) or bool(
         _CURRENCY_AFTER.match(text[end:])
@@ -229,6 +244,7 @@ def label_candidates(
     """Candidates from every label occurrence: inline after the label, right of it, below it.
     `hits_by_segment`: `label_hits(layout, rules)` when the caller has it already."""
     by_name = {rule.name: rule for rule in rules}
+    whole = detect_currency(layout.text) in ZERO_DECIMAL_CURRENCIES
     if hits_by_segment is None:
         hits_by_segment = label_hits(layout, rules)
     candidates: list[Candidate] = []
@@ -257,6 +273,7 @@ def label_candidates(
                         hits_by_segment,
                         month_first,
                         _span(segment, hit),
+                        whole=whole,
                     )
                 ):
                     score = specificity * METHOD_WEIGHT[method] * (0.97**rank)
@@ -279,12 +296,14 @@ def read_near(
     hits_by_segment: dict[int, list[LabelHit]],
     month_first: bool,
     span: tuple[float, float] | None = None,
+    *,
+    whole: bool = False,
 ) -> list[tuple[str, Decimal | None, str, Segment]]:
     if rule.type == "name" and region.strip() and not re.match(r"\s*[:：]", region):
         return []  # a party word inside running text ("greetings from ..."), not a label
     inline = [
         (value, amount, "inline", segment)
-        for value, amount in _values_in(region, rule, month_first)
+        for value, amount in _values_in(region, rule, month_first, whole)
     ]
     if inline and rule.type != "amount":
         return inline
@@ -293,14 +312,14 @@ def read_near(
     if rule.type == "name" and not region.strip():
         # A party heading without a colon ("Factuuradres   Afleveradres") heads an address
         # block: its name is the first line below, not the next heading to the right.
-        below = _read_below(layout, segment, rule, hits_by_segment, month_first, span)
+        below = _read_below(layout, segment, rule, hits_by_segment, month_first, span, whole)
         if below:
             return below
     right: list[tuple[str, Decimal | None, str, Segment]] = []
     for other in layout.right_of(segment, limit=6):
         other_hits = hits_by_segment[other.index]
         text = other.text[: other_hits[0].start] if other_hits else other.text
-        values = _values_in(text, rule, month_first)
+        values = _values_in(text, rule, month_first, whole)
         right.extend((value, amount, "right", other) for value, amount in values)
         # Only amounts continue along a table row ("Total  24.99  5.00  29.99").
         if other_hits or (values and rule.type != "amount"):
@@ -311,7 +330,7 @@ def read_near(
         return inline + (right[::-1] if rule.name == "total_amount" else right)
     if inline:
         return inline
-    return _read_below(layout, segment, rule, hits_by_segment, month_first, span)
+    return _read_below(layout, segment, rule, hits_by_segment, month_first, span, whole)
 
 
 def _read_below(
@@ -321,12 +340,13 @@ def _read_below(
     hits_by_segment: dict[int, list[LabelHit]],
     month_first: bool,
     span: tuple[float, float] | None,
+    whole: bool = False,
 ) -> list[tuple[str, Decimal | None, str, Segment]]:
     max_rows = 2 if rule.type == "name" else 4
     for other in layout.below(segment, max_rows=max_rows, span=span):
         other_hits = hits_by_segment[other.index]
         text = other.text[: other_hits[0].start] if other_hits else other.text
-        values = _values_in(text, rule, month_first)
+        values = _values_in(text, rule, month_first, whole)
         if values:
             return [(value, amount, "below", other) for value, amount in values]
         if other_hits and other_hits[0].start == 0:

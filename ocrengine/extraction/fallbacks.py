@@ -19,13 +19,16 @@ from ocrengine.extraction.taxids import find_tax_ids, national_tax_ids
 _GENERIC_HEADINGS = re.compile(
     r"^(tax\s*invoice|invoice|receipt|cash\s*(sale|bill|receipt)|official receipt|simplified tax "
     r"invoice|rechnung|facture|factuur|fattura|factura|payment receipt|bill|quotation|发票|收据|"
+    r"faktura(?:\s+vat)?|fatura|請求書|御請求書|ご請求書|領収書|納品書|見積書|"
     r"welcome|thank you)\W*$",
     re.IGNORECASE,
 )
 _FORMS = "|".join(re.escape(form).replace(r"\ ", r"\s*") for form in COMPANY_FORMS)
 # OCR glues words ("AEONCO.(M)BHD"), so a form that ends the line needs no left boundary.
 _COMPANY_RE = re.compile(
-    rf"(?<![^\W\d_])({_FORMS})(?![^\W\d_])|(sdn\.?\s*bhd|bhd|gmbh|ltd|llc|inc)\W*$",
+    rf"(?<![^\W\d_])({_FORMS})(?![^\W\d_])|(sdn\.?\s*bhd|bhd|gmbh|ltd|llc|inc)\W*$"
+    # Japanese forms lead or end the name with no space ("株式会社東京テック").
+    r"|(株式会社|有限会社|合同会社)",
     re.IGNORECASE,
 )
 

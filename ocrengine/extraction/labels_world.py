@@ -144,7 +144,15 @@ WORLD_LABELS: dict[str, dict[str, list[str]]] = {
         "pl": ["nabywca", "odbiorca", "kupujący", "płatnik", "dane nabywcy", "nabywcy"],
         "es": ["cliente", "comprador", "destinatario", "facturar a", "datos del cliente"],
         "it": ["cliente", "committente", "cessionario", "destinatario", "spett.le", "spettabile"],
-        "pt": ["cliente", "adquirente", "comprador", "tomador"],
+        "pt": [
+            "cliente",
+            "adquirente",
+            "comprador",
+            "tomador",
+            "exmo.(s) sr.(s)",
+            "exmos. srs.",
+            "exmo. sr.",
+        ],
         "cs": ["odběratel", "odberatel", "kupující", "kupujici", "příjemce"],
         "sv": [
             "köpare",

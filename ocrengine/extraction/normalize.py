@@ -199,7 +199,11 @@ def find_amounts(text: str) -> list[tuple[Decimal, int, int]]:
     text = clean_text(text)
     amounts: list[tuple[Decimal, int, int]] = []
     for match in AMOUNT_RE.finditer(text):
-        value = parse_amount(match.group(0))
+        raw = match.group(0)
+        before = text[max(0, match.start() - 2) : match.start()].strip()
+        if raw.endswith("-") and before in ("¥", "￥"):
+            raw = raw[:-1]  # "¥110,000-": the dash closes a yen amount, it is not a minus
+        value = parse_amount(raw)
         if value is not None:
             amounts.append((value, match.start(), match.end()))
     return amounts

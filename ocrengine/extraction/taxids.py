@@ -324,6 +324,27 @@ def labelled_checksum(label: str, value: str) -> bool | None:
     return tax_id_checksum(value)
 
 
+_KIND_COUNTRY = {"nip": "PL", "piva": "IT", "cnpj": "BR", "ico": "CZ", "org": "SE", "jp": "JP"}
+
+
+def tax_id_country(value: str, context: str = "") -> str | None:
+    """The country a tax id belongs to: its own prefix ("DE…", "T…" for Japan), else the
+    prefix printed before it in `context` ("NIP" for Poland, "Org.nr" for Sweden)."""
+    value = compact(value)
+    prefix = re.match(rf"({_EU_PREFIXES})\d", value)
+    if prefix:
+        return "GR" if prefix[1] == "EL" else prefix[1]
+    if re.fullmatch(r"T\d{13}", value):
+        return "JP"
+    for match in _NATIONAL.finditer(clean_text(context)):
+        kind = next((name for name in _KIND_COUNTRY if match[name]), "nif" if match["nif"] else "")
+        if kind == "nif":
+            return "ES" if re.search(r"[A-Z]", value) else "PT"
+        if kind:
+            return _KIND_COUNTRY[kind]
+    return None
+
+
 def find_national_tax_ids(text: str) -> list[str]:
     """The ids of `national_tax_ids`, checksum-valid ones first."""
     found = national_tax_ids(text)

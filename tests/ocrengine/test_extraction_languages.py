@@ -579,3 +579,35 @@ def test_a_tax_id_label_qualified_by_whose_it_is():
     assert result["seller"] == "Iberia Servicios S.L."
     assert result["seller_tax_id"] == "B12345674"
     assert result["buyer_tax_id"] == "A58818501"
+
+
+def test_a_japanese_bill_with_yen_amounts_without_decimals():
+    rows = [
+        [("御請求書", 260)],
+        [("株式会社山田商事 御中", 40)],
+        [("株式会社東京テック", 400)],
+        [("登録番号 T7000012050002", 400)],
+        [("ご請求金額 ¥110,000-", 40)],  # the dash closes the amount
+        [("小計", 300), ("100,000", 420)],
+        [("消費税(10%)", 300), ("10,000", 420)],
+        [("合計", 300), ("110,000", 420)],
+    ]
+    result = values(rows)
+    assert result["seller"] == "株式会社東京テック"  # not the 御請求書 heading
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "100000.00", "10000.00", "110000.00",
+    )  # fmt: skip
+    assert result["currency"] == "JPY"
+
+
+def test_ocr_reading_a_leading_i_as_l_still_finds_the_label():
+    rows = [[("lnvoice No : INV/2024/0042", 40)], [("Sub Total", 300), ("100.00", 430)]]
+    result = values(rows, source="ocr")
+    assert result["invoice_number"] == "INV/2024/0042"
+    assert result["seller"] != "Sub Total"  # a line of labels is never the issuer
+
+
+def test_a_series_before_the_number_belongs_to_it_and_kr_is_sek_in_sweden():
+    assert values([[("Fatura FT 2024/117", 40)]])["invoice_number"] == "FT 2024/117"
+    rows = [[("Org.nr: 556036-0793", 40)], [("Att betala", 40), ("1 000,00 kr", 300)]]
+    assert values(rows)["currency"] == "SEK"
