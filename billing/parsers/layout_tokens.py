@@ -16,31 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from . import dates
 from .dates import infer_year
 
 CENT = Decimal("0.01")
-
-# Month names and abbreviations; accents are stripped before lookup ("août" -> "aout").
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "jan january januari janvier janv januar enero ene gennaio gen janeiro januar janvier",
-        "feb february februari fevrier fevr fev februar febrero febbraio febr fevereiro",
-        "mar march mac mars marz maerz marzo marco maart mrt",
-        "apr april avril avr abril aprile",
-        "may mei mai mayo maggio mag maio",
-        "jun june juin juni junio giugno giu junho",
-        "jul july julai juillet juil juli julio luglio lug julho",
-        "aug august ogos ogo aout agosto ago augustus",
-        "sep sept september septembre septiembre settembre set setembro",
-        "oct october okt oktober octobre octubre ottobre ott outubro",
-        "nov november novembre noviembre novembro",
-        "dec december dis disember decembre dezember dez diciembre dic dicembre dezembro",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS.setdefault(_name, _number)
 
 _MONTH_NAME = r"[A-Za-zÀ-ÿ]{3,10}\.?"
 _NUMERIC_DATE = re.compile(
@@ -207,8 +186,10 @@ def _token(first: int, second: int, year: str | None, numeric: bool, match) -> D
 
 
 def month_number(name: str) -> int | None:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return MONTHS.get(plain.rstrip("."))
+    """The month of a name or abbreviation in any language the statement readers know (the
+    one table in `dates.py`), with or without its accents."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return dates.month_number(name) or dates.month_number(plain) or None
 
 
 @dataclass(frozen=True)

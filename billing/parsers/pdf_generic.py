@@ -51,7 +51,13 @@ from .statement_labels import (
     SUBTOTAL_LINE,
     plain,
 )
-from .table_vocabulary import CARD_PAYMENT_WORDS, CREDIT_WORDS, DEBIT_WORDS
+from .table_vocabulary import (
+    CARD_PAYMENT_WORDS,
+    CARD_WORDS,
+    CREDIT_WORDS,
+    CURRENT_WORDS,
+    DEBIT_WORDS,
+)
 
 ZERO = Decimal("0.00")
 COLUMN_PAD = 0.006  # of the page width: amounts of one column overlap within this
@@ -1030,7 +1036,8 @@ def _latest_date(rows: list[Row], order: DateOrder) -> date | None:
 
 def _kind_prior(rows: list[Row]) -> AccountKind | None:
     text = plain(" ".join(row.text for row in rows[:400]))
-    card, account = len(CARD_CUES.findall(text)), len(ACCOUNT_CUES.findall(text))
+    card = len(CARD_CUES.findall(text)) + len(CARD_WORDS.findall(text))
+    account = len(ACCOUNT_CUES.findall(text)) + len(CURRENT_WORDS.findall(text))
     numbers = IBAN.sub(" ", " ".join(row.text for row in rows[:400]))
     card += 2 * len(CARD.findall(numbers))  # a (masked) card number
     if card == account:

@@ -9,13 +9,10 @@ Patterns are matched on text with accents stripped and lower-cased (`plain`), so
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from .table_vocabulary import plain
 
-def plain(text: str) -> str:
-    """Lower case without accents ("Crédit" -> "credit"); CJK characters are kept."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+__all__ = ["plain"]  # the statement readers' one normalisation (lowercase, no accents)
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -359,54 +356,28 @@ PERIOD = _words(
 )
 PERIOD_SEPARATOR = re.compile(r"^\s*(?:-|\u2013|to|au|bis|al|a|hingga|sampai|til|tot|至|~)\s*$")
 
-# Cues of a card statement versus a bank (current/savings) account statement.
+# Cues of a card statement versus a bank (current/savings) account statement, beyond the
+# words every reader shares (table_vocabulary's CARD_WORDS and CURRENT_WORDS): what a
+# statement's summary prints.
 CARD_CUES = _words(
-    r"credit card",
-    r"card ?account",
-    r"card number",
     r"minimum payment",
     r"payment due",
     r"credit limit",
     r"available credit",
-    r"carte de credit",
-    r"kreditkarte",
-    r"tarjeta de credito",
-    r"carta di credito",
-    r"cartao de credito",
-    r"kad kredit",
-    r"creditcard",
-    r"visa",
-    r"mastercard",
-    r"amex",
-    r"american express",
     r"card ?holder",
-    r"card no",
     r"cashback",
     r"payment - thank you",
     r"thank you for your payment",
     r"annual fee",
-    "信用卡",
+    r"carte de credit",
+    r"tarjeta de credito",
 )
 ACCOUNT_CUES = _words(
-    r"iban",
-    r"current account",
-    r"checking",
-    r"chequing",
-    r"savings",
-    r"compte courant",
-    r"compte cheques",
-    r"girokonto",
-    r"kontoauszug",
-    r"cuenta corriente",
-    r"conto corrente",
-    r"conta corrente",
-    r"akaun semasa",
     r"rib",
-    r"livret",
-    r"sort code",
     r"releve de compte",
     r"eurocompte",
+    r"solde crediteur",
+    r"solde debiteur",
+    r"overdraft",
     "活期",
-    "储蓄",
-    "借记卡",
 )
