@@ -62,7 +62,7 @@ INVOICE_FIELDS: tuple[InvoiceField, ...] = (
     InvoiceField("bank_account", _("Bank account")),
     InvoiceField("service_period_start", _("Service period start"), "date", filter="range"),
     InvoiceField("service_period_end", _("Service period end"), "date"),
-    # [{rate, net, tax}] per tax rate; shown, corrected through the admin (a list, not a box).
+    # [{rate, net, tax}] per tax rate, as read from the page: shown, not typed in a form box.
     InvoiceField("tax_breakdown", _("Tax breakdown"), "breakdown", editable=False),
 )  # fmt: skip
 

@@ -10,6 +10,7 @@ from core.null_characters import NullFreeSlugRelatedField
 from customers.models import Customer
 from invoices.fields import invoice_field_names
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
+from ocrengine.extraction.bank_details import iban_ok
 from ocrengine.models import DocumentType
 
 # Line items one correction may hold; extracted invoices stay far below it.
@@ -174,6 +175,13 @@ class InvoiceUpdateSerializer(serializers.ModelSerializer):
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers
+
+    def validate_iban(self, value: str) -> str:
+        """An IBAN is kept compact and upper-case, and only when its check digits hold."""
+        iban = "".join(value.split()).upper()
+        if iban and not iban_ok(iban):
+            raise serializers.ValidationError("Not a valid IBAN: its check digits do not hold.")
+        return iban
 
     def validate(self, attrs: dict) -> dict:
         unknown = set(self.initial_data) - set(self.fields)

@@ -151,3 +151,14 @@ def test_a_scanned_french_invoice_through_ocr(agent_client, django_capture_on_co
     assert invoice.tax_breakdown == [{"rate": "20", "net": "500.00", "tax": "100.00"}]
     assert invoice.total_amount == Decimal("600.00")
     assert invoice.field_sources["iban"]["source"] == "ocr"
+
+
+def test_a_corrected_iban_must_pass_its_check_digits(agent_client, polish_invoice):
+    url = f"{INVOICES_URL}{polish_invoice.pk}/"
+    refused = agent_client.patch(url, {"iban": "DE89 3704 0044 0532 0130 01"}, format="json")
+    assert refused.status_code == 400
+    assert "iban" in refused.json()["error"]["details"]["fields"]
+    accepted = agent_client.patch(url, {"iban": "de89 3704 0044 0532 0130 00"}, format="json")
+    assert accepted.status_code == 200, accepted.content
+    polish_invoice.refresh_from_db()
+    assert polish_invoice.iban == "DE89370400440532013000"
