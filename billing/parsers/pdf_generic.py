@@ -67,7 +67,10 @@ LEADING_DATE_MAX_X = 0.4  # a row's own date sits in the left part of the page
 CONTINUATION_GAP = 2.5  # row heights between a row and its description's next line
 TABLE_MARGIN_ROWS = 3
 HEADER_REACH = 8
-PERIOD_SEARCH_ROWS = 80  # rows between a table's header and its first transaction  # balance lines this close to the rows belong to the table
+PERIOD_SEARCH_ROWS = 80
+# Amount columns read as values, the rightmost ones (debit, credit, balance and one more):
+# the readings tried grow as 3^columns, and statements print their money on the right.
+MAX_VALUE_COLUMNS = 4  # rows between a table's header and its first transaction  # balance lines this close to the rows belong to the table
 VALUE_ROLES = ("debit", "credit", "amount", "balance")
 CARD = re.compile(
     r"(?<![\d-])(?:\d{4}|[X*•]{4})(?:[- ]?(?:\d{2,4}|[X*•]{2,6})){1,3}[- ]?(\d{4})(?![- ]?\d)"
@@ -216,7 +219,7 @@ def _read(
         columns = [(x0, x1) for _, x0, x1 in marked]
         headings = {index: role for index, (role, _, _) in enumerate(marked)}
     else:
-        columns = _value_columns(candidates)
+        columns = _value_columns(candidates)[-MAX_VALUE_COLUMNS:]
         headings = _headings(rows, columns, set(map(id, candidates)))
     kind_prior = hints.kind or _kind_prior(rows)
     if not columns:

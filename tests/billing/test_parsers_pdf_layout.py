@@ -744,3 +744,20 @@ def test_balances_printed_on_dates_in_a_summary_box_are_the_opening_and_closing_
     assert (bill.previous_balance, bill.new_balance) == (D("1234.56"), D("2134.56"))
     assert bill.currency == "GBP"
     assert statement_status(statement)[0] == "verified"
+
+
+def test_many_amount_columns_are_bounded_to_the_rightmost_ones():
+    page = Page()
+    page.row((40, "Statement date 31/01/2024"), (300, "Current account IBAN"))
+    page.row((40, "Opening balance"), (560, "100.00", "r"))
+    for day in range(1, 21):
+        cells = [(40, f"{day:02d}/01/2024"), (90, "SHOP")]
+        cells += [(x, f"{day}.{x % 100:02d}", "r") for x in (200, 250, 300, 350, 400)]
+        page.row(*cells, (480, "1.00", "r"), (560, f"{100 - day}.00", "r"))
+    page.row((40, "Closing balance"), (560, "80.00", "r"))
+    started = time.process_time()
+    statement = read(page.pdf())
+    assert time.process_time() - started < 60  # a generous bound on CPU, not a timing test
+    bill = statement.bills[0]
+    assert (bill.previous_balance, bill.new_balance) == (D("100.00"), D("80.00"))
+    assert {(str(t.amount), t.direction) for t in bill.transactions} == {("1.00", "debit")}
