@@ -11,6 +11,17 @@ from __future__ import annotations
 
 WORLD_LABELS: dict[str, dict[str, list[str]]] = {
     "invoice_number": {
+        # Spellings beyond labels.py's in the languages it already has.
+        "en": [
+            "invoice ref",
+            "invoice reference",
+            "invoice num",
+            "bill number",
+            "document number",
+            "doc no",
+        ],
+        "de": ["re.-nr", "rg.-nr", "rg-nr", "rechnungs-nummer"],
+        "fr": ["n° de pièce", "réf. facture"],
         "pl": [
             "numer faktury",
             "nr faktury",
@@ -39,9 +50,9 @@ WORLD_LABELS: dict[str, dict[str, list[str]]] = {
         "cs": ["číslo faktury", "faktura číslo", "faktura č", "daňový doklad č", "cislo faktury"],
         "sv": ["fakturanummer", "fakturanr", "faktura nr", "fakturanummer:"],
         "ja": ["請求書番号", "請求番号", "請求書no", "伝票番号"],
-        "en": ["invoice ref", "invoice reference"],
     },
     "date": {
+        "en": ["date issued", "issued on", "issued", "invoice dt"],
         "pl": ["data wystawienia", "data faktury", "data"],
         "es": ["fecha de emisión", "fecha emisión", "fecha de expedición", "fecha factura"],
         "it": ["data emissione", "data documento", "data della fattura"],
@@ -51,6 +62,7 @@ WORLD_LABELS: dict[str, dict[str, list[str]]] = {
         "ja": ["発行日", "請求日", "請求書発行日", "発行年月日", "日付"],
     },
     "due_date": {
+        "en": ["payment due date", "due by", "due"],
         "pl": [
             "termin płatności",
             "termin platnosci",

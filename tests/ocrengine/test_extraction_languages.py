@@ -611,3 +611,17 @@ def test_a_series_before_the_number_belongs_to_it_and_kr_is_sek_in_sweden():
     assert values([[("Fatura FT 2024/117", 40)]])["invoice_number"] == "FT 2024/117"
     rows = [[("Org.nr: 556036-0793", 40)], [("Att betala", 40), ("1 000,00 kr", 300)]]
     assert values(rows)["currency"] == "SEK"
+
+
+@pytest.mark.parametrize(
+    ("rows", "number", "date", "due"),
+    [
+        ([[("Bill Number: 2024/BN/7", 40)], [("Date issued: 03/15/2024", 40)],
+          [("Due: 04/14/2024", 40)]], "2024/BN/7", "2024-03-15", "2024-04-14"),
+        ([[("Rg.-Nr. 2024-0815/B", 40)], [("Datum: 15.03.2024", 40)],
+          [("Fällig am: 14.04.2024", 40)]], "2024-0815/B", "2024-03-15", "2024-04-14"),
+    ],
+)  # fmt: skip
+def test_more_spellings_of_number_date_and_due_date(rows, number, date, due):
+    result = values(rows)
+    assert (result["invoice_number"], result["date"], result["due_date"]) == (number, date, due)
