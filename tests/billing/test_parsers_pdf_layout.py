@@ -1,4 +1,4 @@
-"""The generic PDF statement reader (billing/parsers/pdf_generic.py) on statements of banks
+"""The generic PDF statement reader (billing/parsers/pdf_generic/) on statements of banks
 without a template, made here with reportlab in several layouts: separate debit/credit
 columns, a running balance, day-first and month-first dates, French and German number
 formats, multi-line descriptions, several accounts, dates on their own line, a scanned page.
