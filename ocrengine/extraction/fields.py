@@ -27,7 +27,7 @@ from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.patterns import compile_template_pattern
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
 from ocrengine.extraction.spec import enabled_validators, load_default_spec
-from ocrengine.extraction.xml_einvoice import is_structured, read_einvoice
+from ocrengine.extraction.xml_einvoice import is_structured, read_einvoice, structured_checks
 
 AMOUNT_FIELDS = ("total_amount", "net_amount", "tax_amount")
 PARTY_FIELDS = ("buyer", "seller", "buyer_tax_id", "seller_tax_id")
@@ -196,6 +196,7 @@ def extract_invoice(
             chosen[name] = candidate
     accountant_fields.complete(layout, chosen, by_field, names)
     xml_lines: list[dict] = []
+    embedded = None
     if pdf_bytes:
         # A PDF's attachment, or the XML / OFD file itself (xml_einvoice.read_einvoice).
         embedded = read_einvoice(pdf_bytes)
@@ -212,6 +213,8 @@ def extract_invoice(
     if chinese and not is_structured(document):
         # The QR code (read from the file) fills, confirms or contradicts the page.
         cn_checks, cn_confirmed = cn_invoice_checks(chosen, pdf_bytes, names)
+    elif embedded:
+        cn_checks = structured_checks(xml_fields, chosen)  # 数电 data's own 大写, key rules
     checks, confirmed = _run_checks(chosen, money_check, by_field, chinese, spec)
     checks += accountant_fields.checks(chosen, confirmed)
     checks += cn_checks

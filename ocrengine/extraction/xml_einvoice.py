@@ -223,6 +223,10 @@ def _cn_rate(text: str | None) -> str | None:
     return text
 
 
+# Not a field: the 价税合计 in Chinese numerals a 数电 XML states, for `structured_checks`.
+UPPERCASE_TOTAL = "_uppercase_total"
+
+
 def parse_cn_einvoice(root: ET.Element) -> tuple[dict[str, str | None], list[dict]]:
     """A 数电 (全电) invoice XML (root EInvoice): header, parties, totals, items."""
     number = _text(_find(root, "EIid")) or _text(_find(root, "InvoiceNumber"))
@@ -239,6 +243,7 @@ def parse_cn_einvoice(root: ET.Element) -> tuple[dict[str, str | None], list[dic
         "net_amount": _amount(_find(root, "TotalAmWithoutTax")),
         "tax_amount": _amount(_find(root, "TotalTaxAm")),
         "total_amount": _amount(_find(root, "TotalTax-includedAmount")),
+        UPPERCASE_TOTAL: _text(_find(root, "TotalTax-includedAmountInChinese")),
     }
     lines = []
     for item in root.iter():
@@ -347,3 +352,22 @@ def read_einvoice(data: bytes) -> tuple[dict[str, str | None], list[dict]] | Non
 def is_structured(document) -> bool:
     """Whether `document` was read from an XML or OFD file (its text renders the data)."""
     return bool(document.pages) and all(page.source == "xml" for page in document.pages)
+
+
+def structured_checks(xml_fields: dict[str, str | None], chosen: dict) -> list[dict]:
+    """A Chinese e-invoice's data checked against itself: its 价税合计 in Chinese numerals
+    against the figure (`cn_uppercase_total_matches`) and its code and number rules."""
+    if xml_fields.get("currency") != "CNY":
+        return []
+    from ocrengine.extraction.cn_numerals import parse_uppercase_amount
+    from ocrengine.extraction.cn_qr import number_format_checks
+
+    checks = []
+    uppercase, total = xml_fields.get(UPPERCASE_TOTAL), chosen.get("total_amount")
+    value = parse_uppercase_amount(uppercase) if uppercase else None
+    if value is not None and total is not None and total.value:
+        check = {"name": "cn_uppercase_total_matches", "ok": value == Decimal(total.value)}
+        if not check["ok"]:
+            check["message"] = f"大写 says {value}, the figure says {total.value}"
+        checks.append(check)
+    return checks + number_format_checks(chosen)

@@ -243,3 +243,23 @@ def test_the_analysis_api_refuses_camt_and_bombs(agent_client):
     assert "CAMT" in assert_error_shape(response, 415, "unsupported_type")["message"]
     response = _analyze_file(agent_client, "bomb.xml", einvoices.billion_laughs_ubl())
     assert_error_shape(response, 400, "unsafe_xml")
+
+
+def test_a_shudian_xml_whose_chinese_numerals_disagree_goes_to_review(
+    agent_client, django_capture_on_commit_callbacks
+):
+    data = einvoices.shudian_xml().replace("壹佰零陆圆整".encode(), "壹佰零玖圆整".encode())
+    invoice = upload_processed(agent_client, "改.xml", data, django_capture_on_commit_callbacks)
+    assert invoice.status == Invoice.Status.NEEDS_REVIEW
+    assert {
+        "name": "cn_uppercase_total_matches",
+        "ok": False,
+        "message": "大写 says 109.00, the figure says 106.00",
+    } in invoice.checks
+    ok = upload_processed(
+        agent_client, "ok.xml", einvoices.shudian_xml(number="24312000000012345679"),
+        django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    names = {c["name"]: c["ok"] for c in ok.checks}
+    assert names["cn_uppercase_total_matches"] is True
+    assert names["cn_invoice_number_format"] is True
