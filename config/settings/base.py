@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -128,6 +129,25 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# S3 (STORAGE_BACKEND=storages.backends.s3.S3Storage; docs/deployment.md#storage): django-storages
+# reads these. No key settings on purpose: boto3 finds the credentials itself (the
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment, a web-identity token, an instance
+# role), so they never sit in the settings. An S3-compatible server (MinIO, Ceph, moto) takes
+# AWS_S3_ENDPOINT_URL and usually AWS_S3_ADDRESSING_STYLE=path.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None
+AWS_LOCATION = env.str("AWS_LOCATION", default="")  # a key prefix inside the bucket
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_DEFAULT_ACL = None  # the bucket's own policy (keep it private); no public-read objects
+AWS_QUERYSTRING_AUTH = True  # any URL handed out is signed and expires
+# As on the local file system, a name already taken gets a new one rather than overwriting.
+AWS_S3_FILE_OVERWRITE = False
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage" and not (
+    AWS_STORAGE_BUCKET_NAME
+):
+    raise ImproperlyConfigured("STORAGE_BACKEND is S3: set AWS_STORAGE_BUCKET_NAME.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
