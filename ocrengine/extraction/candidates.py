@@ -10,11 +10,13 @@ the totals add up.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from ocrengine.extraction.labels import EXCLUDED_WORDS, QUALIFIED_BEFORE
+from ocrengine.extraction.labels_world import QUALIFIED_AFTER
 from ocrengine.extraction.layout import Layout, Segment
 from ocrengine.extraction.normalize import (
     clean_text,
@@ -69,9 +71,36 @@ class LabelHit:
     from_spec: bool
 
 
+def _letter(ch: str) -> str:
+    """A letter of an alias as a pattern: an accented Latin letter also matches its plain
+    form, since scans and ASCII-only systems drop accents ("Echeance", "Facture a")."""
+    if ch.isspace():
+        return r"\s*"
+    plain = _plain(ch)
+    return f"[{re.escape(ch)}{re.escape(plain)}]" if plain != ch else re.escape(ch)
+
+
+def _plain(text: str) -> str:
+    """`text` without the accents of its Latin letters ("płatności" → "platnosci")."""
+    return text if text.isascii() else text.translate(_UNACCENTED)
+
+
+def _unaccented_table() -> dict[int, str]:
+    table = {ord(ch): plain for ch, plain in zip("łŁøØđĐ", "lLoOdD", strict=True)}
+    for code in range(0xC0, 0x250):  # Latin-1 Supplement and Latin Extended-A/B
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii() and base.isalpha():
+            table.setdefault(code, base)
+    return table
+
+
+_UNACCENTED = _unaccented_table()
+
+
 def alias_regex(alias: str) -> re.Pattern:
-    """Case-insensitive, whitespace-tolerant; Latin aliases must sit on word boundaries."""
-    parts = [re.escape(ch) if not ch.isspace() else r"\s*" for ch in alias.strip()]
+    """Case-insensitive, whitespace- and accent-tolerant; Latin aliases must sit on word
+    boundaries."""
+    parts = [_letter(ch) for ch in alias.strip()]
     body = "".join(parts).replace(r"\.", r"\.?")
     if _CJK.search(alias):
         return re.compile(body)
@@ -139,7 +168,7 @@ def _needle(key: str) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[\s.]+", "", text.casefold())
+    return _plain(re.sub(r"[\s.]+", "", text.casefold()))
 
 
 @lru_cache(maxsize=64)
@@ -257,12 +286,15 @@ def label_candidates(
             specificity = 0.9 + min(len(hit.alias), 12) / 120 + (0.05 if hit.from_spec else 0.0)
             words = set(re.findall(r"[^\W\d_]+", region.casefold()))
             before = re.findall(r"[^\W\d_]+", segment.text[: hit.start].casefold())[-1:]
+            after = re.findall(r"[^\W\d_]+", region.casefold())[:2]
             for name in hit.fields:
                 if name not in by_name:
                     continue  # a field the caller reads its own way
                 if words & set(EXCLUDED_WORDS.get(name, ())):
                     continue  # "Total Qty", "VAT No": the label word, but another quantity
-                qualified = bool(set(before) & set(QUALIFIED_BEFORE.get(name, ())))
+                qualified = bool(set(before) & set(QUALIFIED_BEFORE.get(name, ()))) or bool(
+                    set(after) & set(QUALIFIED_AFTER.get(name, ()))
+                )
                 rule = by_name[name]
                 for rank, (value, amount, method, where) in enumerate(
                     read_near(

@@ -319,8 +319,15 @@ WORLD_COMPANY_FORMS = [
     "株式会社", "有限会社", "合同会社", "(株)", "(有)",
 ]  # fmt: skip
 
-# Before a generic "date" label, words that make it another date, in the added languages.
-WORLD_QUALIFIED_BEFORE = [
-    "dostawy", "sprzedaży", "entrega", "consegna", "vencimiento", "scadenza", "vencimento",
-    "splatnosti", "plnění", "leverans", "pagamento", "pago",
-]  # fmt: skip
+# Words that make a generic "date" label another date: before it in English and German
+# ("Delivery date"), after it where the language puts the qualifier second ("Data sprzedaży",
+# "Fecha de entrega", "Datum uskutečnění zdanitelného plnění").
+WORLD_QUALIFIED_BEFORE = ["leverans", "pagamento", "pago"]
+QUALIFIED_AFTER: dict[str, list[str]] = {
+    "date": [
+        "dostawy", "sprzedaży", "sprzedazy", "wykonania", "entrega", "envío", "consegna",
+        "spedizione", "vencimiento", "scadenza", "vencimento", "splatnosti", "uskutečnění",
+        "zdanitelného", "plnění", "dodání", "leverans", "pagamento", "pago", "pagamento",
+        "livraison", "lieferung", "leistung", "delivery", "order", "commande",
+    ],
+}  # fmt: skip

@@ -36,6 +36,11 @@ _OTHER_RULE = FieldRule(
     "other_party", "name", tuple((alias, False) for alias in OTHER_PARTY_HEADINGS), ()
 )
 MAX_ADDRESS_LINES = 4
+_LEGAL_MENTION = re.compile(
+    r"capital|stammkapital|kapitał|capitale\s+sociale|registergericht|amtsgericht|handelsregister|"
+    r"\bkrs\b|\brcs\b|registro\s+mercantil|obchodní\s+rejstřík|資本金",
+    re.IGNORECASE,
+)
 # What ends an address block: an amount, or the item table's header starting below it.
 _TABLE_LIKE = re.compile(
     r"\d[.,]\d{2}(?!\d)|^(?:description|désignation|designation|bezeichnung|beschreibung|"
@@ -103,6 +108,8 @@ def _address_lines(
             break
         if _CONTACT.search(segment.text) or find_tax_ids(segment.text):
             break
+        if _LEGAL_MENTION.search(segment.text):
+            continue  # "SAS au capital de 10 000 €": about the company, not where it is
         if not any(ch.isalnum() for ch in segment.text) or _TABLE_LIKE.search(segment.text):
             break
         address.append(segment)

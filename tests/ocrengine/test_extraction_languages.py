@@ -625,3 +625,36 @@ def test_a_series_before_the_number_belongs_to_it_and_kr_is_sek_in_sweden():
 def test_more_spellings_of_number_date_and_due_date(rows, number, date, due):
     result = values(rows)
     assert (result["invoice_number"], result["date"], result["due_date"]) == (number, date, due)
+
+
+def test_labels_match_when_a_scan_drops_their_accents():
+    rows = [
+        [("ELECTRO SERVICES", 40)],
+        [("SAS au capital de 10 000 €", 40)],
+        [("45, boulevard Haussmann", 40)],
+        [("75009 PARIS", 40)],
+        [("Facture a :", 330)],  # "Facturé à"
+        [("SARL Dupont & Fils", 330)],
+        [("3 place Bellecour", 330)],
+        [("FACTURE N° FA-2024-0317", 40)],
+        [("Date de facture : 12 mars 2024", 40)],
+        [("Echeance : 11 avril 2024", 40)],  # "Échéance"
+        [("Termin platnosci: 14 dni", 40)],
+    ]
+    result = values(rows, source="ocr")
+    assert result["buyer"] == "SARL Dupont & Fils"
+    assert result["buyer_address"] == "3 place Bellecour"
+    assert result["due_date"] == "2024-04-11"
+    assert result["seller_address"] == "45, boulevard Haussmann, 75009 PARIS"  # not the capital
+
+
+@pytest.mark.parametrize(
+    ("other", "issue"),
+    [
+        ("Data sprzedaży: 14.03.2024", "Data: 15.03.2024"),
+        ("Fecha de entrega: 14/03/2024", "Fecha: 15/03/2024"),
+        ("Datum uskutečnění zdanitelného plnění: 14.03.2024", "Datum: 15.03.2024"),
+    ],
+)
+def test_a_date_qualified_after_its_label_is_not_the_issue_date(other, issue):
+    assert values([[(other, 40)], [(issue, 40)]])["date"] == "2024-03-15"
