@@ -6,6 +6,7 @@ Every 4xx/5xx under /api/ answers
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions as drf
@@ -151,12 +153,35 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     elif isinstance(exc, SuspiciousOperation):
         logger.warning("suspicious request refused: %s", type(exc).__name__)
         status, code, message, details = 400, "bad_request", _BAD_REQUEST, {}
+    elif (unavailable := dependency_unavailable(exc)) is not None:
+        logger.warning("request refused: %s (%s)", unavailable[1], type(exc).__name__)
+        status, code, message, details = unavailable
+        headers["Retry-After"] = str(RETRY_AFTER_S)
     else:
         logger.exception("unhandled error in API view", exc_info=exc)
         status, code, message, details = 500, "server_error", "An internal error occurred.", {}
 
     set_rollback()
     return Response(error_body(code, message, details), status=status, headers=headers)
+
+
+# A restarting database or a full disk is over in seconds to minutes: clients may try again.
+RETRY_AFTER_S = 10
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def dependency_unavailable(exc: BaseException) -> tuple[int, str, str, dict] | None:
+    """(status, code, message, details) when `exc` says a dependency failed, not the request:
+    the database unreachable (restarting, connections refused or dropped): 503
+    `database_unavailable`; the file storage full: 507 `insufficient_storage`. None otherwise.
+    Both answer Retry-After; the request changed nothing (its transaction is rolled back)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        message = "The database is unavailable; nothing was changed. Try again shortly."
+        return 503, "database_unavailable", message, {}
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+        message = "The server has no room to store the file; nothing was stored. Try again later."
+        return 507, "insufficient_storage", message, {}
+    return None
 
 
 def _describe_drf_error(exc: drf.APIException) -> tuple[str, str, dict]:
