@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
 CORPUS ?= ../shared/corpus
 
-.PHONY: install system-deps migrate seed run test test-sqlite test-postgres lint bench-invoices bench-statements bench-restore bench clean
+.PHONY: install system-deps migrate seed run test test-sqlite test-postgres lint bench-invoices bench-statements bench-restore bench-matching bench image image-smoke clean
 
 $(STAMP): requirements/base.txt requirements/test.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,19 @@ bench-statements: install
 
 bench-restore: install
 	$(PY) bench/restore_drill.py  # SQLite, then PostgreSQL started by scripts/postgres.sh
+
+# Receipt matching: 10,000 charges against 10,000 invoices (docs/benchmarks.md, "Matching").
+bench-matching: install
+	$(PY) bench/matching.py
+
+# The container image (podman; not part of `make test`): docs/deployment.md#the-image.
+image:
+	scripts/image.sh build
+
+# The image run as compose runs it (web, worker, PostgreSQL, Redis, nginx with TLS), probed
+# through nginx: health, JWT login, an invoice upload to its final status.
+image-smoke:
+	scripts/image_smoke.sh
 
 clean:
 	rm -rf var bench/results tests/artifacts

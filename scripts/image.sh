@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the one LedgerLens image (docker/Dockerfile) with podman: `make image`.
-# usage: [IMAGE_SOURCE=HEAD|REV|worktree] scripts/image.sh [build|base|config]
+# usage: [IMAGE_SOURCE=HEAD|REV|worktree] scripts/image.sh [build|base|services|config]
 #   build  (default) the image IMAGE (ledgerlens:latest) FROM BASE_IMAGE
 #   base   only make sure BASE_IMAGE exists (pulled, or made from the Debian mirror)
+#   services  the PostgreSQL, Redis and nginx images compose runs (pulled, or Debian stand-ins)
 #   config only print the podman settings this machine needs (CONTAINERS_CONF)
 #
 # BASE_IMAGE (python:3.11-slim-bookworm) is pulled when a registry answers. Where none does (a
@@ -146,14 +147,75 @@ build() {
   podman image inspect "$IMAGE" --format "image: $IMAGE {{.Id}} {{.Size}} bytes" >&2
 }
 
+# The images docker/compose.yaml runs beside ours, or stand-ins from the Debian mirror where no
+# registry answers: the same programs from Debian packages, with what compose relies on
+# (POSTGRES_* on first start, pg_isready, redis-cli, nginx >= 1.25 for `http2 on`: Debian 13's).
+# Prints `service=image` lines for scripts/image_smoke.sh.
+standin_image() {  # name suite packages customize-hook... ; the rest of `podman import --change`
+  local name=$1 suite=$2 packages=$3; shift 3
+  local hooks=() changes=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --hook) hooks+=(--customize-hook="$2") ;;
+      --change) changes+=(--change "$2") ;;
+    esac
+    shift 2
+  done
+  if image_exists "$name"; then return 0; fi
+  mkdir -p "$STATE"
+  local tarball=$STATE/standin.tar mirror=$DEBIAN_MIRROR security=$DEBIAN_SECURITY_MIRROR
+  log "making $name from Debian $suite ($packages)"
+  rm -f "$tarball"
+  mmdebstrap --variant=minbase --include="$packages" "${hooks[@]}" "$suite" "$tarball" \
+    "deb $mirror $suite main" "deb $mirror $suite-updates main" \
+    "deb $security $suite-security main" >"$STATE/mmdebstrap-standin.log" 2>&1 \
+    || { tail -n 20 "$STATE/mmdebstrap-standin.log" >&2; exit 1; }
+  podman import "${changes[@]}" "$tarball" "$name" >/dev/null
+  rm -f "$tarball"
+}
+
+pullable() { image_exists "$1" || podman pull --quiet "$1" >/dev/null 2>&1; }
+
+service_images() {
+  local db=docker.io/library/postgres:15 redis=docker.io/library/redis:7 nginx=docker.io/library/nginx:1.27
+  local standins=$PWD/docker/standins path='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  if ! pullable "$db"; then
+    db=localhost/ledgerlens-standin-postgres:15
+    standin_image "$db" bookworm postgresql-15,postgresql-client-15 \
+      --hook "copy-in $standins/postgres-entrypoint.sh /usr/local/bin" \
+      --change "$path" --change 'ENV PGDATA=/var/lib/postgresql/data' \
+      --change 'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint.sh"]' --change 'CMD []'
+  fi
+  if ! pullable "$redis"; then
+    redis=localhost/ledgerlens-standin-redis:7
+    standin_image "$redis" bookworm redis-server \
+      --hook "copy-in $standins/redis-server /usr/local/bin" \
+      --hook 'mkdir -p "$1/data"' \
+      --change "$path" --change 'WORKDIR /data' --change 'CMD ["redis-server"]'
+  fi
+  if ! pullable "$nginx"; then
+    nginx=localhost/ledgerlens-standin-nginx:trixie
+    standin_image "$nginx" trixie nginx \
+      --hook 'rm -f "$1/etc/nginx/sites-enabled/default"' \
+      --hook 'ln -sf /dev/stdout "$1/var/log/nginx/access.log"' \
+      --hook 'ln -sf /dev/stderr "$1/var/log/nginx/error.log"' \
+      --change "$path" --change 'CMD ["nginx", "-g", "daemon off;"]'
+  fi
+  printf 'db=%s\nredis=%s\nnginx=%s\n' "$db" "$redis" "$nginx"
+}
+
+# Sourced (scripts/image_smoke.sh) it only defines the functions.
+[ "${BASH_SOURCE[0]}" != "$0" ] && return 0
+
 ensure_tools
 podman_config
 case "${1:-build}" in
   build) build ;;
   base) resolve_base ;;
+  services) service_images ;;
   config)
     echo "CONTAINERS_CONF=${CONTAINERS_CONF:-}"
     if [ -n "${CONTAINERS_CONF:-}" ]; then cat "$CONTAINERS_CONF"; fi
     ;;
-  *) echo "usage: $0 [build|base|config]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|base|services|config]" >&2; exit 2 ;;
 esac
