@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and the server need, only those missing.
-# PostgreSQL (second database run), fonts for rendered test images (CJK), Chromium for e2e.
+# PostgreSQL (second database run), fonts for rendered test images (CJK), Chromium for e2e,
+# Dovecot (the IMAP server tests/ingestion/ starts on loopback).
 set -euo pipefail
-packages=(postgresql fonts-wqy-zenhei fonts-dejavu-core chromium gettext)  # gettext: compilemessages
+packages=(postgresql fonts-wqy-zenhei fonts-dejavu-core chromium gettext dovecot-imapd)  # gettext: compilemessages
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ocrengine",
     "invoices",
     "billing",
+    "ingestion",
     "workbench",
 ]
 
@@ -316,6 +317,18 @@ HMAC_MAX_SKEW_S = env.int("HMAC_MAX_SKEW_S", default=300)
 # --- Invoices (invoice pipeline) -----------------------------------------------------------
 # Files accepted in one multipart upload; each is also held to UPLOAD_MAX_BYTES.
 INVOICE_UPLOAD_MAX_FILES = env.int("INVOICE_UPLOAD_MAX_FILES", default=20)
+
+# --- Ingestion (ingestion/: IMAP mailboxes and watched folders feeding the upload services) --
+# The schedule (ingestion migration 0002) polls every mailbox and scans every folder this often
+# (whole minutes, rounded up; 0: off). IMAP connects and reads time out after
+# INGESTION_IMAP_TIMEOUT_S; one poll takes at most INGESTION_MAX_MESSAGES per mailbox (the rest
+# wait for the next poll). Files and mail are filed by the user INGESTION_USERNAME (created on
+# first use, inactive: it cannot log in).
+INGESTION_POLL_INTERVAL_S = env.int("INGESTION_POLL_INTERVAL_S", default=300)
+INGESTION_IMAP_TIMEOUT_S = env.float("INGESTION_IMAP_TIMEOUT_S", default=30.0)
+INGESTION_MAX_MESSAGES = env.int("INGESTION_MAX_MESSAGES", default=50)
+INGESTION_ERROR_KEYWORD = env.str("INGESTION_ERROR_KEYWORD", default="LedgerLensError")
+INGESTION_USERNAME = env.str("INGESTION_USERNAME", default="ingestion")
 
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)
