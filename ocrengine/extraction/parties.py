@@ -37,7 +37,8 @@ _OTHER_RULE = FieldRule(
 )
 MAX_ADDRESS_LINES = 4
 _LEGAL_MENTION = re.compile(
-    r"capital|stammkapital|kapitał|capitale\s+sociale|registergericht|amtsgericht|handelsregister|"
+    r"\bau\s+capital\b|capital\s+social|share\s+capital|\bcapital\s+de\b|stammkapital|kapitał|"
+    r"capitale\s+sociale|registergericht|amtsgericht|handelsregister|"
     r"\bkrs\b|\brcs\b|registro\s+mercantil|obchodní\s+rejstřík|資本金",
     re.IGNORECASE,
 )
@@ -165,7 +166,7 @@ def party_candidates(
         out.extend(_block_tax_ids(block, hits_by_segment))
     out.extend(_honorific_buyers(layout))
     out.extend(_letterhead_address(layout, found, not_seller, hits_by_segment))
-    out.extend(footer_issuer(layout, not_seller, hits_by_segment))
+    out.extend(footer_issuer(layout, not_seller))
     return out, not_seller
 
 
@@ -209,9 +210,7 @@ def _letterhead_address(
     return [Candidate("seller_address", _joined(address), 0.5, "letterhead", address[0])]
 
 
-def footer_issuer(
-    layout: Layout, not_seller: set[int], hits_by_segment: dict[int, list[LabelHit]]
-) -> list[Candidate]:
+def footer_issuer(layout: Layout, not_seller: set[int]) -> list[Candidate]:
     """A company with its legal form in the last rows of the first page: the issuer's footer
     ("ACME Sp. z o.o. · ul. Długa 5 · NIP ..."). Bank and contact lines do not count."""
     if not layout.rows:
