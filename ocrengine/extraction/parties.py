@@ -165,6 +165,8 @@ def party_candidates(
             )
         out.extend(_block_tax_ids(block, hits_by_segment))
     out.extend(_honorific_buyers(layout))
+    if not any(c.field == "buyer" for c in [*found, *out]):
+        out.extend(window_addressee(layout, found, not_seller))
     out.extend(_letterhead_address(layout, found, not_seller, hits_by_segment))
     out.extend(footer_issuer(layout, not_seller))
     return out, not_seller
@@ -225,3 +227,57 @@ def footer_issuer(layout: Layout, not_seller: set[int]) -> list[Candidate]:
             if name:
                 return [Candidate("seller", name, 0.4, "guess", segment)]
     return []
+
+
+# A postal line: "10115 Berlin", "00-001 Warszawa", "3500 MJ Utrecht", "D-63571 Gelnhausen",
+# "SE-114 55 Stockholm", "LS11 5QT"-style codes are left to their labels.
+_POSTAL = re.compile(
+    r"^(?:[A-Z]{1,2}-)?(?:\d{2}-\d{3}|\d{3}\s?\d{2}|\d{4}(?:\s?[A-Z]{2})?|\d{5})\s+[^\W\d_]{2,}"
+)
+
+
+def window_addressee(
+    layout: Layout, found: list[Candidate], not_seller: set[int]
+) -> list[Candidate]:
+    """No buyer heading: the address block of a window envelope, a name over a street over a
+    postal line near the top of the first page, that is not the letterhead's. A guess, scored
+    low."""
+    if not layout.segments:
+        return []
+    page = layout.segments[0].page
+    sellers = {c.segment.index for c in found if c.field == "seller" and c.segment}
+    sellers |= {c.segment.index for c in seller_guess(layout, exclude=not_seller) if c.segment}
+    for postal in layout.segments[:30]:  # the address window sits at the top
+        if postal.page != page:
+            break
+        if not _POSTAL.match(postal.text):
+            continue
+        block = _lines_above(layout, postal, 3)
+        names = [s for s in block if not any(ch.isdigit() for ch in s.text)]
+        if not names or names[0].index in sellers or names[0].index == layout.segments[0].index:
+            continue
+        name = names[0]
+        letters = sum(ch.isalpha() for ch in name.text)
+        if letters < 3 or _CONTACT.search(name.text) or name.text.rstrip().endswith(":"):
+            continue
+        address = [s for s in block if s.index != name.index and s.box[1] > name.box[1]]
+        out = [Candidate("buyer", name.text.strip(), 0.4, "guess", name)]
+        out.append(Candidate("buyer_address", _joined([*address, postal]), 0.4, "guess", postal))
+        return out
+    return []
+
+
+def _lines_above(layout: Layout, segment: Segment, count: int) -> list[Segment]:
+    """Up to `count` lines directly above `segment` in its column, top first."""
+    above: list[Segment] = []
+    current = segment
+    for row in range(segment.row - 1, max(-1, segment.row - 1 - count), -1):
+        candidates = [
+            s for s in layout.rows[row]
+            if s.page == segment.page and abs(s.box[0] - segment.box[0]) <= max(segment.height, 12)
+        ]  # fmt: skip
+        if not candidates or current.box[1] - candidates[0].box[3] > current.height * 1.8:
+            break
+        current = candidates[0]
+        above.append(current)
+    return above[::-1]

@@ -658,3 +658,24 @@ def test_labels_match_when_a_scan_drops_their_accents():
 )
 def test_a_date_qualified_after_its_label_is_not_the_issue_date(other, issue):
     assert values([[(other, 40)], [(issue, 40)]])["date"] == "2024-03-15"
+
+
+def test_a_window_envelope_address_without_heading_is_the_buyer():
+    rows = [
+        [("Nordlicht Handel GmbH", 40)],
+        [("Hafenstraße 12", 40)],
+        [("20457 Hamburg", 40)],
+        [],
+        [("Muster AG", 40)],
+        [("Ringstraße 5", 40)],
+        [("80331 München", 40)],
+        [],
+        [("Rechnung Nr. RE-2024/0815", 40), ("Datum: 15.03.2024", 360)],
+    ]
+    result = values(rows)
+    assert result["seller"] == "Nordlicht Handel GmbH"
+    assert result["seller_address"] == "Hafenstraße 12, 20457 Hamburg"
+    assert result["buyer"] == "Muster AG"
+    assert result["buyer_address"] == "Ringstraße 5, 80331 München"
+    # The letterhead's own address block alone is nobody's window.
+    assert values(rows[:3] + rows[7:])["buyer"] is None
