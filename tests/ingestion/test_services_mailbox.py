@@ -154,6 +154,28 @@ def test_a_message_too_large_for_any_upload_is_marked_as_an_error_and_kept(
     assert mailbox_poll(mailbox=mailbox).messages == 0  # and never retried
 
 
+def test_a_message_the_email_package_cannot_parse_is_marked_as_an_error_and_kept(
+    mailbox, imap, imap_folder, documents, settings
+):
+    """`Message-ID: <@>` makes the standard library's header parser raise (IndexError in
+    Python 3.11's policy.default): the message is recorded, marked and never retried."""
+    broken = mail("Broken", ("a.pdf", documents["pdf"], "application/pdf")).replace(
+        b"Message-ID: <", b"Message-ID: <@>\r\nX-Original-Message-ID: <", 1
+    )
+    imap_append(imap, imap_folder, broken)
+
+    result = mailbox_poll(mailbox=mailbox)
+
+    assert result.outcomes == {"failed": 1}
+    item = IngestedItem.objects.get(mailbox=mailbox)
+    assert (item.outcome, item.error_code) == (Outcome.FAILED, "unreadable_message")
+    assert item.message_id.startswith("sha256:")
+    assert not Invoice.objects.exists()
+    flags = imap_flags(imap, imap_folder)[0]
+    assert {"\\Seen", settings.INGESTION_ERROR_KEYWORD} <= flags and PROCESSED not in flags
+    assert mailbox_poll(mailbox=mailbox).messages == 0
+
+
 def test_processed_mail_can_be_moved_to_a_folder(mailbox, imap, imap_folder, documents):
     done = f"{imap_folder}Done"
     assert imap.create(done)[0] == "OK"
