@@ -21,7 +21,8 @@ PY=.venv/bin/python
 [ -x "$PY" ] || PY=python3
 
 image_exists "$IMAGE" || build
-mapfile -t images < <(service_images)
+services=$(service_images)  # not in <(...): a failure there would not stop the script
+mapfile -t images <<<"$services"
 
 rm -rf "$SMOKE"; mkdir -p "$SMOKE/certs"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \

@@ -188,3 +188,25 @@ def test_the_worker_hpa_scales_on_the_queue_depth_the_adapter_serves(client, set
     )
     assert response.status_code == 200
     assert re.search(rf"^{metric['name']} ", response.content.decode(), re.MULTILINE)
+
+
+def test_the_pods_run_as_the_user_the_image_creates():
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    uid = int(re.search(r"useradd --system --uid (\d+) ledgerlens", dockerfile).group(1))
+    assert re.search(r"^USER ledgerlens$", dockerfile, re.MULTILINE)
+    for deployment in _by_kind("Deployment").values():
+        security = deployment["spec"]["template"]["spec"]["securityContext"]
+        assert security == {"runAsNonRoot": True, "runAsUser": uid}
+
+
+def test_the_image_context_leaves_out_the_virtualenv_local_state_and_secrets():
+    ignored = {
+        line.strip()
+        for line in (ROOT / "docker" / "Dockerfile.dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    secrets = {".env", "docker/.env", "docker/nginx/certs", "docker/k8s/secret.yaml"}
+    assert {".git", ".venv", "var", "tests", *secrets} <= ignored
+    # The same secrets are ignored by git, so a build from `git archive` never sees them either.
+    gitignore = (ROOT / ".gitignore").read_text().splitlines()
+    assert {s.rstrip("/") for s in gitignore} >= secrets
