@@ -43,3 +43,9 @@ def test_agents_get_403_and_anonymous_401(agent_client, anon_client):
 
 def test_the_list_is_read_only(staff_client, items):
     assert staff_client.post(URL, {}).status_code == 405
+
+
+@pytest.mark.parametrize("field", ["mailbox", "folder"])
+def test_an_id_filter_beyond_a_database_integer_is_a_400(supervisor_client, field):
+    response = supervisor_client.get(URL, {field: "9" * 30})
+    assert_error_shape(response, 400, "validation_error")
