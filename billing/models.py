@@ -240,6 +240,8 @@ class Transaction(models.Model):
     amount = models.DecimalField(**MONEY)
     direction = models.CharField(max_length=6, choices=Direction.choices, db_index=True)
     category = models.CharField(max_length=60, blank=True)
+    # The clean merchant name a MerchantRule gave the row ("GRAB* A-12 KL" -> "Grab").
+    merchant = models.CharField(max_length=120, blank=True)
     fx_amount = models.DecimalField(null=True, blank=True, **MONEY)
     fx_currency = models.CharField(max_length=3, blank=True)
     source_page = models.PositiveIntegerField(null=True, blank=True)
@@ -285,3 +287,50 @@ class Transaction(models.Model):
     def fx_rate(self):
         """The rate the bank converted a foreign-currency row at (see implied_fx_rate)."""
         return implied_fx_rate(self.amount, self.fx_amount)
+
+
+class MerchantRule(models.Model):
+    """A categorisation rule as data: rows whose description matches `pattern` (a plain
+    substring, case-insensitive, or a bounded regex run under the template-regex time limit),
+    optionally within an amount range and for one customer, get `category` and a clean
+    `merchant` name. The lowest `priority` number wins; ties go to the oldest rule."""
+
+    class MatchKind(models.TextChoices):
+        CONTAINS = "contains", "Description contains"
+        REGEX = "regex", "Description matches regex"
+
+    pattern = models.CharField(max_length=200)
+    match_kind = models.CharField(
+        max_length=10, choices=MatchKind.choices, default=MatchKind.CONTAINS
+    )
+    amount_min = models.DecimalField(null=True, blank=True, **MONEY)
+    amount_max = models.DecimalField(null=True, blank=True, **MONEY)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="merchant_rules",
+    )
+    category = models.CharField(max_length=60)
+    merchant = models.CharField(max_length=120, blank=True)
+    priority = models.PositiveIntegerField(default=100)
+    is_active = models.BooleanField(default=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_min__isnull=True)
+                | Q(amount_max__isnull=True)
+                | Q(amount_min__lte=models.F("amount_max")),
+                name="merchant_rule_amount_range_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pattern!r} -> {self.category}"

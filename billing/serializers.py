@@ -168,6 +168,7 @@ class TransactionSerializer(serializers.ModelSerializer):
             "amount",
             "direction",
             "category",
+            "merchant",
             "fx_amount",
             "fx_currency",
             "fx_rate",
@@ -279,11 +280,19 @@ def _first_of_month(day: date) -> date:
     return day.replace(day=1)
 
 
+class DashboardCategorySerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="'' for rows without a category")
+    transactions = serializers.IntegerField()
+    charges = serializers.DecimalField(max_digits=16, decimal_places=2)
+    payments = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
 class DashboardMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     transactions = serializers.IntegerField()
     charges = serializers.DecimalField(max_digits=16, decimal_places=2)
     payments = serializers.DecimalField(max_digits=16, decimal_places=2)
+    categories = DashboardCategorySerializer(many=True, help_text="The month's rows by category")
 
 
 class DashboardMonthlySerializer(serializers.Serializer):
@@ -298,6 +307,9 @@ class DashboardSummarySerializer(serializers.Serializer):
     total_charges = serializers.DecimalField(max_digits=16, decimal_places=2)
     total_payments = serializers.DecimalField(max_digits=16, decimal_places=2)
     net_balance = serializers.DecimalField(max_digits=16, decimal_places=2)
+    categories = DashboardCategorySerializer(
+        many=True, help_text="Per-category totals over the same rows, largest charges first"
+    )
 
 
 def _money(value) -> str | None:

@@ -1,6 +1,11 @@
 from django.urls import path
 
 from billing.apis.dashboard import DashboardMonthlyApi, DashboardSummaryApi
+from billing.apis.merchant_rules import (
+    MerchantRuleListCreateApi,
+    MerchantRulesApplyApi,
+    TransactionCategoryApi,
+)
 from billing.apis.records import (
     BankListApi,
     BillDetailApi,
@@ -68,6 +73,13 @@ urlpatterns = [
     path("bills/", BillListApi.as_view(), name="bill-list"),
     path("bills/<int:pk>/", BillDetailApi.as_view(), name="bill-detail"),
     path("transactions/", TransactionListApi.as_view(), name="transaction-list"),
+    path(
+        "transactions/<int:pk>/category/",
+        TransactionCategoryApi.as_view(),
+        name="transaction-category",
+    ),
+    path("merchant-rules/", MerchantRuleListCreateApi.as_view(), name="merchant-rule-list"),
+    path("merchant-rules/apply/", MerchantRulesApplyApi.as_view(), name="merchant-rule-apply"),
     path("dashboard/summary/", DashboardSummaryApi.as_view(), name="dashboard-summary"),
     path("dashboard/monthly/", DashboardMonthlyApi.as_view(), name="dashboard-monthly"),
 ]

@@ -70,6 +70,9 @@ def as_markdown(report: dict) -> str:
         "",
     ]
     lines += [f"- #{j['id']} {j['kind']}: {j['error_code']} — {j['error']}" for j in jobs["jobs"]]
+    if matching := report.get("matching"):
+        lines += ["", "## Receipt matching", ""]
+        lines += [f"- {key.replace('_', ' ')}: {value}" for key, value in matching.items()]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("upload/", page("upload", "upload.html"), name="upload"),
     path("dashboard/", page("dashboard", "dashboard.html"), name="dashboard"),
+    path("matching/", page("matching", "matching.html"), name="matching"),
 ]

@@ -141,6 +141,17 @@ SCRIPT_MESSAGES: dict[str, Any] = {
     "charges": _("Charges"),
     "payments": _("Payments"),
     "no_monthly_data": _("No monthly figures yet."),
+    "matching": {
+        "none": _("No proposed matches. Well done."),
+        "confirm": _("Confirm (y)"),
+        "reject": _("Reject (n)"),
+        "confirmed": _("Match confirmed."),
+        "rejected": _("Match rejected."),
+        "amount_exact": _("Same amount"),
+        "amount_fx": _("Original amount within the FX tolerance"),
+        "days_apart": _("%(n)s days apart"),
+        "name_score": _("Names %(percent)s%% alike"),
+    },
 }
 
 

@@ -1,1 +1,1 @@
-from billing.admin import records, templates  # noqa: F401  (registers the ModelAdmins)
+from billing.admin import merchant_rules, records, templates  # noqa: F401  (registers the ModelAdmins)

@@ -24,8 +24,8 @@ class SummaryFilters:
 
 
 def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
-    """Counts and money over what `user` may see, in three aggregate queries without a
-    period and four with one (plus the role lookup); none grows with the number of rows.
+    """Counts, money and per-category totals over what `user` may see, in four aggregate
+    queries (plus the role lookup); none grows with the number of rows.
 
     The period filters apply to transactions (transaction date) and bills (statement date);
     customers and cards are counted whatever the period.
@@ -36,9 +36,12 @@ def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
     by_card = _prefixed(card_scope, "card__")
     if filters.date_from or filters.date_to:
         bills = Bill.objects.filter(by_card & _period(filters, "statement_date")).count()
-        money = _row_money(by_card & _period(filters, "transaction_date"))
+        # One grouped query gives the per-category totals and, added up, the period's money.
+        categories = _category_money(by_card & _period(filters, "transaction_date"))
+        money = _money_of(categories)
     else:
         bills, money = _bill_money(by_card)
+        categories = _category_money(by_card)
     count, charges, payments = money
     return {
         "customers": customers,
@@ -48,13 +51,15 @@ def dashboard_summary(*, user, filters: SummaryFilters) -> dict:
         "total_charges": charges,
         "total_payments": payments,
         "net_balance": charges - payments,
+        "categories": categories,
     }
 
 
 def dashboard_monthly(*, user, filters: SummaryFilters, months: list[date]) -> list[dict]:
     """Charges, payments and the number of transactions per calendar month (each `months`
-    entry is a month's first day), over the cards `user` may see: one query whatever the
-    number of rows. Months without transactions are listed with zeros."""
+    entry is a month's first day), each month also split by category, over the cards `user`
+    may see: one query whatever the number of rows. Months without transactions are listed
+    with zeros."""
     _agent, card_scope = _scopes(user, filters)
     period = Q(transaction_date__gte=months[0], transaction_date__lt=add_months(months[-1], 1))
     # Grouped by day, then added up by month here: the date column leads the covering index,
@@ -62,7 +67,7 @@ def dashboard_monthly(*, user, filters: SummaryFilters, months: list[date]) -> l
     # the date sorts every row first (SQLite truncates dates in Python, once per row).
     days = (
         Transaction.objects.filter(_prefixed(card_scope, "card__") & period)
-        .values("transaction_date")
+        .values("transaction_date", "category")
         .annotate(
             n=Count("*"),
             total=Sum("amount"),
@@ -70,22 +75,67 @@ def dashboard_monthly(*, user, filters: SummaryFilters, months: list[date]) -> l
         )
         .order_by()
     )
-    sums = {month.strftime("%Y-%m"): [0, Decimal(0), Decimal(0)] for month in months}
+    sums = {month.strftime("%Y-%m"): {} for month in months}
     for day in days:
         month = sums[day["transaction_date"].strftime("%Y-%m")]
-        month[0] += day["n"]
-        month[1] += Decimal(day["total"] or 0)
-        month[2] += Decimal(day["payments"] or 0)
+        _add_group(month.setdefault(day["category"], [0, Decimal(0), Decimal(0)]), day)
     series = []
-    for label, (count, total, paid) in sums.items():
-        payments = _cents(paid)
+    for label, by_category in sums.items():
+        categories = _category_rows(by_category)
+        count, charges, payments = _money_of(categories)
         series.append({
             "month": label,
+            "transactions": count,
+            "charges": charges,
+            "payments": payments,
+            "categories": categories,
+        })  # fmt: skip
+    return series
+
+
+def _add_group(sums: list, group: dict) -> None:
+    sums[0] += group["n"]
+    sums[1] += Decimal(group["total"] or 0)
+    sums[2] += Decimal(group["payments"] or 0)
+
+
+def _category_rows(by_category: dict[str, list]) -> list[dict]:
+    """[{category, transactions, charges, payments}], largest charges first."""
+    rows = []
+    for category, (count, total, paid) in by_category.items():
+        payments = _cents(paid)
+        rows.append({
+            "category": category,
             "transactions": count,
             "charges": _cents(total) - payments,
             "payments": payments,
         })  # fmt: skip
-    return series
+    return sorted(rows, key=lambda row: (-row["charges"], -row["payments"], row["category"]))
+
+
+def _category_money(scope: Q) -> list[dict]:
+    """Per-category counts and money over the rows in `scope`: one grouped query."""
+    groups = (
+        Transaction.objects.filter(scope)
+        .values("category")
+        .annotate(
+            n=Count("*"),
+            total=Sum("amount"),
+            payments=Sum("amount", filter=Q(direction=Transaction.Direction.CREDIT)),
+        )
+        .order_by()
+    )
+    by_category: dict[str, list] = {}
+    for group in groups:
+        _add_group(by_category.setdefault(group["category"], [0, Decimal(0), Decimal(0)]), group)
+    return _category_rows(by_category)
+
+
+def _money_of(categories: list[dict]) -> tuple[int, Decimal, Decimal]:
+    count = sum(row["transactions"] for row in categories)
+    charges = sum((row["charges"] for row in categories), Decimal("0.00"))
+    payments = sum((row["payments"] for row in categories), Decimal("0.00"))
+    return count, charges, payments
 
 
 def add_months(first: date, offset: int) -> date:
@@ -120,18 +170,6 @@ def _bill_money(scope: Q) -> tuple[int, tuple[int, Decimal, Decimal]]:
     )
     money = (totals["rows"] or 0, _cents(totals["charges"]), _cents(totals["payments"]))
     return totals["bills"], money
-
-
-def _row_money(scope: Q) -> tuple[int, Decimal, Decimal]:
-    # COUNT(*) and one filtered sum: half the per-row work of two filtered sums, which
-    # matters when SQLite scans a large share of the rows' covering index.
-    money = Transaction.objects.filter(scope).aggregate(
-        n=Count("*"),
-        total=Sum("amount"),
-        payments=Sum("amount", filter=Q(direction=Transaction.Direction.CREDIT)),
-    )
-    payments = _cents(money["payments"])
-    return money["n"], _cents(money["total"]) - payments, payments
 
 
 def _cents(value) -> Decimal:

@@ -28,6 +28,7 @@ from billing.services.bill_checks import (
     chain_recheck_after,
     previous_bill_problem,
 )
+from billing.services.merchant_rules import merchant_rules_assign
 from billing.services.reference_data import OTHER_BANK_CODE
 from jobs.models import ProcessingJob
 from jobs.registry import PermanentJobError
@@ -314,6 +315,7 @@ def _store_transactions(bill: Bill, parsed: ParsedBill) -> list[dict]:
         rows.append(_transaction(bill, tx, day, description, occurrence))
     existing = _existing_keys(bill, rows)
     fresh = [r for r in rows if _row_key(r) not in existing]
+    merchant_rules_assign(rows=fresh, customer_id=bill.card.customer_id)  # category, merchant
     Transaction.objects.bulk_create(fresh, batch_size=500)
     bill.row_count = len(fresh)
     bill.row_debits = sum((r.amount for r in fresh if r.direction == "debit"), Decimal("0"))

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ocrengine",
     "invoices",
     "billing",
+    "matching",
     "ingestion",
     "workbench",
 ]
@@ -326,8 +327,6 @@ INVOICE_UPLOAD_MAX_FILES = env.int("INVOICE_UPLOAD_MAX_FILES", default=20)
 # first use, inactive: it cannot log in).
 INGESTION_POLL_INTERVAL_S = env.int("INGESTION_POLL_INTERVAL_S", default=300)
 INGESTION_IMAP_TIMEOUT_S = env.float("INGESTION_IMAP_TIMEOUT_S", default=30.0)
-# A PEM file of CA certificates trusted besides the system's, for mail servers with a private CA.
-INGESTION_IMAP_CA_FILE = env.str("INGESTION_IMAP_CA_FILE", default="")
 INGESTION_MAX_MESSAGES = env.int("INGESTION_MAX_MESSAGES", default=50)
 INGESTION_ERROR_KEYWORD = env.str("INGESTION_ERROR_KEYWORD", default="LedgerLensError")
 INGESTION_USERNAME = env.str("INGESTION_USERNAME", default="ingestion")
@@ -363,7 +362,18 @@ DAILY_REPORT_PARTS = [
     "invoices.daily_report.daily_recognition",
     "ocrengine.daily_report.daily_analyses",
     "jobs.daily_report.daily_failed_jobs",
+    "matching.daily_report.daily_matching",
 ]
+
+# --- Receipt matching (matching/) -----------------------------------------------------------
+# An invoice in another currency matches a charge whose original (FX) amount is within this
+# share of its total; an invoice is dated at most this many days before or after the charge;
+# a match scoring this much (0..1) is confirmed without a person. MATCH_ON_IMPORT: run the
+# matcher after each recognised/approved invoice and each statement import.
+MATCH_FX_TOLERANCE = env.float("MATCH_FX_TOLERANCE", default=0.03)
+MATCH_DATE_WINDOW_DAYS = env.int("MATCH_DATE_WINDOW_DAYS", default=7)
+MATCH_AUTO_CONFIRM_SCORE = env.float("MATCH_AUTO_CONFIRM_SCORE", default=0.9)
+MATCH_ON_IMPORT = env.bool("MATCH_ON_IMPORT", default=True)
 
 # --- API documentation ----------------------------------------------------------------------
 # Serve the OpenAPI schema and Swagger UI to anyone; off: only users with a role (core/api_docs.py).

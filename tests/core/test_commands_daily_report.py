@@ -55,7 +55,7 @@ def test_json_report(a_day):
     assert report["failed_jobs"]["jobs"][0]["kind"] == "statement.import"
     # Each app counts its own part (DAILY_REPORT_PARTS); together they read as one report.
     assert list(report) == [
-        "date", "statement_imports", "invoices", "bills", "ocr", "failed_jobs"
+        "date", "statement_imports", "invoices", "bills", "ocr", "failed_jobs", "matching"
     ]  # fmt: skip
     assert list(report["ocr"]) == [
         "invoices_recognized", "invoices_not_recognized", "invoice_success_rate",

@@ -223,44 +223,11 @@ def test_an_unreachable_server_is_an_error_not_an_exception(mailbox):
     assert result.error.startswith("Cannot connect to 127.0.0.1:1")
 
 
-def test_tls_against_a_plain_port_fails_cleanly(mailbox):
+def test_tls_against_a_plain_server_fails_cleanly(mailbox):
     mailbox.security = Mailbox.Security.SSL
     mailbox.save()
 
     assert "Cannot connect" in mailbox_poll(mailbox=mailbox).error
-
-
-@pytest.mark.parametrize(
-    ("security", "port"), [(Mailbox.Security.SSL, "tls_port"), (Mailbox.Security.STARTTLS, "port")]
-)
-def test_tls_and_starttls_with_the_servers_certificate_trusted(
-    mailbox, dovecot, imap, imap_folder, documents, settings, security, port
-):
-    settings.INGESTION_IMAP_CA_FILE = str(dovecot.root / "cert.pem")  # the fixture's own CA
-    mailbox.security, mailbox.port = security, getattr(dovecot, port)
-    mailbox.save()
-    imap_append(imap, imap_folder, mail("Invoice", ("a.pdf", documents["pdf"], "application/pdf")))
-
-    result = mailbox_poll(mailbox=mailbox)
-
-    assert (result.error, result.outcomes) == ("", {"imported": 1})
-
-
-@pytest.mark.parametrize(
-    ("security", "port"), [(Mailbox.Security.SSL, "tls_port"), (Mailbox.Security.STARTTLS, "port")]
-)
-def test_an_untrusted_certificate_is_refused_before_the_password_is_sent(
-    mailbox, dovecot, imap, imap_folder, security, port
-):
-    mailbox.security, mailbox.port = security, getattr(dovecot, port)
-    mailbox.save()
-    imap_append(imap, imap_folder, mail("Question"))
-
-    result = mailbox_poll(mailbox=mailbox)
-
-    assert "CERTIFICATE_VERIFY_FAILED" in result.error
-    assert not IngestedItem.objects.exists()
-    assert "\\Seen" not in imap_flags(imap, imap_folder)[0]
 
 
 def test_the_password_is_stored_encrypted(mailbox, dovecot):

@@ -22,6 +22,7 @@ PAGES = [
     ("workbench:bill", {"bill_id": 3}, "bill"),
     ("workbench:upload", {}, "upload"),
     ("workbench:dashboard", {}, "dashboard"),
+    ("workbench:matching", {}, "matching"),
 ]
 
 
