@@ -15,6 +15,8 @@
 # Behind a TLS-inspecting proxy pip needs the proxy's CA: the host's bundle (BUILD_CA_BUNDLE,
 # default /etc/ssl/certs/ca-certificates.crt) is mounted for the build only and named by the
 # PIP_CERT build argument; the image keeps Debian's own bundle.
+# mmdebstrap hooks are given in single quotes on purpose: mmdebstrap expands their "$1" (the root).
+# shellcheck disable=SC2016
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -152,7 +154,7 @@ build() {
 # (POSTGRES_* on first start, pg_isready, redis-cli, nginx >= 1.25 for `http2 on`: Debian 13's).
 # Prints `service=image` lines for scripts/image_smoke.sh.
 standin_image() {  # name suite packages customize-hook... ; the rest of `podman import --change`
-  local name=$1 suite=$2 packages=$3; shift 3
+  local name=$1 suite=$2 include=$3; shift 3
   local hooks=() changes=()
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -164,9 +166,9 @@ standin_image() {  # name suite packages customize-hook... ; the rest of `podman
   if image_exists "$name"; then return 0; fi
   mkdir -p "$STATE"
   local tarball=$STATE/standin.tar mirror=$DEBIAN_MIRROR security=$DEBIAN_SECURITY_MIRROR
-  log "making $name from Debian $suite ($packages)"
+  log "making $name from Debian $suite ($include)"
   rm -f "$tarball"
-  mmdebstrap --variant=minbase --include="$packages" "${hooks[@]}" "$suite" "$tarball" \
+  mmdebstrap --variant=minbase --include="$include" "${hooks[@]}" "$suite" "$tarball" \
     "deb $mirror $suite main" "deb $mirror $suite-updates main" \
     "deb $security $suite-security main" >"$STATE/mmdebstrap-standin.log" 2>&1 \
     || { tail -n 20 "$STATE/mmdebstrap-standin.log" >&2; exit 1; }
