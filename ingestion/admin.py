@@ -81,6 +81,8 @@ class WatchedFolderAdmin(admin.ModelAdmin):
             result = folder_scan(folder=folder)
             if result.error:
                 self.message_user(request, f"{folder}: {result.error}", messages.ERROR)
+            elif result.busy:
+                self.message_user(request, f"{folder}: another scan is running", messages.WARNING)
             else:
                 counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items()))
                 self.message_user(

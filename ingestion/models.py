@@ -80,6 +80,8 @@ class WatchedFolder(models.Model):
     is_active = models.BooleanField(default=True)
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A scan holds the folder until then, so two scans never move the same file at once.
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,9 +6,11 @@ import logging
 import os
 import stat
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import IngestedItem, PendingFile, WatchedFolder
@@ -18,6 +20,9 @@ logger = logging.getLogger(__name__)
 Outcome = IngestedItem.Outcome
 PROCESSED, FAILED = "processed", "failed"
 REASON_SUFFIX = ".reason.txt"
+# Longer than a scan takes (each file is read once from local disk); a scan that died holding
+# the folder releases it after this.
+SCAN_LEASE = timedelta(minutes=30)
 # Names of files still being written by common tools (browsers, rsync, office suites).
 _PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download")
 
@@ -27,6 +32,7 @@ class FolderScanResult:
     outcomes: dict[str, int] = field(default_factory=dict)
     settling: int = 0  # files seen for the first time or still changing: taken next scan
     error: str = ""
+    busy: bool = False  # another scan holds the folder
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -41,8 +47,12 @@ def folder_scan(*, folder: WatchedFolder) -> FolderScanResult:
     upload or the statement import (kept in storage by them) and recorded as an IngestedItem,
     then moved into `processed/` (imported, duplicate) or `failed/` with `<name>.reason.txt`
     holding the error code and message. Bytes already recorded from this folder are not filed
-    again. Dot files and partial-download names are left alone."""
+    again. Dot files and partial-download names are left alone. Two scans of one folder never
+    run at once (the second returns `busy`)."""
     result = FolderScanResult()
+    if not _lease_take(folder):
+        result.busy = True
+        return result
     root = Path(folder.path)
     try:
         names = _candidates(root)
@@ -53,9 +63,18 @@ def folder_scan(*, folder: WatchedFolder) -> FolderScanResult:
         result.error = f"{root}: {error.strerror or error}"
         logger.warning("Scanning folder %s failed: %s", folder.pk, result.error)
     WatchedFolder.objects.filter(pk=folder.pk).update(
-        last_scanned_at=timezone.now(), last_error=result.error
+        last_scanned_at=timezone.now(), last_error=result.error, lease_until=None
     )
     return result
+
+
+def _lease_take(folder: WatchedFolder) -> bool:
+    now = timezone.now()
+    return bool(
+        WatchedFolder.objects.filter(pk=folder.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + SCAN_LEASE)
+    )
 
 
 def _candidates(root: Path) -> list[str]:

@@ -39,6 +39,15 @@ def _check(answer: tuple, what: str) -> list:
     return data
 
 
+def _tls_context() -> ssl.SSLContext:
+    """Certificates and host names checked, against the system's CAs and
+    INGESTION_IMAP_CA_FILE's."""
+    context = ssl.create_default_context()
+    if settings.INGESTION_IMAP_CA_FILE:
+        context.load_verify_locations(cafile=settings.INGESTION_IMAP_CA_FILE)
+    return context
+
+
 @contextmanager
 def imap_session(mailbox: Mailbox):
     """A logged-in connection with the mailbox's folder selected; logged out on leaving."""
@@ -51,13 +60,13 @@ def imap_session(mailbox: Mailbox):
             connection = imaplib.IMAP4_SSL(
                 mailbox.host,
                 mailbox.port,
-                ssl_context=ssl.create_default_context(),
+                ssl_context=_tls_context(),
                 timeout=timeout,
             )
         else:
             connection = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
             if mailbox.security == Mailbox.Security.STARTTLS:
-                _check(connection.starttls(ssl.create_default_context()), "STARTTLS")
+                _check(connection.starttls(_tls_context()), "STARTTLS")
     except (OSError, imaplib.IMAP4.error) as error:
         raise MailboxError(f"Cannot connect to {mailbox.host}:{mailbox.port}: {error}") from None
     try:

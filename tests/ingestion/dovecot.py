@@ -1,6 +1,8 @@
 """A real IMAP server for the tests: Dovecot (Debian's dovecot-imapd, installed by
-`make system-deps`) in the foreground on loopback, on a free port, from a configuration written
-into a temporary folder: one passwd-file account, Maildir storage, no TLS (loopback only)."""
+`make system-deps`) in the foreground on loopback, from a configuration written into a
+temporary folder: one passwd-file account, Maildir storage, a plain port (which offers
+STARTTLS) and an IMAPS port, both on free ports, with a self-signed certificate for 127.0.0.1
+made here (`cert.pem`, which the TLS tests trust as their CA file)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Address
 from pathlib import Path
 
 START_DEADLINE_S = 60.0
@@ -27,6 +31,7 @@ class DovecotUnavailable(Exception):
 class Dovecot:
     host: str
     port: int
+    tls_port: int
     username: str
     password: str
     root: Path
@@ -61,6 +66,41 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _self_signed(root: Path) -> None:
+    """cert.pem and key.pem for 127.0.0.1 (an IP subject alternative name, as checked)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=7))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (root / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (root / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (root / "key.pem").chmod(0o600)
+
+
 def _identities(root: Path, mail: Path) -> dict[str, str]:
     """Who runs what. As root: Debian's dovecot/dovenull users, mail owned by `nobody` (Dovecot
     refuses mail access as root); as anyone else: everything as that user."""
@@ -89,10 +129,11 @@ def _identities(root: Path, mail: Path) -> dict[str, str]:
     }
 
 
-def _config(root: Path, port: int) -> Path:
+def _config(root: Path, port: int, tls_port: int) -> Path:
     mail = root / "mail"
     mail.mkdir()
     ids = _identities(root, mail)
+    _self_signed(root)
     (root / "passwd").write_text(f"{USERNAME}:{{PLAIN}}{PASSWORD}\n")
     conf = root / "dovecot.conf"
     conf.write_text(
@@ -102,7 +143,9 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {ids["internal"]}
@@ -123,7 +166,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 """
@@ -143,8 +188,10 @@ def dovecot_start(root: Path) -> Dovecot:
     """Dovecot running on a free loopback port, once its greeting answers; raises
     DovecotUnavailable with the reason (and its log) when it cannot start."""
     binary = _binary()
-    port = _free_port()
-    conf = _config(root, port)
+    port, tls_port = _free_port(), _free_port()
+    while tls_port == port:
+        tls_port = _free_port()
+    conf = _config(root, port, tls_port)
     check = subprocess.run(
         [binary, "-c", str(conf), "-n"], capture_output=True, text=True, timeout=60
     )
@@ -155,7 +202,7 @@ def dovecot_start(root: Path) -> Dovecot:
         stdout=subprocess.DEVNULL,
         stderr=open(root / "stderr.log", "wb"),  # noqa: SIM115 (kept open by the child)
     )
-    server = Dovecot("127.0.0.1", port, USERNAME, PASSWORD, root, process)
+    server = Dovecot("127.0.0.1", port, tls_port, USERNAME, PASSWORD, root, process)
     deadline = time.monotonic() + START_DEADLINE_S
     while not _greets(port):
         if process.poll() is not None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from billing.models import StatementImport
 from ingestion.models import IngestedItem, PendingFile, WatchedFolder
@@ -161,3 +163,15 @@ def test_scan_folders_command(folder, inbox, capsys):
 
     out = capsys.readouterr().out
     assert "0 still settling" in out and "1 imported" in out
+
+
+def test_a_folder_another_scan_holds_is_left_to_it(folder, inbox):
+    (inbox / "invoice.pdf").write_bytes(invoice_pdf())
+    WatchedFolder.objects.filter(pk=folder.pk).update(
+        lease_until=timezone.now() + timedelta(minutes=5)
+    )
+
+    result = folder_scan(folder=folder)
+
+    assert (result.busy, result.settling) == (True, 0)
+    assert not PendingFile.objects.exists()

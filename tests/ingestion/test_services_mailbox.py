@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from billing.models import StatementImport
 from core.encrypted_fields import unseal
@@ -223,11 +225,44 @@ def test_an_unreachable_server_is_an_error_not_an_exception(mailbox):
     assert result.error.startswith("Cannot connect to 127.0.0.1:1")
 
 
-def test_tls_against_a_plain_server_fails_cleanly(mailbox):
+def test_tls_against_a_plain_port_fails_cleanly(mailbox):
     mailbox.security = Mailbox.Security.SSL
     mailbox.save()
 
     assert "Cannot connect" in mailbox_poll(mailbox=mailbox).error
+
+
+@pytest.mark.parametrize(
+    ("security", "port"), [(Mailbox.Security.SSL, "tls_port"), (Mailbox.Security.STARTTLS, "port")]
+)
+def test_tls_and_starttls_with_the_servers_certificate_trusted(
+    mailbox, dovecot, imap, imap_folder, documents, settings, security, port
+):
+    settings.INGESTION_IMAP_CA_FILE = str(dovecot.root / "cert.pem")  # the fixture's own CA
+    mailbox.security, mailbox.port = security, getattr(dovecot, port)
+    mailbox.save()
+    imap_append(imap, imap_folder, mail("Invoice", ("a.pdf", documents["pdf"], "application/pdf")))
+
+    result = mailbox_poll(mailbox=mailbox)
+
+    assert (result.error, result.outcomes) == ("", {"imported": 1})
+
+
+@pytest.mark.parametrize(
+    ("security", "port"), [(Mailbox.Security.SSL, "tls_port"), (Mailbox.Security.STARTTLS, "port")]
+)
+def test_an_untrusted_certificate_is_refused_before_the_password_is_sent(
+    mailbox, dovecot, imap, imap_folder, security, port
+):
+    mailbox.security, mailbox.port = security, getattr(dovecot, port)
+    mailbox.save()
+    imap_append(imap, imap_folder, mail("Question"))
+
+    result = mailbox_poll(mailbox=mailbox)
+
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert not IngestedItem.objects.exists()
+    assert "\\Seen" not in imap_flags(imap, imap_folder)[0]
 
 
 def test_the_password_is_stored_encrypted(mailbox, dovecot):
@@ -246,3 +281,13 @@ def test_poll_mailboxes_command(mailbox, imap, imap_folder, documents, capsys):
 
     out = capsys.readouterr().out
     assert f"mailbox {mailbox.pk}" in out and "1 messages, 1 imported" in out
+
+
+def test_a_mailbox_another_poll_holds_is_left_to_it(mailbox, imap, imap_folder):
+    imap_append(imap, imap_folder, mail("Question"))
+    Mailbox.objects.filter(pk=mailbox.pk).update(lease_until=timezone.now() + timedelta(minutes=5))
+
+    result = mailbox_poll(mailbox=mailbox)
+
+    assert (result.busy, result.messages) == (True, 0)
+    assert not IngestedItem.objects.exists()

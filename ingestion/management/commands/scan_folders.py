@@ -19,7 +19,9 @@ class Command(BaseCommand):
             counts = (
                 ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "nothing new"
             )
-            if result.error:
+            if result.busy:
+                self.stdout.write(f"folder {folder.pk} ({folder}): busy, another scan holds it")
+            elif result.error:
                 failures += 1
                 self.stdout.write(f"folder {folder.pk} ({folder}): error: {result.error}")
             else:
