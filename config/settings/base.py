@@ -327,6 +327,8 @@ INVOICE_UPLOAD_MAX_FILES = env.int("INVOICE_UPLOAD_MAX_FILES", default=20)
 # first use, inactive: it cannot log in).
 INGESTION_POLL_INTERVAL_S = env.int("INGESTION_POLL_INTERVAL_S", default=300)
 INGESTION_IMAP_TIMEOUT_S = env.float("INGESTION_IMAP_TIMEOUT_S", default=30.0)
+# A PEM file of CA certificates trusted besides the system's, for mail servers with a private CA.
+INGESTION_IMAP_CA_FILE = env.str("INGESTION_IMAP_CA_FILE", default="")
 INGESTION_MAX_MESSAGES = env.int("INGESTION_MAX_MESSAGES", default=50)
 INGESTION_ERROR_KEYWORD = env.str("INGESTION_ERROR_KEYWORD", default="LedgerLensError")
 INGESTION_USERNAME = env.str("INGESTION_USERNAME", default="ingestion")
