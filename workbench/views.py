@@ -141,6 +141,11 @@ SCRIPT_MESSAGES: dict[str, Any] = {
     "charges": _("Charges"),
     "payments": _("Payments"),
     "no_monthly_data": _("No monthly figures yet."),
+    "category": {
+        "label": _("Category"),
+        "make_rule": _("Make a rule"),
+        "rule_made": _("Rule made: “%(pattern)s” → %(category)s, for this customer's rows."),
+    },
     "matching": {
         "none": _("No proposed matches. Well done."),
         "confirm": _("Confirm (y)"),

@@ -68,3 +68,32 @@ def test_agent_confirms_and_rejects_matches_with_one_key(
     page.wait_for_function(
         "() => document.querySelector('[data-count=unmatched_receipts]').textContent === '1'"
     )
+
+
+def test_agent_recategorises_a_charge_and_makes_a_rule_in_one_click(desktop, live_server, e2e_db):
+    # On the bill screen: a category typed into a row is saved, then "Make a rule" is offered.
+    from billing.models import MerchantRule, Transaction
+    from tests.workbench.records import bill_for
+
+    agent = agent_named("agent_rules")
+    bill = bill_for(agent)
+    page, base = desktop, live_server.url
+    page.goto(base + f"/workbench/login/?next=/workbench/bills/{bill.pk}/")
+    log_in(page, agent.username, DEFAULT_PASSWORD)
+    page.wait_for_url(f"{base}/workbench/bills/{bill.pk}/")
+    tesco = Transaction.objects.get(bill=bill, description__startswith="TESCO")
+    field = page.locator(f'input[name=category][data-tx="{tesco.pk}"]')
+    field.fill("Groceries")
+    field.press("Tab")  # change: saved at once
+    offer = page.locator(f'tr:has(input[data-tx="{tesco.pk}"]) [data-action=make-rule]')
+    offer.wait_for()
+    tesco.refresh_from_db()
+    assert tesco.category == "Groceries" and not MerchantRule.objects.exists()
+    offer.click()
+    page.wait_for_selector("[data-role=flash]:has-text('Rule made')")
+    rule = MerchantRule.objects.get()
+    assert (rule.pattern, rule.category, rule.customer_id) == (
+        "TESCO EXTRA AMPANG",
+        "Groceries",
+        bill.card.customer_id,
+    )

@@ -121,7 +121,7 @@
         el("td", { text: tx.transaction_date || "" }),
         el("td", { text: tx.posting_date || "" }),
         el("td", { text: tx.description }),
-        el("td", { text: tx.category || "" }),
+        categoryCell(tx),
         el("td", { class: "num", text: isCredit ? "" : LL.money(tx.amount) }),
         el("td", { class: "num credit", text: isCredit ? LL.money(tx.amount) : "" }),
       ]));
@@ -129,6 +129,33 @@
     LL.role("tx-summary").textContent = LL.t("tx_summary", {
       count: LL.count(body), debits: LL.money((debit / 100).toFixed(2)), credits: LL.money((credit / 100).toFixed(2)),
     });
+  }
+
+  // An agent's recategorisation: saved on change (PATCH …/category/), then "Make a rule" is
+  // offered, which makes a merchant rule from the description for this customer's rows.
+  function categoryCell(tx) {
+    var input = el("input", { type: "text", name: "category", value: tx.category || "", maxlength: "60", "aria-label": LL.t("category.label"), "data-tx": String(tx.id) });
+    var cell = el("td", { class: "category-cell" }, [input]);
+    function send(makeRule) {
+      return LL.api("/api/v1/transactions/" + tx.id + "/category/", { method: "PATCH", body: { category: input.value.trim(), make_rule: makeRule } });
+    }
+    input.addEventListener("change", function () {
+      send(false).then(function () {
+        var offer = cell.querySelector('[data-action="make-rule"]');
+        if (offer) offer.remove();
+        if (!input.value.trim()) return;
+        offer = el("button", { type: "button", class: "button small", "data-action": "make-rule", text: LL.t("category.make_rule") });
+        offer.addEventListener("click", function () {
+          send(true).then(function (answer) {
+            offer.remove();
+            LL.flash(LL.t("category.rule_made", { pattern: answer.rule.pattern, category: answer.rule.category }));
+          }, function (error) { LL.flash(LL.t("request_failed", { message: error.message }), "error"); });
+        });
+        cell.appendChild(offer);
+        LL.flash(LL.t("saved"));
+      }, function (error) { LL.flash(LL.t("save_failed", { message: error.message }), "error"); });
+    });
+    return cell;
   }
 
   // The bill's detail already carries its rows: the first, unfiltered table needs no second
