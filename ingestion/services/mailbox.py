@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -42,11 +43,13 @@ def mailbox_poll(*, mailbox: Mailbox) -> MailboxPollResult:
     upload or the statement import and recorded as an IngestedItem (imported, duplicate, or
     failed with the service's error code); a message with no usable attachment is recorded
     `skipped` (`no_attachment`); each message is then marked \\Seen plus the mailbox's keyword
-    (or moved to `move_to`) and never taken again. A message that cannot be read, or is too
-    large to hold an acceptable file, is recorded `failed` and marked with
-    INGESTION_ERROR_KEYWORD: kept on the server, logged, never retried. Bytes already recorded
-    from the same message are not filed twice, so a poll cut short is safely run again. Two
-    polls of one mailbox never run at once (the second returns `busy`)."""
+    (or moved to `move_to`) and never taken again. A message that cannot be parsed
+    (`unreadable_message`), is too large to hold an acceptable file (`message_too_large`), or
+    fails for any other reason but the database (`ingestion_error`) is recorded `failed` and
+    marked with INGESTION_ERROR_KEYWORD: kept on the server, logged, never retried. Bytes
+    already recorded from the same message are not filed twice, so a poll cut short (or a
+    database error, which stops the poll) is safely run again. Two polls of one mailbox never
+    run at once (the second returns `busy`)."""
     result = MailboxPollResult()
     if not _lease_take(mailbox):
         result.busy = True
@@ -123,16 +126,28 @@ def _message_take(
         if new:
             result.count(item.outcome)
         return True
-    for filename, data in attachments:
-        item, new = document_file(
-            data=data,
-            filename=filename,
-            customer=mailbox.customer,
-            kind=mailbox.kind,
-            source=source,
-        )
-        if new:
-            result.count(item.outcome)
+    try:
+        for filename, data in attachments:
+            item, new = document_file(
+                data=data,
+                filename=filename,
+                customer=mailbox.customer,
+                kind=mailbox.kind,
+                source=source,
+            )
+            if new:
+                result.count(item.outcome)
+    except DatabaseError:
+        raise  # the database, not the message: the next poll takes the message again
+    except Exception as error:
+        # A fault of ours on this message must not stop the mailbox or bring the message back
+        # at every poll: it is marked and kept for a person to look at.
+        logger.exception("Mailbox %s: message uid %s could not be filed", mailbox.pk, uid)
+        _message_failed(
+            mailbox, message_id, sha256_hex(raw), "ingestion_error",
+            f"The message could not be filed ({type(error).__name__}); see the logs.", result,
+        )  # fmt: skip
+        return False
     return True
 
 

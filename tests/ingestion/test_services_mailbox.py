@@ -19,7 +19,7 @@ from ingestion.services import ingestion_user, mailbox_poll
 from invoices.models import Invoice
 from tests.billing.statement_factory import flagged_csv
 from tests.ingestion.conftest import imap_append, imap_count, imap_flags, mail
-from tests.invoices.documents import invoice_pdf
+from tests.invoices.documents import invoice_pdf, invoice_png
 
 pytestmark = pytest.mark.django_db
 Outcome = IngestedItem.Outcome
@@ -291,3 +291,25 @@ def test_a_mailbox_another_poll_holds_is_left_to_it(mailbox, imap, imap_folder):
 
     assert (result.busy, result.messages) == (True, 0)
     assert not IngestedItem.objects.exists()
+
+
+def test_a_fault_of_ours_on_one_message_marks_it_and_the_poll_goes_on(
+    mailbox, imap, imap_folder, documents, settings, monkeypatch
+):
+    def routing_fails(data, filename, configured):
+        if filename == "bad.pdf":
+            raise RuntimeError("a bug")
+        return "invoice"
+
+    monkeypatch.setattr("ingestion.services.intake.document_kind", routing_fails)
+    imap_append(imap, imap_folder, mail("Bad", ("bad.pdf", documents["pdf"], "application/pdf")))
+    imap_append(imap, imap_folder, mail("Good", ("good.png", invoice_png(), "image/png")))
+
+    result = mailbox_poll(mailbox=mailbox)
+
+    assert (result.error, result.outcomes) == ("", {"failed": 1, "imported": 1})
+    failed = IngestedItem.objects.get(outcome=Outcome.FAILED)
+    assert failed.error_code == "ingestion_error" and "RuntimeError" in failed.error
+    bad, good = imap_flags(imap, imap_folder)
+    assert settings.INGESTION_ERROR_KEYWORD in bad and PROCESSED in good
+    assert mailbox_poll(mailbox=mailbox).messages == 0
