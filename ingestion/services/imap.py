@@ -3,6 +3,7 @@ STARTTLS, certificates checked), select, search, fetch without setting \\Seen, m
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import re
 import ssl
@@ -20,7 +21,31 @@ class MailboxError(Exception):
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A folder name as an IMAP quoted string, in IMAP's modified UTF-7 (RFC 3501 5.1.3), so
+    "Rechnungen/Eingänge" or "发票" can be selected."""
+    encoded = imap_utf7(text)
+    return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def imap_utf7(text: str) -> str:
+    """Modified UTF-7: printable ASCII as is ("&" as "&-"), other runs as "&" + base64 of their
+    UTF-16BE with "," for "/" + "-"."""
+    out, run = [], []
+
+    def flush() -> None:
+        if run:
+            packed = base64.b64encode("".join(run).encode("utf-16-be")).rstrip(b"=")
+            out.append("&" + packed.decode("ascii").replace("/", ",") + "-")
+            run.clear()
+
+    for char in text:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            run.append(char)
+    flush()
+    return "".join(out)
 
 
 def _text(error: Exception) -> str:

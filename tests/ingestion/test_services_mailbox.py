@@ -16,6 +16,7 @@ from billing.models import StatementImport
 from core.encrypted_fields import unseal
 from ingestion.models import IngestedItem, Mailbox
 from ingestion.services import ingestion_user, mailbox_poll
+from ingestion.services.imap import imap_utf7
 from invoices.models import Invoice
 from tests.billing.statement_factory import flagged_csv
 from tests.ingestion.conftest import imap_append, imap_count, imap_flags, mail
@@ -313,3 +314,24 @@ def test_a_fault_of_ours_on_one_message_marks_it_and_the_poll_goes_on(
     bad, good = imap_flags(imap, imap_folder)
     assert settings.INGESTION_ERROR_KEYWORD in bad and PROCESSED in good
     assert mailbox_poll(mailbox=mailbox).messages == 0
+
+
+def test_folder_names_are_sent_in_imaps_modified_utf7():
+    # RFC 3501 5.1.3's own example, and the ampersand, which stands for itself as "&-".
+    assert imap_utf7("~peter/mail/台北/日本語") == "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+    assert imap_utf7("A&B") == "A&-B"
+    assert imap_utf7("INBOX") == "INBOX"
+
+
+def test_a_folder_named_outside_ascii_is_polled(mailbox, imap, documents):
+    name = "Eingänge 发票"
+    assert imap.create(f'"{imap_utf7(name)}"')[0] == "OK"
+    mailbox.folder = name
+    mailbox.save()
+    imap_append(
+        imap,
+        f'"{imap_utf7(name)}"',
+        mail("Invoice", ("a.pdf", documents["pdf"], "application/pdf")),
+    )
+
+    assert mailbox_poll(mailbox=mailbox).outcomes == {"imported": 1}
