@@ -141,6 +141,7 @@ SCRIPT_MESSAGES: dict[str, Any] = {
     "charges": _("Charges"),
     "payments": _("Payments"),
     "no_monthly_data": _("No monthly figures yet."),
+    "uncategorised": _("Uncategorised"),
     "category": {
         "label": _("Category"),
         "make_rule": _("Make a rule"),

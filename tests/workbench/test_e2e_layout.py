@@ -32,6 +32,7 @@ def test_pages_fit_a_narrow_phone_screen(narrow, live_server, agent_with_work, p
         (f"/workbench/bills/{bill.pk}/", "bill"),
         ("/workbench/upload/", "upload"),
         ("/workbench/dashboard/", "dashboard"),
+        ("/workbench/matching/", "matching"),
     ]:
         page.goto(base + path)
         measure(page, page_timings, name, "390 px")
@@ -54,7 +55,7 @@ def test_the_workbench_speaks_chinese_after_the_switch(desktop, live_server, age
     page.wait_for_selector("body[data-ready]")
 
     assert page.inner_text("[data-role=bill-status]") == "待审核"
-    assert page.inner_text("nav.mainnav").split() == ["队列", "上传", "概览"]
+    assert page.inner_text("nav.mainnav").split() == ["队列", "上传", "概览", "对账匹配"]
     assert "未通过" in page.inner_text("[data-role=problems]")
     screenshot(page, "bill-zh")
     page.goto(f"{base}/workbench/invoices/{invoice.pk}/")

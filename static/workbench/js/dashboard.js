@@ -23,7 +23,7 @@
   function monthly() {
     return LL.api("/api/v1/dashboard/monthly/").then(function (body) {
       return body.months.map(function (month) {
-        return { label: month.month, charges: Number(month.charges), payments: Number(month.payments) };
+        return { label: month.month, charges: Number(month.charges), payments: Number(month.payments), categories: month.categories || [] };
       });
     });
   }
@@ -61,7 +61,7 @@
         var h = (plot * value) / ceiling;
         var rect = node("rect", { x: x + spec[1], y: 10 + plot - h, width: bar, height: Math.max(h, value > 0 ? 1 : 0), class: "bar " + spec[2] });
         var tip = node("title", {});
-        tip.textContent = month.label + " · " + LL.t(spec[0]) + ": " + LL.money(value);
+        tip.textContent = month.label + " · " + LL.t(spec[0]) + ": " + LL.money(value) + byCategory(month, spec[0]);
         rect.appendChild(tip);
         svg.appendChild(rect);
       });
@@ -73,6 +73,29 @@
     box.appendChild(svg);
   }
 
+  // The month's largest categories, for a bar's tooltip: " (Groceries 35.00, Transport 10.00)".
+  function byCategory(month, key) {
+    if (!month.categories.some(function (c) { return c.category; })) return ""; // none named yet
+    var parts = month.categories.filter(function (c) { return Number(c[key]) > 0; }).slice(0, 4).map(function (c) {
+      return (c.category || LL.t("uncategorised")) + " " + LL.money(c[key]);
+    });
+    return parts.length ? " (" + parts.join(", ") + ")" : "";
+  }
+
+  function drawCategories(categories) {
+    var body = LL.role("categories");
+    body.replaceChildren();
+    if (!categories.length) { body.appendChild(el("tr", {}, [el("td", { colspan: "4", class: "muted", text: LL.t("no_transactions") })])); return; }
+    categories.forEach(function (c) {
+      body.appendChild(el("tr", { "data-category": c.category }, [
+        el("td", { text: c.category || LL.t("uncategorised") }),
+        el("td", { class: "num", text: String(c.transactions) }),
+        el("td", { class: "num", text: LL.money(c.charges) }),
+        el("td", { class: "num", text: LL.money(c.payments) }),
+      ]));
+    });
+  }
+
   var figures = LL.role("figures");
   var series = monthly(); // asked at once, beside the figures, not after them
   series.catch(function () {}); // its failure is shown with the chart below
@@ -82,6 +105,7 @@
       figures.appendChild(figure("invoices_" + status, LL.t("invoice_figures." + status), answers[0][index]));
     });
     var summary = answers[1] || {};
+    drawCategories(summary.categories || []);
     Object.keys(summary).forEach(function (key) {
       var value = summary[key];
       if (value !== null && typeof value === "object") return;
