@@ -5,6 +5,10 @@ make a poll or scan that runs twice, or after a crash, file nothing twice."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -71,11 +75,28 @@ class Mailbox(models.Model):
         return self.name or f"{self.username}@{self.host}/{self.folder}"
 
 
+def folder_allowed(path: str) -> bool:
+    """Whether `path`, resolved (symlinks followed), lies under one of INGESTION_FOLDER_ROOTS."""
+    resolved = Path(path).resolve()
+    return any(
+        resolved == root.resolve() or resolved.is_relative_to(root.resolve())
+        for root in settings.INGESTION_FOLDER_ROOTS
+    )
+
+
+def folder_path_validate(path: str) -> None:
+    if not Path(path).is_absolute():
+        raise ValidationError("Give the folder's absolute path.")
+    if not folder_allowed(path):
+        roots = ", ".join(str(root) for root in settings.INGESTION_FOLDER_ROOTS) or "none"
+        raise ValidationError(f"Watched folders must lie under INGESTION_FOLDER_ROOTS ({roots}).")
+
+
 class WatchedFolder(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="watched_folders"
     )
-    path = models.CharField(max_length=1000, unique=True)
+    path = models.CharField(max_length=1000, unique=True, validators=[folder_path_validate])
     kind = models.CharField(max_length=10, choices=DocumentKind.choices, default=DocumentKind.AUTO)
     is_active = models.BooleanField(default=True)
     last_scanned_at = models.DateTimeField(null=True, blank=True)

@@ -332,6 +332,12 @@ INGESTION_IMAP_CA_FILE = env.str("INGESTION_IMAP_CA_FILE", default="")
 INGESTION_MAX_MESSAGES = env.int("INGESTION_MAX_MESSAGES", default=50)
 INGESTION_ERROR_KEYWORD = env.str("INGESTION_ERROR_KEYWORD", default="LedgerLensError")
 INGESTION_USERNAME = env.str("INGESTION_USERNAME", default="ingestion")
+# Watched folders must lie under one of these (resolved, symlinks followed): a folder is scanned
+# by the worker, which would otherwise read and move whatever an admin-console user points it at.
+INGESTION_FOLDER_ROOTS = [
+    BASE_DIR / root  # a relative root is relative to the project, an absolute one stays
+    for root in env.list("INGESTION_FOLDER_ROOTS", default=[str(BASE_DIR / "var" / "inbox")])
+]
 
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)

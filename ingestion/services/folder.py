@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import IngestedItem, PendingFile, WatchedFolder
+from ..models import IngestedItem, PendingFile, WatchedFolder, folder_allowed
 from .intake import document_file
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,11 @@ def folder_scan(*, folder: WatchedFolder) -> FolderScanResult:
         result.busy = True
         return result
     root = Path(folder.path)
+    if not folder_allowed(folder.path):
+        # Checked at every scan, not only in the form: the setting or a symlink may change.
+        result.error = f"{root} is not under INGESTION_FOLDER_ROOTS; nothing was read."
+        _scan_end(folder, result)
+        return result
     try:
         names = _candidates(root)
         for name in names:
@@ -62,10 +67,14 @@ def folder_scan(*, folder: WatchedFolder) -> FolderScanResult:
     except OSError as error:
         result.error = f"{root}: {error.strerror or error}"
         logger.warning("Scanning folder %s failed: %s", folder.pk, result.error)
+    _scan_end(folder, result)
+    return result
+
+
+def _scan_end(folder: WatchedFolder, result: FolderScanResult) -> None:
     WatchedFolder.objects.filter(pk=folder.pk).update(
         last_scanned_at=timezone.now(), last_error=result.error, lease_until=None
     )
-    return result
 
 
 def _lease_take(folder: WatchedFolder) -> bool:

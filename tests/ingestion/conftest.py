@@ -26,6 +26,13 @@ def media_root(settings, tmp_path) -> Path:
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def folder_roots(settings, tmp_path) -> Path:
+    """Watched folders may lie anywhere under this test's tmp_path."""
+    settings.INGESTION_FOLDER_ROOTS = [tmp_path]
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def dovecot():
     # Not under pytest's tmp_path: that is private to this user (0700), and Dovecot's mail

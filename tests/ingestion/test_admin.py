@@ -86,3 +86,28 @@ def test_scan_now(admin_client, customer, tmp_path):
 
 def test_the_item_list_opens(admin_client):
     assert admin_client.get("/admin/ingestion/ingesteditem/").status_code == 200
+
+
+def test_a_watched_folder_outside_the_roots_is_refused_by_the_form(
+    admin_client, customer, tmp_path, settings
+):
+    settings.INGESTION_FOLDER_ROOTS = [tmp_path / "inboxes"]
+    response = admin_client.post(
+        "/admin/ingestion/watchedfolder/add/",
+        {"customer": customer.pk, "path": "/etc", "kind": "auto", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "Watched folders must lie under INGESTION_FOLDER_ROOTS" in response.content.decode()
+    assert not WatchedFolder.objects.exists()
+
+    (tmp_path / "inboxes" / "acme").mkdir(parents=True)
+    response = admin_client.post(
+        "/admin/ingestion/watchedfolder/add/",
+        {
+            "customer": customer.pk,
+            "path": str(tmp_path / "inboxes" / "acme"),
+            "kind": "auto",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content

@@ -175,3 +175,29 @@ def test_a_folder_another_scan_holds_is_left_to_it(folder, inbox):
 
     assert (result.busy, result.settling) == (True, 0)
     assert not PendingFile.objects.exists()
+
+
+def test_a_folder_outside_the_roots_is_never_read(customer, tmp_path, settings):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.csv").write_bytes(flagged_csv(ROWS))
+    settings.INGESTION_FOLDER_ROOTS = [tmp_path / "inboxes"]
+    folder = WatchedFolder.objects.create(customer=customer, path=str(outside))
+
+    folder_scan(folder=folder)
+    result = folder_scan(folder=folder)
+
+    assert "is not under INGESTION_FOLDER_ROOTS" in result.error
+    assert (outside / "secret.csv").exists() and not PendingFile.objects.exists()
+
+
+def test_a_symlink_out_of_the_roots_is_refused(customer, tmp_path, settings):
+    (tmp_path / "inboxes").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "inboxes" / "link").symlink_to(tmp_path / "elsewhere")
+    settings.INGESTION_FOLDER_ROOTS = [tmp_path / "inboxes"]
+    folder = WatchedFolder.objects.create(
+        customer=customer, path=str(tmp_path / "inboxes" / "link")
+    )
+
+    assert "is not under INGESTION_FOLDER_ROOTS" in folder_scan(folder=folder).error
