@@ -74,6 +74,10 @@ bench-restore: install
 bench-matching: install
 	$(PY) bench/matching.py
 
+.PHONY: bench-exports
+bench-exports: install
+	$(PY) bench/exports.py
+
 # The container image (podman; not part of `make test`): docs/deployment.md#the-image.
 image:
 	scripts/image.sh build

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("ocrengine.urls")),
     path("", include("invoices.urls")),
     path("", include("billing.urls")),
+    path("", include("exports.urls")),
     path("", include("matching.urls")),
     path("", include("ingestion.urls")),
 ]

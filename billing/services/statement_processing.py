@@ -33,6 +33,8 @@ from billing.services.reference_data import OTHER_BANK_CODE
 from jobs.models import ProcessingJob
 from jobs.registry import PermanentJobError
 from ocrengine.documents import DocumentError
+from webhooks.events import STATEMENT_STATUS_EVENTS, statement_payload
+from webhooks.services import webhooks_emit
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +135,8 @@ def statement_store(*, statement_import: StatementImport, parsed: ParsedStatemen
     statement.error_code = statement.error = ""
     statement.processed_at = timezone.now()
     statement.save()
+    if event := STATEMENT_STATUS_EVENTS.get(statement.status):  # sent once this commits
+        webhooks_emit(event=event, payload=statement_payload(statement))
     return {"status": statement.status, "bills": stored, "problems": len(problems)}
 
 

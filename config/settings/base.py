@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "ocrengine",
     "invoices",
     "billing",
+    "exports",
+    "webhooks",
     "matching",
     "ingestion",
     "workbench",
@@ -338,6 +340,30 @@ INGESTION_FOLDER_ROOTS = [
     BASE_DIR / root  # a relative root is relative to the project, an absolute one stays
     for root in env.list("INGESTION_FOLDER_ROOTS", default=[str(BASE_DIR / "var" / "inbox")])
 ]
+
+# --- Exports (exports/) and webhooks (webhooks/) ---------------------------------------------
+# An export of at most EXPORT_SYNC_MAX_ROWS rows is answered at once, a larger one is built by a
+# job (export.build) and downloaded from its URL; none holds more than EXPORT_MAX_ROWS. Rows
+# link their page images under EXPORT_BASE_URL (empty: the host the request came to). Amounts
+# without a currency are written in EXPORT_DEFAULT_CURRENCY in UBL/CII. EXPORT_ACCOUNTS (JSON)
+# overrides the accounts the booking formats post to (exports/formats/accounts.py).
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=20_000)
+EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=200_000)
+EXPORT_BASE_URL = env.str("EXPORT_BASE_URL", default="")
+EXPORT_DEFAULT_CURRENCY = env.str("EXPORT_DEFAULT_CURRENCY", default="EUR")
+EXPORT_ACCOUNTS = env.json("EXPORT_ACCOUNTS", default={})
+# A webhook POST waits at most WEBHOOK_TIMEOUT_S; a failed delivery is tried again after
+# WEBHOOK_BACKOFF_S, doubling up to WEBHOOK_MAX_BACKOFF_S, WEBHOOK_MAX_ATTEMPTS times in all.
+# Subscriber URLs resolving to private, loopback or link-local addresses are refused unless
+# WEBHOOK_ALLOW_PRIVATE (tests, or receivers on the internal network).
+WEBHOOK_TIMEOUT_S = env.float("WEBHOOK_TIMEOUT_S", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_BACKOFF_S = env.int("WEBHOOK_BACKOFF_S", default=30)
+WEBHOOK_MAX_BACKOFF_S = env.int("WEBHOOK_MAX_BACKOFF_S", default=6 * 3600)
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# The schedule (webhooks migration 0002) sends the deliveries whose next attempt is due this
+# often (whole minutes, rounded up; 0: off).
+WEBHOOK_RETRY_INTERVAL_S = env.int("WEBHOOK_RETRY_INTERVAL_S", default=60)
 
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", default=500)

@@ -30,6 +30,8 @@ from jobs.services import job_create, job_release_stale
 from ocrengine.engines.registry import UnknownEngine, get_engine
 from ocrengine.extraction.spec import shipped_spec_for
 from ocrengine.models import DocumentType, PromptTemplate
+from webhooks.events import INVOICE_STATUS_EVENTS, invoice_payload
+from webhooks.services import webhooks_emit
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +208,8 @@ def invoice_process(job: ProcessingJob) -> dict:
             ),
         )
         invoice.save()
+        if event := INVOICE_STATUS_EVENTS.get(invoice.status):  # sent once this commits
+            webhooks_emit(event=event, payload=invoice_payload(invoice))
         if lines_corrected(invoice):
             lines = list(invoice.lines.all())  # a person outranks the extractor
         else:

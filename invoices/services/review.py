@@ -14,6 +14,8 @@ from customers.selectors import customers_assignable_by
 from invoices.fields import invoice_field_names
 from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.services.duplicates import DUPLICATE_KEY_FIELDS, invoice_duplicate_mark
+from webhooks.events import INVOICE_APPROVED, invoice_payload
+from webhooks.services import webhooks_emit
 
 LINE_NUMBERS = ("quantity", "unit_price", "amount", "tax_rate")
 # Where field_sources marks the line items as corrected by a person (a reprocess keeps them).
@@ -120,6 +122,7 @@ def invoice_approve(*, invoice: Invoice, approved_by) -> Invoice:
         invoice.reviewed_by = approved_by
         invoice.approved_at = timezone.now()
         invoice.save(update_fields=["status", "reviewed_by", "approved_at", "updated_at"])
+        webhooks_emit(event=INVOICE_APPROVED, payload=invoice_payload(invoice))  # on commit
     return invoice
 
 
