@@ -87,5 +87,23 @@ image:
 image-smoke:
 	scripts/image_smoke.sh
 
+# #16: scale-out, faults and user load run against PostgreSQL (scripts/postgres.sh, ports of
+# their own) and, for faults and load, a throwaway redis-server; each writes its section of
+# docs/benchmarks.md. The fast versions of the kill -9 and two-cluster tests are in make test.
+.PHONY: bench-deps bench-scale bench-faults bench-load
+bench-deps: install
+	$(PY) -m pip install -q -r requirements/bench.txt
+	command -v redis-server >/dev/null || { [ "$$(id -u)" -eq 0 ] && SUDO= || SUDO=sudo; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+
+bench-scale: install
+	$(PY) bench/scale_out.py  # 200 documents: 1 cluster, then 2, on one database and broker
+
+bench-faults: bench-deps
+	$(PY) bench/faults.py  # kill -9, PostgreSQL restart, Redis down, disk full (root: tmpfs), SIGTERM
+
+bench-load: bench-deps
+	$(PY) bench/load.py  # locust, 60 s per step at 10/25/50/100 users (--steps, --step-s)
+
 clean:
 	rm -rf var bench/results tests/artifacts

@@ -173,15 +173,35 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 def dependency_unavailable(exc: BaseException) -> tuple[int, str, str, dict] | None:
     """(status, code, message, details) when `exc` says a dependency failed, not the request:
     the database unreachable (restarting, connections refused or dropped): 503
-    `database_unavailable`; the file storage full: 507 `insufficient_storage`. None otherwise.
-    Both answer Retry-After; the request changed nothing (its transaction is rolled back)."""
+    `database_unavailable`, the request changed nothing (its transaction is rolled back);
+    Redis unreachable (the cache, the rate-limit counters, the broker): 503
+    `service_unavailable`; the file storage full: 507 `insufficient_storage`. None otherwise.
+    Each answers Retry-After.
+
+    A task that Redis refused after its job committed is not lost: the job stays queued and
+    the sweeper enqueues it again after JOB_QUEUED_STALE_S (jobs/services.py)."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         message = "The database is unavailable; nothing was changed. Try again shortly."
         return 503, "database_unavailable", message, {}
+    if _is_redis_down(exc):
+        message = (
+            "A backing service (cache, rate limits or the job queue) is unavailable. Try again "
+            "shortly; work already accepted is kept and resumes when it returns."
+        )
+        return 503, "service_unavailable", message, {}
     if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
         message = "The server has no room to store the file; nothing was stored. Try again later."
         return 507, "insufficient_storage", message, {}
     return None
+
+
+def _is_redis_down(exc: BaseException) -> bool:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # redis is only needed when REDIS_URL is set
+        return False
+    return isinstance(exc, (RedisConnectionError, RedisTimeoutError))
 
 
 def _describe_drf_error(exc: drf.APIException) -> tuple[str, str, dict]:

@@ -76,3 +76,22 @@ def test_a_write_that_ran_out_of_room_leaves_no_half_written_file(agent_client, 
     response = post_upload(agent_client, ("big.pdf", documents.invoice_pdf(pages=120)))
     assert response.status_code == 507
     assert stored_files(full_media_volume) == []  # else the next upload reuses it as complete
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 1},
+    }
+}
+
+
+def test_redis_down_under_the_rate_limit_answers_503_in_the_error_shape(agent_client, settings):
+    settings.CACHES = REDIS_DOWN
+    settings.RATE_LIMIT_STORE = "cache"
+    body = {"document_type": "invoice", "raw_texts": ["Invoice Number: R-1\nTotal: EUR 1.00"]}
+    response = agent_client.post("/api/v1/ocr/analyze/", body, format="json")
+    error = assert_error_shape(response, 503, "service_unavailable")
+    assert "unavailable" in error["message"] and "Connection" not in error["message"]
+    assert response["Retry-After"] == "10"

@@ -34,7 +34,7 @@ def _invoice(index: int) -> BatchDocument:
 
 
 def _statement(index: int) -> BatchDocument:
-    last4 = f"{7000 + index:04d}"
+    last4 = f"{index % 10000:04d}"
     day = date(2026, 11, 18)
     rows = [
         FakeTxn(
@@ -47,6 +47,8 @@ def _statement(index: int) -> BatchDocument:
     return BatchDocument("statement", f"statement-{index}.pdf", maybank_pdf(statement), last4)
 
 
-def mixed_batch(count: int) -> list[BatchDocument]:
-    """`count` distinct documents, invoices and statements alternating."""
-    return [_invoice(index) if index % 2 == 0 else _statement(index) for index in range(count)]
+def mixed_batch(count: int, *, first: int = 0) -> list[BatchDocument]:
+    """`count` distinct documents, invoices and statements alternating; batches that start at
+    different `first` indices do not overlap."""
+    indices = range(first, first + count)
+    return [_invoice(index) if index % 2 == 0 else _statement(index) for index in indices]

@@ -1,0 +1,276 @@
+"""User load: locust (bench/locustfile.py, an agent's day) against gunicorn + a worker cluster
+on PostgreSQL + Redis, in steps of users; per endpoint p50/p95/p99, req/s, error rate, the
+server's CPU per request, and the knee (the users at which p95 crosses 200 ms).
+
+usage: python bench/load.py [--steps 10,25,50,100] [--step-s 60] [--agents 20] [--no-record]
+
+The stack is bench/stack.py's: PostgreSQL from scripts/postgres.sh on a port of its own,
+a throwaway redis-server (cache, rate-limit counters, broker: REDIS_URL), gunicorn as
+config/gunicorn.py serves (WEB_CONCURRENCY 2 x WEB_THREADS 4) and one `manage.py qcluster`.
+Set-up: AGENTS agents with a customer and 6 processed invoices each, one HMAC client, 400
+distinct statements for the uploads. Each step is a fresh headless locust run, one after the
+other: users start 10 a second and the stats are reset once all are up, so a step's figures
+are its steady state (the ramp's logins, PBKDF2 at ~0.3 s of CPU each, are left out). The
+server's CPU is gunicorn's master and workers (user + system, /proc) over the step, divided by
+the requests it answered. Locust runs on the same machine and takes CPU from the server it
+measures; on a shared 2-core host every figure here is a floor, so the load average is
+recorded with each step. Writes the "Load (locust)" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from record import write_section  # bench/record.py: the one section writer
+from serving import ROOT, server_cpu_seconds, start_gunicorn
+from stack import (
+    PG_PORT,
+    REDIS_PORT,
+    cluster_running,
+    installation_env,
+    load_average,
+    manage,
+    postgres_start,
+    postgres_stop,
+    prepare,
+    redis_start,
+    start_cluster,
+    stop_group,
+    wait_for,
+)
+
+sys.path.insert(0, str(ROOT))
+HTTP_PORT = int(os.environ.get("BENCH_LOAD_PORT", "8792"))
+KNEE_MS = 200.0
+# Users start at this rate, and the stats are reset once all are up (--reset-stats): the step's
+# figures are its steady state, not the logins of the ramp (PBKDF2, ~0.3 s of CPU each).
+SPAWN_PER_S = 10
+
+SETUP_SCRIPT = """
+import json, sys
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from customers.models import Customer
+from invoices.services import invoice_upload
+from ocrengine.models import ApiClient
+from tests.invoices import documents
+agents, count = [], %(agents)d
+group = Group.objects.get(name="agent")
+for n in range(count):
+    user, _ = get_user_model().objects.get_or_create(username=f"load_agent_{n}")
+    user.set_password(f"load-pass-{n}")
+    user.save()
+    user.groups.add(group)
+    customer = Customer.objects.create(name=f"Load Customer {n}", email=f"load{n}@example.test",
+                                       id_number=f"1101051949123{n:05d}", assigned_agent=user)
+    invoices = []
+    for k in range(6):
+        lines = tuple(l.replace("INV-2024-0042", f"LOAD-{n}-{k}") for l in documents.INVOICE_LINES)
+        data = documents.invoice_pdf(lines)
+        invoice = invoice_upload(file=SimpleUploadedFile(f"load-{n}-{k}.pdf", data),
+                                 uploaded_by=user, customer=customer)
+        invoices.append(invoice.pk)
+    agents.append({"username": user.username, "password": f"load-pass-{n}",
+                   "customer": customer.pk, "invoices": invoices})
+client = ApiClient.objects.create(name="load", key_id="load-key", secret="load-secret-0123456789",
+                                  scopes=["analyze"], user=get_user_model().objects.get(username="load_agent_0"))
+print(json.dumps({"agents": agents, "hmac_client": {"key_id": "load-key", "secret": "load-secret-0123456789"}}))
+"""
+
+
+def _statements(count: int) -> list[str]:
+    from tests.billing.statement_factory import FakeCard, FakeStatement, FakeTxn, maybank_pdf
+
+    made = []
+    for index in range(count):
+        rows = [
+            FakeTxn(date(2026, 11, 5), date(2026, 11, 4), "PAYMENT - THANK YOU", Decimal("634.40"), "credit"),
+            FakeTxn(date(2026, 11, 7), date(2026, 11, 7), f"LOAD MART {index}", Decimal(f"{index % 900 + 10}.61")),
+        ]  # fmt: skip
+        statement = FakeStatement(
+            date(2026, 11, 18), [FakeCard(f"{index % 10000:04d}", Decimal("1000.00"), rows)]
+        )
+        made.append(base64.b64encode(maybank_pdf(statement)).decode())
+    return made
+
+
+def _percentile_rows(stats_csv: Path) -> list[dict]:
+    with stats_csv.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _step(users: int, seconds: int, folder: Path, fixture: Path, server: subprocess.Popen) -> dict:
+    prefix = folder / f"step-{users}"
+    load_before = load_average()
+    cpu_before = server_cpu_seconds(server)
+    command = [
+        str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
+        "--headless", "--users", str(users), "--spawn-rate", str(min(users, SPAWN_PER_S)),
+        "--reset-stats", "--run-time", f"{seconds}s",
+        "--host", f"http://127.0.0.1:{HTTP_PORT}", "--csv", str(prefix), "--only-summary",
+        "--loglevel", "WARNING", "--stop-timeout", "10",
+    ]  # fmt: skip
+    with (folder / f"locust-{users}.log").open("wb") as errors:
+        subprocess.run(command, cwd=ROOT, env={**os.environ, "LOAD_FIXTURE": str(fixture)},
+                       stdout=subprocess.DEVNULL, stderr=errors, check=False)  # fmt: skip
+    cpu = server_cpu_seconds(server) - cpu_before
+    rows = _percentile_rows(Path(f"{prefix}_stats.csv"))
+    endpoints, total = {}, None
+    for row in rows:
+        entry = {
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "p50": float(row["50%"] or 0), "p95": float(row["95%"] or 0), "p99": float(row["99%"] or 0),
+            "rps": round(float(row["Requests/s"] or 0), 1),
+        }  # fmt: skip
+        if row["Name"] == "Aggregated":
+            total = entry
+        else:
+            endpoints[
+                f"{row['Type']} {row['Name']}".replace("POST POST", "POST").replace(
+                    "PATCH PATCH", "PATCH"
+                )
+            ] = entry
+    total = total or {"requests": 0, "failures": 0, "p50": 0, "p95": 0, "p99": 0, "rps": 0}
+    return {
+        "users": users,
+        "seconds": seconds,
+        "endpoints": endpoints,
+        "total": total,
+        "error_rate": round(total["failures"] / total["requests"], 4)
+        if total["requests"]
+        else None,
+        "cpu_ms_per_request": round(cpu / total["requests"] * 1000, 1)
+        if total["requests"]
+        else None,
+        "server_cores_busy": round(cpu / seconds, 2),
+        "load_before": load_before,
+        "load_after": load_average(),
+    }
+
+
+def knee(steps: list[dict]) -> str:
+    """The users at which the aggregated p95 crosses KNEE_MS, interpolated between steps."""
+    previous = None
+    for step in steps:
+        p95 = step["total"]["p95"]
+        if p95 > KNEE_MS:
+            if previous is None:
+                return f"already above {KNEE_MS:.0f} ms at {step['users']} users (p95 {p95:.0f} ms)"
+            u0, p0 = previous["users"], previous["total"]["p95"]
+            u1 = step["users"]
+            at = u0 + (KNEE_MS - p0) * (u1 - u0) / (p95 - p0)
+            return (f"about {at:.0f} users: p95 {p0:.0f} ms at {u0}, {p95:.0f} ms at {u1}; linear "
+                    f"between them, {u0} + ({KNEE_MS:.0f} - {p0:.0f}) x ({u1} - {u0}) / ({p95:.0f} - {p0:.0f}) = {at:.0f}")  # fmt: skip
+        previous = step
+    last = steps[-1]
+    return (
+        f"not reached: p95 {last['total']['p95']:.0f} ms at {last['users']} users, the largest step"
+    )
+
+
+def _section(steps: list[dict], args) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [
+        "## Load (locust)",
+        "",
+        f"`make bench-load` (bench/load.py, bench/locustfile.py), {stamp}: an agent's day "
+        "(login and refresh, the review queue, invoice list and detail, page images, "
+        "corrections, statement uploads, the dashboard, analyse via JWT and via HMAC; think "
+        f"time 0.5-2 s) against gunicorn (2 workers x 4 threads) and one worker cluster on "
+        f"PostgreSQL + Redis, {args.step_s} s per step, {args.agents} agent accounts. Host: "
+        f"{os.cpu_count()} cores ({platform.machine()}) shared with other engineers' work, "
+        "locust on the same cores: these numbers are a floor, not the capacity of a server "
+        "of its own. Latencies in ms (locust's, client side).",
+        "",
+        "| users | requests | req/s | errors | p50 | p95 | p99 | server CPU ms/request | "
+        "server cores busy | load avg before | load avg after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in steps:
+        t = s["total"]
+        errors = "-" if s["error_rate"] is None else f"{s['error_rate'] * 100:.2f}%"
+        lines.append(
+            f"| {s['users']} | {t['requests']} | {t['rps']} | {errors} | "
+            f"{t['p50']:.0f} | {t['p95']:.0f} | {t['p99']:.0f} | {s['cpu_ms_per_request']} | "
+            f"{s['server_cores_busy']} | {s['load_before']} | {s['load_after']} |"
+        )  # fmt: skip
+    lines += ["", f"Knee (aggregated p95 crosses {KNEE_MS:.0f} ms): {knee(steps)}.", ""]
+    for s in steps:
+        lines += [
+            f"**{s['users']} users, per endpoint**",
+            "",
+            "| endpoint | requests | failures | p50 | p95 | p99 | req/s |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, e in sorted(s["endpoints"].items()):
+            lines.append(f"| `{name}` | {e['requests']} | {e['failures']} | {e['p50']:.0f} | "
+                         f"{e['p95']:.0f} | {e['p99']:.0f} | {e['rps']} |")  # fmt: skip
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", default="10,25,50,100")
+    parser.add_argument("--step-s", type=int, default=60)
+    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "load.json")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="ledgerlens-load-"))
+    redis = redis_start(folder / "redis")
+    env = installation_env(folder, postgres_start(), f"redis://127.0.0.1:{REDIS_PORT}/0",
+                           LOG_LEVEL="WARNING", ANALYZE_RATE_LIMIT="100000000/min")  # fmt: skip
+    cluster = server = None
+    try:
+        prepare(env)
+        log = folder / "cluster.log"
+        cluster = start_cluster(env, log, LOG_LEVEL="INFO")
+        wait_for(lambda: cluster_running(log), what="the worker cluster running")
+        fixture_data = json.loads(
+            manage(env, "shell", "-c", SETUP_SCRIPT % {"agents": args.agents})
+            .strip()
+            .splitlines()[-1]
+        )
+        fixture_data["statements"] = _statements(400)
+        fixture = folder / "fixture.json"
+        fixture.write_text(json.dumps(fixture_data), encoding="utf-8")
+        server = start_gunicorn(env, port=HTTP_PORT, workers=2, threads=4,
+                                ready_path="/api/v1/health/live/", log=folder / "gunicorn.log")  # fmt: skip
+        steps = []
+        for users in (int(u) for u in args.steps.split(",")):
+            step = _step(users, args.step_s, folder, fixture, server)
+            print(json.dumps({k: v for k, v in step.items() if k != "endpoints"}), flush=True)
+            steps.append(step)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
+        if cluster is not None:
+            stop_group(cluster)
+        stop_group(redis)
+        postgres_stop(PG_PORT)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(steps, indent=2), encoding="utf-8")
+    if not args.no_record:
+        write_section("load", _section(steps, args))
+        print("wrote the load section of docs/benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
