@@ -97,3 +97,8 @@ def test_agent_recategorises_a_charge_and_makes_a_rule_in_one_click(desktop, liv
         "Groceries",
         bill.card.customer_id,
     )
+    # The dashboard's totals per category (GET /api/v1/dashboard/summary/ `categories`).
+    page.click("nav >> text=Dashboard")
+    page.wait_for_selector("body[data-ready]")
+    groceries = page.locator('[data-role=categories] tr[data-category="Groceries"]')
+    assert groceries.inner_text().split("\t")[1:3] == ["1", "200.00"]
