@@ -25,6 +25,9 @@ from jobs.services import job_create
 from matching.candidates import ChargeRow, InvoiceIndex, InvoiceRow, candidates_for
 from matching.models import MatchRun, ReceiptMatch
 from matching.selectors import charge_scope, receipt_scope
+from webhooks.events import MATCH_CONFIRMED
+from webhooks.models import WebhookSubscription
+from webhooks.services import webhooks_emit
 
 MATCH_PROPOSE_JOB = "match.propose"
 CONFIRMED = ReceiptMatch.Status.CONFIRMED
@@ -164,12 +167,46 @@ def _store(found: dict, scope: Q) -> dict:
         batch_size=500,
     )  # fmt: skip
     ReceiptMatch.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+    _emit_confirmed(confirmed)
     return {
         "proposed": sum(1 for m in fresh if m.status == PROPOSED),
         "updated": len(changed),
         "withdrawn": len(withdrawn),
         "auto_confirmed": len(confirmed),
     }
+
+
+def match_payload(match: ReceiptMatch) -> dict:
+    """The `match.confirmed` webhook's data."""
+    return {
+        "match_id": match.pk,
+        "status": match.status,
+        "score": str(match.score),
+        "auto_confirmed": match.auto_confirmed,
+        "invoice_id": match.invoice_id,
+        "transaction_id": match.transaction_id,
+        "decided_by": match.decided_by.get_username() if match.decided_by_id else None,
+        "decided_at": match.decided_at.isoformat() if match.decided_at else None,
+        "url": f"/api/v1/matches/{match.pk}/",
+    }
+
+
+def _emit_confirmed(pairs: set[tuple[int, int]]) -> None:
+    """`match.confirmed` for each pair this run confirmed (sent when the run commits). Asked
+    once whether anyone subscribes: a run may confirm thousands, each event a fan-out query."""
+    subscribed = WebhookSubscription.objects.filter(is_active=True).values_list(
+        "event_types", flat=True
+    )
+    if not pairs or not any(MATCH_CONFIRMED in (events or []) for events in subscribed):
+        return
+    invoices = sorted({invoice_id for invoice_id, _tx in pairs})
+    for start in range(0, len(invoices), 500):
+        stored = ReceiptMatch.objects.filter(
+            status=CONFIRMED, auto_confirmed=True, invoice_id__in=invoices[start : start + 500]
+        ).select_related("decided_by")
+        for match in stored:
+            if (match.invoice_id, match.transaction_id) in pairs:
+                webhooks_emit(event=MATCH_CONFIRMED, payload=match_payload(match))
 
 
 def _auto_confirmations(found: dict, existing: dict) -> set[tuple[int, int]]:
@@ -233,6 +270,7 @@ def match_confirm(*, match: ReceiptMatch, decided_by) -> ReceiptMatch:
             ReceiptMatch.objects.filter(status=PROPOSED).filter(
                 Q(invoice_id=match.invoice_id) | Q(transaction_id=match.transaction_id)
             ).delete()
+            webhooks_emit(event=MATCH_CONFIRMED, payload=match_payload(match))
     except IntegrityError:
         # A concurrent confirmation of one side won (the conditional unique constraints).
         clash = ReceiptMatch.objects.filter(status=CONFIRMED).filter(

@@ -3,6 +3,7 @@ approved (MATCH_ON_IMPORT), run as the tests run jobs (on commit, the sync clust
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -12,10 +13,11 @@ from billing.services import reference_data_seed
 from invoices.services.review import invoice_approve
 from jobs.models import ProcessingJob
 from matching.models import MatchRun, ReceiptMatch
-from matching.services import match_run_job
+from matching.services import match_confirm, match_run_job, matches_propose
 from tests.billing.conftest import fake_statement, import_file
 from tests.billing.statement_factory import maybank_pdf
 from tests.matching.records import charge, receipt
+from webhooks.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,28 @@ def test_off_switch(customer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         receipt(customer, total="1.00", day=date(2026, 11, 3))
     assert not MatchRun.objects.exists()
+
+
+def test_a_confirmation_is_sent_to_match_webhook_subscribers(
+    agent, customer, django_capture_on_commit_callbacks
+):
+    WebhookSubscription.objects.create(
+        name="books", url="https://books.example.test/hook", secret="s" * 32,
+        event_types=["match.confirmed"],
+    )  # fmt: skip
+    row = charge(customer, amount="88.00", day=date(2026, 11, 3), description="ACME SUPPLIES")
+    receipt(customer, total="88.00", day=date(2026, 11, 3))
+    proposed = charge(customer, amount="9.00", day=date(2026, 11, 3), description="ELSEWHERE")
+    receipt(customer, total="9.00", day=date(2026, 11, 8), seller="Other")
+    with django_capture_on_commit_callbacks() as fan_outs:  # sent once the work commits
+        matches_propose()  # one auto-confirmed, one proposed
+        match_confirm(match=ReceiptMatch.objects.get(transaction=proposed), decided_by=agent)
+    with django_capture_on_commit_callbacks():  # the deliveries' own jobs are not run here
+        for fan_out in fan_outs:
+            fan_out()
+    bodies = [
+        json.loads(d.body)["data"] for d in WebhookDelivery.objects.filter(event="match.confirmed")
+    ]
+    assert sorted((b["transaction_id"], b["auto_confirmed"], b["decided_by"]) for b in bodies) == [
+        (row.pk, True, None), (proposed.pk, False, agent.username)
+    ]  # fmt: skip
