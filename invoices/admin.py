@@ -20,9 +20,10 @@ from django.utils.html import format_html, format_html_join
 from core.errors import DomainError
 from customers.selectors import customers_assignable_by
 from invoices.fields import invoice_field_label, invoice_field_names
-from invoices.models import Invoice, InvoiceFieldChange, InvoiceLine
+from invoices.models import FieldThreshold, Invoice, InvoiceFieldChange, InvoiceLine
 from invoices.selectors import invoice_document_types
 from invoices.services import invoice_approve, invoice_reprocess, invoice_update, invoice_upload
+from invoices.services.calibration import field_thresholds_calibrate
 from invoices.services.storage import file_delete
 from invoices.services.upload import document_type_default, upload_validate
 
@@ -264,3 +265,36 @@ class InvoiceAdmin(admin.ModelAdmin):
             self.message_user(request, f"{done} invoice(s) {verb}.", level=messages.SUCCESS)
         if refused:
             self.message_user(request, "Refused: " + "; ".join(refused), level=messages.WARNING)
+
+
+@admin.register(FieldThreshold)
+class FieldThresholdAdmin(admin.ModelAdmin):
+    """The auto-approve thresholds, read-only: `calibrate_thresholds` (daily, or the action
+    here) computes them from reviewer outcomes; the target is a setting (docs/operations.md)."""
+
+    list_display = [
+        "field",
+        "seller",
+        "status",
+        "threshold",
+        "samples",
+        "errors",
+        "straight_through_rate",
+        "measured_error_rate",
+        "target_error_rate",
+        "computed_at",
+    ]
+    list_filter = ["status", "field"]
+    search_fields = ["field", "seller"]
+    actions = ["recalibrate"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Recalibrate all thresholds now", permissions=["view"])
+    def recalibrate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        rows = field_thresholds_calibrate()
+        self.message_user(request, f"{len(rows)} thresholds recomputed.", messages.SUCCESS)

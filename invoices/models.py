@@ -141,9 +141,47 @@ class InvoiceFieldChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # What the extractor said of the old value (None: it had none, or a person's value was
+    # corrected): calibration's "wrong at this confidence", and where it was read on the page.
+    old_confidence = models.FloatField(null=True, blank=True)
+    old_source = models.JSONField(default=dict, blank=True, help_text="page, box, source")
 
     class Meta:
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+class FieldThreshold(models.Model):
+    """The confidence from which a field's extracted value goes straight through, computed from
+    reviewer outcomes (invoices/services/calibration.py) per field, for all sellers (seller "")
+    and per seller. Replaced as a whole by each `calibrate_thresholds` run."""
+
+    class Status(models.TextChoices):
+        CALIBRATED = "calibrated", "Calibrated"  # the pipeline routes by `threshold`
+        TOO_FEW_SAMPLES = "too_few_samples", "Too few samples"  # the global default stays
+        UNREACHABLE = "unreachable", "Target unreachable"  # every value is reviewed
+
+    field = models.CharField(max_length=40)
+    seller = models.CharField(max_length=255, blank=True, help_text="normalised; blank = all")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    threshold = models.FloatField(null=True, blank=True, help_text="null: no value goes through")
+    target_error_rate = models.FloatField()
+    samples = models.PositiveIntegerField()
+    errors = models.PositiveIntegerField()
+    straight_through_rate = models.FloatField(help_text="share of samples at ≥ threshold")
+    measured_error_rate = models.FloatField(
+        null=True, blank=True, help_text="share of the samples at ≥ threshold that were wrong"
+    )
+    bins = models.JSONField(default=list, blank=True, help_text="[{from, samples, errors}]")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["field", "seller"]
+        constraints = [
+            models.UniqueConstraint(fields=["field", "seller"], name="field_threshold_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.seller or 'all sellers'}): {self.threshold}"

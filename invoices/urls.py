@@ -1,5 +1,6 @@
 from django.urls import path
 
+from invoices.apis.calibration import AutoApproveCalibrateApi, AutoApproveStatsApi
 from invoices.apis.files import InvoiceFileApi, InvoicePageApi
 from invoices.apis.invoices import (
     InvoiceApproveApi,
@@ -12,6 +13,12 @@ from invoices.apis.invoices import (
 
 urlpatterns = [
     path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/auto-approve/", AutoApproveStatsApi.as_view(), name="invoice-auto-approve"),
+    path(
+        "invoices/auto-approve/calibrate/",
+        AutoApproveCalibrateApi.as_view(),
+        name="invoice-auto-approve-calibrate",
+    ),
     path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
     path("invoices/<int:pk>/lines/", InvoiceLinesApi.as_view(), name="invoice-lines"),
     path("invoices/<int:pk>/approve/", InvoiceApproveApi.as_view(), name="invoice-approve"),

@@ -257,6 +257,15 @@ JOB_QUEUED_STALE_S = env.int("JOB_QUEUED_STALE_S", default=3600)
 OCR_ENGINE = env.str("OCR_ENGINE", default="rapidocr")
 OCR_GPU = env.bool("OCR_GPU", default=False)
 OCR_CONFIDENCE_THRESHOLD = env.float("OCR_CONFIDENCE_THRESHOLD", default=0.7)
+# Calibrated auto-approve (invoices/services/calibration.py): per field, the lowest confidence
+# from which at most AUTO_APPROVE_TARGET_ERROR_RATE of reviewed values were wrong, measured in
+# bins AUTO_APPROVE_BIN_WIDTH wide over at least AUTO_APPROVE_MIN_SAMPLES values (fewer: the
+# threshold above stays). AUTO_APPROVE_FIELD_TARGETS (JSON) sets a field's own target.
+# `calibrate_thresholds` recomputes them, daily by a schedule (invoices migration 0006).
+AUTO_APPROVE_TARGET_ERROR_RATE = env.float("AUTO_APPROVE_TARGET_ERROR_RATE", default=0.02)
+AUTO_APPROVE_FIELD_TARGETS = env.json("AUTO_APPROVE_FIELD_TARGETS", default={})
+AUTO_APPROVE_MIN_SAMPLES = env.int("AUTO_APPROVE_MIN_SAMPLES", default=50)
+AUTO_APPROVE_BIN_WIDTH = env.float("AUTO_APPROVE_BIN_WIDTH", default=0.05)
 OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
 OCR_MAX_IMAGE_PIXELS = env.int("OCR_MAX_IMAGE_PIXELS", default=50_000_000)
 OCR_RASTER_DPI = env.int("OCR_RASTER_DPI", default=200)

@@ -7,6 +7,7 @@ can run it over a corpus without a database, and the job stores what it returns.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ocrengine.documents import DocumentError, has_usable_text, read_document
@@ -21,6 +22,10 @@ RECOGNIZED = "recognized"
 NEEDS_REVIEW = "needs_review"
 UNRECOGNIZED = "unrecognized"
 FAILED = "failed"
+
+# The calibrated per-field thresholds for an invoice of the given (extracted) seller; empty
+# when nothing is calibrated yet (invoices/calibration.py).
+FieldThresholds = Callable[[str], Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -64,18 +69,33 @@ class DocumentOutcome:
         return self.document.engines if self.document is not None else ""
 
 
-def outcome_status(result: ExtractionResult, document: DocumentText, threshold: float) -> str:
-    """unrecognized: no usable text or no field at all; needs_review: below the threshold or
-    a failed consistency check (`ocrengine.extraction.consistency`)."""
+def outcome_status(
+    result: ExtractionResult,
+    document: DocumentText,
+    threshold: float,
+    field_thresholds: Mapping[str, float] | None = None,
+    required: tuple[str, ...] = (),
+) -> str:
+    """unrecognized: no usable text or no field at all; needs_review: a failed consistency
+    check (`ocrengine.extraction.consistency`), or too little confidence. Without calibrated
+    `field_thresholds` that is the overall confidence below `threshold`; with them, any
+    extracted value below its field's threshold (`threshold` for a field not calibrated) or a
+    `required` field missing."""
     if not has_usable_text(document.text):
         return UNRECOGNIZED
     if not any(extracted.value for extracted in result.fields.values()):
         return UNRECOGNIZED
-    if result.overall_confidence < threshold or inconsistencies(result.checks):
+    if inconsistencies(result.checks):
         # A failed consistency check (QR against page, 大写 against figures, totals that do
         # not add up) needs a person even when every field reads confidently.
         return NEEDS_REVIEW
-    return RECOGNIZED
+    if not field_thresholds:
+        return NEEDS_REVIEW if result.overall_confidence < threshold else RECOGNIZED
+    values = {name: f for name, f in result.fields.items() if f.value}
+    if any(name not in values for name in required):
+        return NEEDS_REVIEW
+    below = (f.confidence < field_thresholds.get(name, threshold) for name, f in values.items())
+    return NEEDS_REVIEW if any(below) else RECOGNIZED
 
 
 def document_extract(
@@ -87,6 +107,7 @@ def document_extract(
     document_type: str = DEFAULT_DOCUMENT_TYPE,
     threshold: float = 0.7,
     limits: ReadLimits | None = None,
+    field_thresholds: FieldThresholds | None = None,
 ) -> DocumentOutcome:
     """Read `data` (text layer first, OCR where needed), extract the spec's fields with the
     extractor registered for `document_type` (`spec` defaults to the type's shipped one), and
@@ -118,8 +139,16 @@ def document_extract(
         # retry: a permanent failure naming the cause, not a crash to retry.
         return _failed(error.code, str(error), started, cpu_started)
     finished = time.perf_counter()
+    seller = result.fields["seller"].value if "seller" in result.fields else ""
+    required = tuple(f["name"] for f in spec.get("fields", []) if f.get("required"))
     return DocumentOutcome(
-        status=outcome_status(result, document, threshold),
+        status=outcome_status(
+            result,
+            document,
+            threshold,
+            field_thresholds(seller or "") if field_thresholds else None,
+            required,
+        ),
         document=document,
         result=result,
         seconds=finished - started,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError
+from invoices.calibration import field_thresholds_for
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import pipeline
 from invoices.services.duplicates import invoice_duplicate_mark
@@ -187,6 +188,7 @@ def invoice_process(job: ProcessingJob) -> dict:
         document_type=invoice.document_type.code if invoice.document_type else "invoice",
         threshold=settings.OCR_CONFIDENCE_THRESHOLD,
         limits=read_limits(),
+        field_thresholds=field_thresholds_for,  # calibrated from reviewer outcomes
     )
     if outcome.status == pipeline.FAILED:
         raise PermanentJobError(outcome.error_code, outcome.error)

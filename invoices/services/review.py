@@ -93,6 +93,7 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
                     old_value=_as_text(old),
                     new_value=_as_text(value),
                     changed_by=changed_by,
+                    **_extracted_as(invoice, name),
                 )
             )
             if name != "customer":
@@ -105,6 +106,17 @@ def invoice_update(*, invoice: Invoice, changes: dict[str, object], changed_by) 
             invoice.save()
             InvoiceFieldChange.objects.bulk_create(audit)
     return invoice
+
+
+def _extracted_as(invoice: Invoice, name: str) -> dict:
+    """The extractor's confidence in the value being corrected and where it read it; none when
+    the value is already a person's (calibration counts the extractor's mistakes only)."""
+    source = (invoice.field_sources or {}).get(name)
+    source = source if isinstance(source, dict) else {}
+    confidence = (invoice.field_confidence or {}).get(name)
+    if confidence is None or source.get("source") == "manual":
+        return {}
+    return {"old_confidence": confidence, "old_source": source}
 
 
 def invoice_approve(*, invoice: Invoice, approved_by) -> Invoice:
