@@ -15,13 +15,18 @@ from core.errors import DomainError
 from exports.apis import file_response
 from exports.formats import FORMATS, INVOICE_LINES, INVOICES, TRANSACTIONS, formats_for
 from exports.models import Export
+from exports.selectors import UNEXPORTED_INVOICE_COLUMNS
 from exports.services import export_check_size, export_now
 from invoices.models import Invoice, InvoiceLine
 
 
 def _records(dataset: str, queryset):
     if dataset == INVOICES:
-        return queryset.select_related("reviewed_by", "customer").prefetch_related("lines")
+        return (
+            queryset.select_related("reviewed_by", "customer")
+            .defer(*UNEXPORTED_INVOICE_COLUMNS)
+            .prefetch_related("lines")
+        )
     if dataset == INVOICE_LINES:
         return (
             InvoiceLine.objects.filter(invoice__in=queryset.values("pk"))

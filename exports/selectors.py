@@ -23,6 +23,9 @@ from invoices.filters import invoice_filterset
 from invoices.models import InvoiceLine
 from invoices.selectors import invoices_visible_to
 
+# What no export writes and a read may hold much of (the recognised text, every word's box).
+UNEXPORTED_INVOICE_COLUMNS = ("raw_text", "boxes", "field_sources", "field_confidence", "checks")
+
 
 @dataclass(frozen=True)
 class Source:
@@ -83,13 +86,18 @@ def export_records(*, dataset: str, user, params: Mapping) -> QuerySet:
         return _listed(TRANSACTION_SOURCE, user, params).select_related(
             "bill", "card__bank", "card__customer"
         )
-    invoices = _listed(INVOICE_SOURCE, user, params).select_related("reviewed_by", "customer")
+    invoices = (
+        _listed(INVOICE_SOURCE, user, params)
+        .select_related("reviewed_by", "customer")
+        .defer(*UNEXPORTED_INVOICE_COLUMNS)
+    )
     if dataset == INVOICES:
         return invoices.prefetch_related("lines")
     assert dataset == INVOICE_LINES
     return (
         InvoiceLine.objects.filter(invoice__in=invoices.values("pk"))
         .select_related("invoice__reviewed_by", "invoice__customer")
+        .defer(*(f"invoice__{name}" for name in UNEXPORTED_INVOICE_COLUMNS))
         .order_by("-invoice__created_at", "-invoice_id", "position")
     )
 
