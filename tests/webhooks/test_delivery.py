@@ -4,12 +4,14 @@ outbound guards (private addresses, redirects)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from billing.services import reference_data_seed
@@ -19,6 +21,8 @@ from invoices.services import invoice_approve
 from jobs.models import ProcessingJob
 from tests.billing.conftest import fake_statement, import_file
 from tests.billing.statement_factory import maybank_pdf
+from tests.invoices import documents
+from tests.invoices.conftest import upload_processed
 from tests.invoices.factories import InvoiceFactory
 from tests.webhooks.receiver import Receiver, running
 from webhooks.events import EVENT_TYPES, MATCH_CONFIRMED
@@ -83,12 +87,30 @@ def test_approving_an_invoice_posts_a_signed_event(db, supervisor, capture):
     assert stored != SECRET and unseal(stored) == SECRET
 
 
+def test_an_uploaded_invoice_is_an_event_once_the_worker_read_it(agent_client, capture):
+    """The real upload API and the invoice job (inline on commit): its outcome is the event."""
+    with running() as receiver:
+        subscribe(receiver.url, events=["invoice.recognized", "invoice.needs_review"])
+        invoice = upload_processed(agent_client, "invoice.pdf", documents.invoice_pdf(), capture)
+        (received,) = receiver.wait_for(1)
+    invoice.refresh_from_db()
+    event = verify(received)
+    assert invoice.status in ("recognized", "needs_review")
+    assert event["event"] == f"invoice.{invoice.status}"
+    assert event["data"]["invoice_id"] == invoice.pk
+    assert event["data"]["invoice_number"] == invoice.invoice_number
+
+
 def test_nothing_is_sent_for_work_that_rolls_back_or_for_other_events(db, supervisor, capture):
     with running() as receiver:
         subscribe(receiver.url, events=["statement.verified"])
         subscribe(receiver.url, is_active=False)
         with capture(execute=True):
             invoice_approve(invoice=InvoiceFactory(), approved_by=supervisor)
+        subscribe(receiver.url, events=["invoice.approved"])
+        with capture(execute=True), contextlib.suppress(RuntimeError), transaction.atomic():
+            invoice_approve(invoice=InvoiceFactory(), approved_by=supervisor)
+            raise RuntimeError("the approval rolls back")
     assert receiver.requests == [] and not WebhookDelivery.objects.exists()
 
 
