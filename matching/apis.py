@@ -10,11 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import sees_all_customers
+from billing.models import Transaction
 from core.errors import InvalidFieldsError
 from customers.selectors import customers_visible_to
+from invoices.models import Invoice
 from invoices.serializers import InvoiceListSerializer
 from matching.filters import ReceiptMatchFilter
-from matching.models import MatchRun
+from matching.models import MatchRun, ReceiptMatch
 from matching.selectors import matches_visible_to, unmatched_charges, unmatched_receipts
 from matching.serializers import (
     MatchedTransactionSerializer,
@@ -27,6 +29,7 @@ from matching.services import match_confirm, match_reject, match_run_request
 
 
 class ReceiptMatchListApi(generics.ListAPIView):
+    queryset = ReceiptMatch.objects.none()  # the schema's model; get_queryset scopes
     serializer_class = ReceiptMatchSerializer
     filterset_class = ReceiptMatchFilter
     ordering_fields = ["score", "created_at"]
@@ -36,6 +39,7 @@ class ReceiptMatchListApi(generics.ListAPIView):
 
 
 class ReceiptMatchDetailApi(generics.RetrieveAPIView):
+    queryset = ReceiptMatch.objects.none()  # the schema's model; get_queryset scopes
     serializer_class = ReceiptMatchSerializer
 
     def get_queryset(self):
@@ -77,6 +81,7 @@ def _period(request: Request) -> dict:
 
 
 class UnmatchedChargesApi(generics.ListAPIView):
+    queryset = Transaction.objects.none()  # the schema's model; get_queryset scopes
     serializer_class = MatchedTransactionSerializer
 
     @extend_schema(parameters=[PeriodFilterSerializer], summary="Charges without a receipt")
@@ -91,6 +96,7 @@ class UnmatchedChargesApi(generics.ListAPIView):
 
 
 class UnmatchedReceiptsApi(generics.ListAPIView):
+    queryset = Invoice.objects.none()  # the schema's model; get_queryset scopes
     serializer_class = InvoiceListSerializer
 
     @extend_schema(parameters=[PeriodFilterSerializer], summary="Receipts never charged")
