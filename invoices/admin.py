@@ -298,3 +298,23 @@ class FieldThresholdAdmin(admin.ModelAdmin):
     def recalibrate(self, request: HttpRequest, queryset: QuerySet) -> None:
         rows = field_thresholds_calibrate()
         self.message_user(request, f"{len(rows)} thresholds recomputed.", messages.SUCCESS)
+
+
+@admin.register(InvoiceFieldChange)
+class InvoiceFieldChangeAdmin(admin.ModelAdmin):
+    """Every reviewer correction as labelled data (read-only): what `learn_from_corrections`
+    and calibration learn from."""
+
+    list_display = ["changed_at", "invoice", "field", "old_value", "new_value", "old_confidence"]
+    list_filter = ["field"]
+    search_fields = ["invoice__seller", "old_value", "new_value"]
+    list_select_related = ["invoice"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

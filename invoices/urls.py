@@ -1,6 +1,7 @@
 from django.urls import path
 
 from invoices.apis.calibration import AutoApproveCalibrateApi, AutoApproveStatsApi
+from invoices.apis.corrections import CorrectionListApi
 from invoices.apis.files import InvoiceFileApi, InvoicePageApi
 from invoices.apis.invoices import (
     InvoiceApproveApi,
@@ -14,6 +15,7 @@ from invoices.apis.invoices import (
 urlpatterns = [
     path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
     path("invoices/auto-approve/", AutoApproveStatsApi.as_view(), name="invoice-auto-approve"),
+    path("invoices/corrections/", CorrectionListApi.as_view(), name="invoice-corrections"),
     path(
         "invoices/auto-approve/calibrate/",
         AutoApproveCalibrateApi.as_view(),

@@ -1,0 +1,221 @@
+"""Learning from corrections: reviewers' corrections become label hints in a prompt-template
+draft, promoted only when `ocrengine.evaluation` (what `evaluate_templates` runs) shows it reads
+the approved invoices better without any field reading worse.
+
+A hint comes from a correction of a text field whose corrected value is printed on the page: the
+words before it on its line are the label the seller uses (“Vorgang: ZH-1001” → `vorgang` for
+`invoice_number`), where it sits is the line's page and box. Labels in a template apply to every
+seller, which is why the evaluation runs over every approved invoice of the type, not only the
+corrected ones: a hint that helps one seller and hurts another is never promoted.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from invoices.calibration import seller_key
+from invoices.fields import invoice_field_names
+from invoices.models import Invoice, InvoiceFieldChange
+from invoices.services.processing import spec_for, template_for
+from invoices.services.storage import file_read
+from ocrengine.evaluation import LabelledDocument, VersionScore, evaluate_specs
+from ocrengine.models import DocumentType, PromptTemplate
+from ocrengine.services.templates import template_create_draft, template_publish
+
+LEARNED_LANGUAGE = "learned"  # the labels key the hints go under, beside "en", "de", ...
+LABEL_TRIM = " \t:#.=|-\u2013"
+MAX_DOCUMENTS = 500
+
+
+@dataclass(frozen=True)
+class LabelHint:
+    field: str
+    label: str
+    seller: str
+    invoice_id: int
+    page: int
+    box: list
+
+
+@dataclass
+class LearningResult:
+    hints: list[LabelHint]
+    current_version: int  # 0: the shipped spec (no template published yet)
+    draft: PromptTemplate | None = None
+    documents: int = 0
+    current_accuracy: float | None = None
+    draft_accuracy: float | None = None
+    per_field: dict[str, dict[str, Any]] = field(default_factory=dict)
+    promoted: bool = False
+    reason: str = ""
+
+    @property
+    def gain(self) -> float | None:
+        if self.current_accuracy is None or self.draft_accuracy is None:
+            return None
+        return round(self.draft_accuracy - self.current_accuracy, 4)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hints": [hint.__dict__ for hint in self.hints],
+            "current_version": self.current_version,
+            "draft_version": self.draft.version if self.draft else None,
+            "documents": self.documents,
+            "current_accuracy": self.current_accuracy,
+            "draft_accuracy": self.draft_accuracy,
+            "gain": self.gain,
+            "per_field": self.per_field,
+            "promoted": self.promoted,
+            "reason": self.reason,
+        }
+
+
+def _label_before(text: str, value: str) -> str:
+    at = text.casefold().find(value.casefold())
+    if at <= 0:
+        return ""
+    label = " ".join(text[:at].strip(LABEL_TRIM).split()).casefold()
+    return label if 2 <= len(label) <= 40 and re.search(r"[^\W\d_]", label) else ""
+
+
+def correction_hints(*, invoices) -> list[LabelHint]:
+    """A hint per corrected text field whose new value is printed after a label on a line."""
+    text_fields = set(invoice_field_names(editable=True, kind="text"))
+    hints: dict[tuple[str, str, str], LabelHint] = {}
+    changes = (
+        InvoiceFieldChange.objects.filter(invoice__in=invoices, field__in=text_fields)
+        .exclude(new_value="")
+        .select_related("invoice")
+        .order_by("changed_at", "id")
+    )
+    for change in changes:
+        invoice = change.invoice
+        if getattr(invoice, change.field) != change.new_value:
+            continue  # corrected again since: the last value is the one to learn
+        for page in invoice.boxes or []:
+            for line in page.get("lines", []):
+                label = _label_before(line.get("text", ""), change.new_value)
+                if label:
+                    key = (change.field, label, seller_key(invoice.seller))
+                    hints.setdefault(
+                        key,
+                        LabelHint(
+                            change.field, label, key[2], invoice.pk, page["page"], line["box"]
+                        ),
+                    )
+    return list(hints.values())
+
+
+def _spec_with(spec: dict, hints: list[LabelHint]) -> dict:
+    """The spec with each hint's label added to its field (unless it already knows it)."""
+    draft = copy.deepcopy(spec)
+    by_name = {f["name"]: f for f in draft["fields"]}
+    for hint in hints:
+        rule = by_name.get(hint.field)
+        if rule is None:
+            continue
+        labels = rule.setdefault("labels", {})
+        known = {alias.casefold() for aliases in labels.values() for alias in aliases}
+        if hint.label not in known:
+            labels.setdefault(LEARNED_LANGUAGE, []).append(hint.label)
+    return draft
+
+
+def _truth(invoice: Invoice) -> dict[str, Any]:
+    truth = {}
+    for name in invoice_field_names(editable=True):
+        value = getattr(invoice, name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        if value not in (None, ""):
+            truth[name] = value
+    return truth
+
+
+def _labelled(invoices: list[Invoice], folder: Path) -> list[LabelledDocument]:
+    documents = []
+    for invoice in invoices:
+        path = folder / f"{invoice.pk}{Path(invoice.file.name).suffix}"
+        path.write_bytes(file_read(invoice.file.name))
+        documents.append(LabelledDocument(str(invoice.pk), path, _truth(invoice)))
+    return documents
+
+
+def promotion_verdict(current: VersionScore, draft: VersionScore) -> str:
+    """ "better" only when the draft is more accurate overall and on no field less accurate
+    ("less accurate: <fields>"); else "no_gain"."""
+    worse = sorted(
+        name
+        for name, (_, scored) in current.per_field.items()
+        if scored and (draft.field_accuracy(name) or 0) < (current.field_accuracy(name) or 0)
+    )
+    if worse:
+        return f"less accurate: {', '.join(worse)}"
+    return "better" if draft.accuracy > current.accuracy else "no_gain"
+
+
+def corrections_learn(
+    *, document_type: DocumentType, promote: bool = True, created_by=None
+) -> LearningResult:
+    """Propose the corrections' label hints as a draft of `document_type`'s template, score
+    the current version and the draft on its approved invoices, and publish the draft when it
+    is more accurate overall and no field is less accurate. Nothing is created without hints."""
+    approved = Invoice.objects.filter(status=Invoice.Status.APPROVED, document_type=document_type)
+    invoices = list(approved.order_by("-approved_at", "-id")[:MAX_DOCUMENTS])
+    current = template_for(document_type)
+    spec = spec_for(document_type, current)
+    result = LearningResult(
+        hints=correction_hints(invoices=invoices), current_version=current.version if current else 0
+    )
+    draft_spec = _spec_with(spec, result.hints)
+    if draft_spec == spec:
+        result.reason = "no_new_hints"
+        return result
+    labels = sorted({f"{h.field}: {h.label}" for h in result.hints})
+    result.draft = template_create_draft(
+        document_type=document_type,
+        spec=draft_spec,
+        prompt=current.prompt if current else None,
+        notes=f"Learned from corrections: {', '.join(labels)}",
+        created_by=created_by,
+    )
+    with tempfile.TemporaryDirectory(prefix="learn-") as folder:
+        documents = _labelled(invoices, Path(folder))
+        report = evaluate_specs(
+            document_type=document_type.code,
+            documents=documents,
+            specs={result.current_version: spec, result.draft.version: draft_spec},
+        )
+    before, after = report.scores
+    result.documents = report.documents
+    result.current_accuracy, result.draft_accuracy = before.accuracy, after.accuracy
+    result.per_field = {
+        name: {"current": before.field_accuracy(name), "draft": after.field_accuracy(name)}
+        for name, tally in before.per_field.items()
+        if tally[1]
+    }
+    result.reason = promotion_verdict(before, after)
+    if result.reason == "better" and promote:
+        with transaction.atomic():
+            template_publish(template=result.draft, published_by=created_by)
+        result.promoted, result.reason = True, "promoted"
+    PromptTemplate.objects.filter(pk=result.draft.pk).update(
+        notes=(f"{result.draft.notes[:120]}; gain {result.gain:+.4f}")[:200]
+    )
+    return result
+
+
+def learning_report(result: LearningResult) -> str:
+    return json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str)
