@@ -14,7 +14,7 @@ import pytest
 from tests.exports.records import invoice_for
 from tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from tests.workbench.conftest import log_in, screenshot
-from tests.workbench.records import agent_named
+from tests.workbench.records import agent_named, bill_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -64,3 +64,22 @@ def test_agent_downloads_an_invoice_export_from_the_queue(
     assert len(archive.namelist()) == 2
     assert all(b"urn:fdc:peppol.eu:2017:poacc:billing:3.0" in archive.read(n)
                for n in archive.namelist())  # fmt: skip
+
+
+def test_agent_downloads_a_bills_transactions_from_the_bill_page(desktop, live_server, agent_user):
+    bill = bill_for(agent_user)
+    page, base = desktop, live_server.url
+    page.goto(base + "/workbench/login/")
+    log_in(page, agent_user.username, DEFAULT_PASSWORD)
+    page.wait_for_url(base + "/workbench/")
+    page.goto(f"{base}/workbench/bills/{bill.pk}/")
+    page.wait_for_selector("body[data-ready]")
+    rows = list(csv.DictReader(io.StringIO(download(page, "csv").decode("utf-8-sig"))))
+    assert sorted(row["description"] for row in rows) == [
+        "GRAB RIDE KUALA LUMPUR", "PAYMENT - THANK YOU", "TESCO EXTRA AMPANG",
+    ]  # fmt: skip
+    assert {row["bill_id"] for row in rows} == {str(bill.pk)}
+    assert {row["approval_status"] for row in rows} == {"review"}
+    # (Not DATEV: the bill's rows span this month and last, two years in January.)
+    bank = list(csv.DictReader(io.StringIO(download(page, "quickbooks").decode("utf-8-sig"))))
+    assert sorted(row["Amount"] for row in bank) == ["-120.50", "-200.00", "500.00"]

@@ -39,7 +39,9 @@
     button.disabled = true;
     state.textContent = "…";
     form.setAttribute("data-state", "working");
-    LL.api(form.getAttribute("data-path") + "?format=" + encodeURIComponent(format), { as: "blob" })
+    var path = form.getAttribute("data-path");
+    var url = path + (path.indexOf("?") < 0 ? "?" : "&") + "format=" + encodeURIComponent(format);
+    LL.api(url, { as: "blob" })
       .then(function (blob) {
         if (blob.type.indexOf("application/json") === 0) {
           return blob.text().then(function (text) { return built(JSON.parse(text), format); });
