@@ -489,11 +489,11 @@ def test_the_account_every_row_names_is_the_statements_account():
 
 def test_an_export_of_several_cards_is_one_bill_per_card():
     data = (
-        "Date;Card number;Description;Debit;Credit\n"
-        "2022-01-23;5258 XXXX XXXX 1234;Coffee shop;4,41;\n"
-        "2022-01-23;5258 XXXX XXXX 9876;Whole Foods;7,09;\n"
-        "2022-01-24;5258 XXXX XXXX 1234;Payment;;100,00\n"
-    ).encode()
+        b"Date;Card number;Description;Debit;Credit\n"
+        b"2022-01-23;5258 XXXX XXXX 1234;Coffee shop;4,41;\n"
+        b"2022-01-23;5258 XXXX XXXX 9876;Whole Foods;7,09;\n"
+        b"2022-01-24;5258 XXXX XXXX 1234;Payment;;100,00\n"
+    )
     statement = parse_statement(data, filename="cards.csv", templates=[])
     assert [
         (b.card_last4, [(str(t.amount), t.direction) for t in b.transactions])

@@ -24,7 +24,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", help="Statement files (PDF, XLSX, CSV, OFX, CAMT, MT940, QIF).")
+        parser.add_argument(
+            "paths", nargs="+", help="Statement files (PDF, XLSX, CSV, OFX, CAMT, MT940, QIF)."
+        )
         parser.add_argument("--output", required=True, help="JSONL file to write.")
         parser.add_argument("--password", default=None, help="For protected PDFs.")
         parser.add_argument(
