@@ -16,14 +16,8 @@ from billing.parsers import parse_statement, statement_status, validate_template
 from billing.services.template_examples import marker_pattern, suggested_markers
 from tests.billing.test_parsers_pdf_layout import Page
 from tests.conftest import assert_error_shape
-from tests.workbench import conftest as workbench_fixtures
 
 pytestmark = pytest.mark.usefixtures("seeded")
-# The browser fixtures of the workbench's end-to-end tests, for the marking screen's test.
-browser, desktop, e2e_db, warm_server = (
-    workbench_fixtures.browser, workbench_fixtures.desktop, workbench_fixtures.e2e_db,
-    workbench_fixtures.warm_server,
-)  # fmt: skip
 D = Decimal
 FROM_EXAMPLE = "/api/v1/bank-templates/from-example/"
 
@@ -448,66 +442,6 @@ def test_the_workbench_marking_screen_is_a_shell_with_its_own_script(client):
     assert '"statement_id": 41' in html
     bill_screen = client.get("/workbench/bills/3/").content.decode()
     assert 'data-role="make-template"' in bill_screen
-
-
-@pytest.mark.e2e
-@pytest.mark.slow
-def test_an_administrator_marks_a_statement_on_the_bill_screen_and_publishes_its_template(
-    e2e_db, desktop, live_server
-):
-    from django.contrib.auth.models import Group
-
-    from billing.services import reference_data_seed, statement_import
-    from tests.factories import DEFAULT_PASSWORD, CustomerFactory, UserFactory
-    from tests.workbench.conftest import log_in, screenshot
-
-    reference_data_seed()
-    admin = UserFactory(username="admin_marks", is_staff=True, is_superuser=True)
-    admin.groups.add(Group.objects.get_or_create(name="admin")[0])
-    customer = CustomerFactory(name="Zorg Klant")
-    result = statement_import(
-        file=SimpleUploadedFile("zorg-jan.pdf", zorg_statement()), uploaded_by=admin,
-        customer=customer,
-    )  # fmt: skip
-    bill = Bill.objects.get(statement_import=result.statement_import)
-    assert bill.status == "review"
-    page, base = desktop, live_server.url
-    page.goto(f"{base}/workbench/login/?next=/workbench/bills/{bill.pk}/")
-    log_in(page, admin.username, DEFAULT_PASSWORD)
-    page.wait_for_url(f"{base}/workbench/bills/{bill.pk}/")
-    page.click("[data-role=make-template]")
-    page.wait_for_url(
-        f"{base}/workbench/statements/{bill.statement_import_id}/template/?bill={bill.pk}"
-    )
-    page.wait_for_selector("body[data-ready]")
-    # The reader's own reading, drawn on the page: a debit column and a "balance" column.
-    page.wait_for_function("() => document.querySelectorAll('.example-column').length === 2")
-    page.wait_for_function(
-        "() => document.querySelector('.example-page image').getAttribute('href')"
-    )
-    assert page.input_value("textarea[name=markers]").startswith("ZORG BANK Uitgiftedag")
-    page.fill("input[name=new_bank_code]", "zorg_bank")
-    page.fill("input[name=new_bank_name]", "Zorg Bank")
-    page.select_option("select[name=kind]", "current")
-    for name, text in LAYOUT["labels"].items():
-        page.fill(f"input[name=label_{name}]", text)
-    page.locator("[data-role=columns] tr").nth(1).locator("select[name=role]").select_option(
-        "credit"
-    )
-    page.wait_for_selector(".example-column.role-credit")
-
-    page.click("[data-action=preview]")
-    page.wait_for_selector("[data-role=result-status].status-verified")
-    assert "550.00" in page.inner_text("[data-role=result-bills]")
-    page.click("[data-action=save]")
-    page.wait_for_selector("[data-action=publish]:not([hidden])")
-    page.click("[data-action=publish]")
-    page.wait_for_selector("[data-role=flash]:has-text('Published zorg_bank v1.')")
-    screenshot(page, "template-example")
-    active = BankTemplate.objects.get(bank__code="zorg_bank", status="active")
-    assert (active.sample_id, active.spec["layout"]["columns"][1]["role"]) == (
-        bill.statement_import_id, "credit",
-    )  # fmt: skip
 
 
 def test_a_template_made_by_example_edited_in_the_admin_keeps_its_sample(
