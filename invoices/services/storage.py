@@ -42,12 +42,22 @@ def storage_name(*, sha256: str, mime: str, unrecognized: bool = False) -> str:
 def file_store(*, name: str, data: bytes) -> tuple[str, bool]:
     """Save `data` under `name`; returns (stored name, whether this call wrote it).
 
-    A file already there has the same content (the name is its hash), so it is reused; that
-    happens when an earlier attempt stored it and then died before its database row committed.
+    A whole file already there has the same content (the name is its hash), so it is reused;
+    that happens when an earlier attempt stored it and then died before its database row
+    committed. One of another size is what a write cut short left (a full disk): it is
+    replaced. A write that fails leaves nothing under the name, so no later upload can take a
+    partial file for the whole content.
     """
     if default_storage.exists(name):
-        return name, False
-    return default_storage.save(name, ContentFile(data)), True
+        if default_storage.size(name) == len(data):
+            return name, False
+        file_delete(name)
+    try:
+        return default_storage.save(name, ContentFile(data)), True
+    except Exception:
+        if default_storage.exists(name):
+            file_delete(name)
+        raise
 
 
 def file_read(name: str) -> bytes:

@@ -66,12 +66,6 @@ def test_an_upload_to_a_full_media_volume_is_507_and_leaves_nothing(
     assert not Invoice.objects.exists() and not ProcessingJob.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="invoices/services/storage.py file_store leaves the partial file of a failed write, "
-    "and reuses any file already under a hash name as the whole content: it should delete the "
-    "name when default_storage.save raises (issue #16, Faults, owned by invoices/)",
-)
 def test_a_write_that_ran_out_of_room_leaves_no_half_written_file(agent_client, full_media_volume):
     response = post_upload(agent_client, ("big.pdf", documents.invoice_pdf(pages=120)))
     assert response.status_code == 507
