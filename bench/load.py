@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-s", type=int, default=60)
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--not-before", help="HH:MM UTC: set up now, start the first step then")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "load.json")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="ledgerlens-load-"))
@@ -251,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         fixture.write_text(json.dumps(fixture_data), encoding="utf-8")
         server = start_gunicorn(env, port=HTTP_PORT, workers=2, threads=4,
                                 ready_path="/api/v1/health/live/", log=folder / "gunicorn.log")  # fmt: skip
+        if args.not_before:  # a shared machine: the load itself waits for a quiet hour
+            hour, minute = map(int, args.not_before.split(":"))
+            now = time.gmtime()
+            wait_s = (hour * 60 + minute) * 60 - (now.tm_hour * 3600 + now.tm_min * 60 + now.tm_sec)
+            time.sleep(max(0, wait_s))
         steps = []
         for users in (int(u) for u in args.steps.split(",")):
             step = _step(users, args.step_s, folder, fixture, server)

@@ -63,6 +63,9 @@ def test_a_job_whose_worker_is_killed_mid_ocr_is_taken_over_and_finishes_once(
 ):
     gate = tmp_path / "ocr-gate"
     gate.mkdir()
+    # Both clusters run with the same settings: the first one's task lock (Q_RETRY_S, set when
+    # it pulled the task) is what lets the second one have the task again. The test kills the
+    # first within a poll (0.1 s) of seeing it inside OCR, far inside its 8 s timeout.
     first = live("first", OCR_GATE_DIR=str(gate), **FAST_TAKEOVER)
 
     response = post_upload(agent_client, ("scan.png", documents.invoice_png()))
