@@ -16,11 +16,23 @@ from ocrengine.extraction.normalize import (
 )
 from ocrengine.extraction.taxids import find_tax_ids, national_tax_ids
 
-_GENERIC_HEADINGS = re.compile(
-    r"^(tax\s*invoice|invoice|receipt|cash\s*(sale|bill|receipt)|official receipt|simplified tax "
+_DOCUMENT_TITLES = (
+    r"tax\s*invoice|invoice|receipt|cash\s*(?:sale|bill|receipt)|official receipt|simplified tax "
     r"invoice|rechnung|facture|factuur|fattura|factura|payment receipt|bill|quotation|发票|收据|"
-    r"faktura(?:\s+vat)?|fatura|請求書|御請求書|ご請求書|領収書|納品書|見積書|"
-    r"welcome|thank you)\W*$",
+    r"faktura(?:\s+vat)?|fatura|請求書|御請求書|ご請求書|領収書|納品書|見積書"
+)
+# A title may say which copy this is: "Kopie factuur", "Invoice (copy)", "Duplicata facture".
+_COPY = r"copy|kopie|duplicate|duplicata|duplikat|original|copia|cópia|kopia"
+_GENERIC_HEADINGS = re.compile(
+    rf"^(?:(?:{_COPY})\W+(?:of\s+)?)?(?:{_DOCUMENT_TITLES}|welcome|thank you)"
+    rf"(?:\W+(?:{_COPY}))?\W*$",
+    re.IGNORECASE,
+)
+# A letterhead that runs into the title or the department on one line: "Amazon Web Services
+# Invoice", "Free Service Abonné", "Muster Kundenservice".
+_TRAILING_TITLE = re.compile(
+    rf"\s+(?:{_DOCUMENT_TITLES}|service\s+(?:abonnés?|clients?|clientèle)|customer\s+(?:service|care)|"
+    r"kundenservice|kundendienst|klantenservice|servicio\s+al\s+cliente|servizio\s+clienti)\W*$",
     re.IGNORECASE,
 )
 _FORMS = "|".join(re.escape(form).replace(r"\ ", r"\s*") for form in COMPANY_FORMS)
@@ -33,6 +45,13 @@ _COMPANY_RE = re.compile(
 )
 
 
+# The item table's header: no letterhead or address lies below it.
+TABLE_HEADER = re.compile(
+    r"^(?:description|désignation|designation|bezeichnung|beschreibung|omschrijving|artikel|"
+    r"article|item|qty|pos\.?|nazwa|opis|descripción|concepto|descrizione|descrição|popis|"
+    r"beskrivning|benämning|品名|品目)\b",
+    re.IGNORECASE,
+)
 _ATTENTION = re.compile(r"^\s*(attn|attention|z\.\s*hd|à l'attention|t\.a\.v)\b", re.I)
 
 
@@ -127,6 +146,8 @@ def seller_guess(layout: Layout, *, exclude: set[int] | None = None) -> list[Can
     top = [
         s for s in layout.segments if s.page == layout.segments[0].page and s.index not in exclude
     ][:12]
+    table = next((i for i, s in enumerate(top) if TABLE_HEADER.match(s.text)), len(top))
+    top = top[:table]
     for index, segment in enumerate(top):
         if _ATTENTION.match(segment.text):
             continue  # "ATTN: ..." addresses the recipient
@@ -140,7 +161,10 @@ def seller_guess(layout: Layout, *, exclude: set[int] | None = None) -> list[Can
     # Letterheads are set in capitals or title case; an all-lowercase line is a scribble or
     # a sentence fragment.
     names.sort(key=lambda s: not any(ch.isupper() for ch in s.text))
-    return [Candidate("seller", names[0].text, 0.35, "guess", names[0])] if names else []
+    if not names:
+        return []
+    name = _TRAILING_TITLE.sub("", names[0].text)
+    return [Candidate("seller", name, 0.35, "guess", names[0])]
 
 
 def tax_id_guess(layout: Layout) -> list[Candidate]:

@@ -28,6 +28,13 @@ BUILTIN_LABELS: dict[str, dict[str, list[str]]] = {
             "inv no",
             "invoice:",
             "ref no",
+            # Hotel and travel receipts carry a booking reference instead; as built-in labels
+            # they score under every invoice-number label of the spec.
+            "booking id",
+            "booking no",
+            "booking reference",
+            "reservation no",
+            "reservation number",
         ],
         "de": [
             "rechnungsnummer",

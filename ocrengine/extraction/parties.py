@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit, label_index
-from ocrengine.extraction.fallbacks import company_in, seller_guess
+from ocrengine.extraction.fallbacks import TABLE_HEADER, company_in, seller_guess
 from ocrengine.extraction.labels_world import OTHER_PARTY_HEADINGS
 from ocrengine.extraction.layout import Layout, Segment
 from ocrengine.extraction.taxids import (
@@ -31,6 +31,8 @@ _CONTACT = re.compile(
     r"telefone|puhelin|iban|bic|swift|bank|konto|account)\b|@|電話|ＴＥＬ|TEL)",
     re.IGNORECASE,
 )
+# What ends an address block: an amount, or the item table's header starting below it.
+_AMOUNT_LIKE = re.compile(r"\d[.,]\d{2}(?!\d)")
 _HONORIFIC = re.compile(r"^(?P<name>.{2,80}?)\s*(?:御中|様|殿)\s*$")
 _OTHER_RULE = FieldRule(
     "other_party", "name", tuple((alias, False) for alias in OTHER_PARTY_HEADINGS), ()
@@ -40,13 +42,6 @@ _LEGAL_MENTION = re.compile(
     r"\bau\s+capital\b|capital\s+social|share\s+capital|\bcapital\s+de\b|stammkapital|kapitał|"
     r"capitale\s+sociale|registergericht|amtsgericht|handelsregister|"
     r"\bkrs\b|\brcs\b|registro\s+mercantil|obchodní\s+rejstřík|資本金",
-    re.IGNORECASE,
-)
-# What ends an address block: an amount, or the item table's header starting below it.
-_TABLE_LIKE = re.compile(
-    r"\d[.,]\d{2}(?!\d)|^(?:description|désignation|designation|bezeichnung|beschreibung|"
-    r"omschrijving|artikel|article|item|qty|pos\.?|nazwa|opis|descripción|concepto|descrizione|"
-    r"descrição|popis|beskrivning|benämning|品名|品目)\b",
     re.IGNORECASE,
 )
 
@@ -111,7 +106,9 @@ def _address_lines(
             break
         if _LEGAL_MENTION.search(segment.text):
             continue  # "SAS au capital de 10 000 €": about the company, not where it is
-        if not any(ch.isalnum() for ch in segment.text) or _TABLE_LIKE.search(segment.text):
+        if not any(ch.isalnum() for ch in segment.text) or (
+            _AMOUNT_LIKE.search(segment.text) or TABLE_HEADER.match(segment.text)
+        ):
             break
         address.append(segment)
         if len(address) >= MAX_ADDRESS_LINES:
@@ -169,6 +166,7 @@ def party_candidates(
         out.extend(window_addressee(layout, found, not_seller))
     out.extend(_letterhead_address(layout, found, not_seller, hits_by_segment))
     out.extend(footer_issuer(layout, not_seller))
+    out.extend(payee(layout, not_seller))
     return out, not_seller
 
 
@@ -226,6 +224,36 @@ def footer_issuer(layout: Layout, not_seller: set[int]) -> list[Candidate]:
             name = company_in(segment.text)
             if name:
                 return [Candidate("seller", name, 0.4, "guess", segment)]
+    return []
+
+
+# Who the money goes to is who issued the bill: "Titulaire du compte : NETPRESSE",
+# "Kontoinhaber: Muster GmbH", "Payable to ACME Ltd". Payer-side words ("Rechnungsempfänger",
+# 收款人 the cashier) are left out on purpose.
+_PAYEE = re.compile(
+    r"(?:account\s+holder|account\s+name|beneficiary(?:\s+name)?|payee|(?:make\s+)?(?:cheques?\s+)?"
+    r"payable\s+to|in\s+favou?r\s+of|kontoinhaber(?:in)?|zahlungsempfänger|begünstigter|"
+    r"titulaire(?:\s+du\s+compte)?|bénéficiaire|rekeninghouder|begunstigde|t\.n\.v\.|"
+    r"intestatario(?:\s+del\s+conto)?|beneficiario|titular(?:\s+d[ae]\s+(?:conta|cuenta))?|"
+    r"właściciel\s+rachunku|odbiorca\s+płatności|majitel\s+účtu|kontohavare|betalningsmottagare|"
+    r"口座名義(?:人)?|户名)\s*[:：]?\s*(?P<name>[^\W\d_][^:：|·•]{1,79}?)\s*(?:$|\s[-\u2013|·•]\s|\s{3,}|"
+    r"\b(?:iban|bic|swift|bank|konto|account|n°|no\.?)\b)",
+    re.IGNORECASE,
+)
+
+
+def payee(layout: Layout, not_seller: set[int]) -> list[Candidate]:
+    """The account holder the bill asks to be paid to, named on the same line as the label. A
+    better guess than the first line of the page (which may be the buyer's company), not as good
+    as a name with its legal form in the letterhead or under a seller heading."""
+    for segment in layout.segments:
+        if segment.index in not_seller:
+            continue
+        match = _PAYEE.search(segment.text)
+        if match:
+            name = match["name"].strip(" .,;")
+            if sum(ch.isalpha() for ch in name) >= 3 and len(name.split()) <= 6:
+                return [Candidate("seller", name, 0.5, "payee", segment)]
     return []
 
 

@@ -206,3 +206,49 @@ def test_address_block_under_a_buyer_heading_is_not_the_seller():
     result = values(document)
     assert result["buyer"] == "Strategic Corp B.V."
     assert result["seller"] == "Leverancier Nederland B.V."
+
+
+def test_letterhead_running_into_the_title_or_department_is_the_name_alone():
+    titled = make_document([[("Northwind Web Services Invoice", 40)], [("Invoice No: 4711", 40)]])
+    assert values(titled)["seller"] == "Northwind Web Services"
+    department = make_document([[("Nordlys Service Abonnés", 40)], [("Facture n° 562044", 40)]])
+    assert values(department)["seller"] == "Nordlys"
+
+
+def test_a_copy_title_or_the_item_table_header_is_never_the_seller():
+    document = make_document(
+        [
+            [("Kopie factuur", 40)],
+            [("Artikel Omschrijving", 40), ("Bedrag", 400)],
+            [("E103184 Onderhoudsset", 40), ("49,99", 400)],
+        ]
+    )
+    assert values(document).get("seller") is None
+
+
+def test_the_account_holder_to_pay_names_the_seller_over_the_first_line():
+    # The first line is the buyer's company name (no legal form); the bank line names the payee.
+    document = make_document(
+        [
+            [("ALEXINUX", 40)],
+            [("27 rue Henri Rolland", 40)],
+            [("Facture n° 2022089083", 40)],
+            [("Total TTC : 56,02 €", 40)],
+            [("Virement BRED – Titulaire du compte : NETPRESSE", 40)],  # noqa: RUF001
+            [("IBAN : FR76 1010 7002 4500 6170 5231 739", 40)],
+        ]
+    )
+    assert values(document)["seller"] == "NETPRESSE"
+
+
+def test_a_booking_id_is_the_number_of_a_receipt_without_an_invoice_number():
+    receipt = make_document(
+        [
+            [("PAYMENT RECEIPT", 40)],
+            [("Booking ID", 40), ("Payment Mode", 300)],
+            [("IBZY2087", 40), ("Cash at Hotel", 300)],
+        ]
+    )
+    assert values(receipt)["invoice_number"] == "IBZY2087"
+    both = make_document([[("Invoice No: INV-77", 40)], [("Booking ID", 40)], [("IBZY2087", 40)]])
+    assert values(both)["invoice_number"] == "INV-77"
