@@ -131,6 +131,22 @@ class StatementPageApi(APIView):
         return response
 
 
+def _dry_run(request: Request) -> tuple[dict, StatementImport, list, dict]:
+    """The request's marking (validated), its sample statement as the caller may see it, the
+    markers (the statement's own when none were sent) and the dry run of the marking on it."""
+    serializer = TemplateExampleSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    statement = visible_statement(request.user, data["statement"])
+    markers = data.get("markers")
+    if markers is None:
+        markers = example_markers(statement_import=statement)
+    preview = template_example_preview(
+        statement_import=statement, bank_code=data["bank"], marks=data["layout"], markers=markers
+    )
+    return data, statement, markers, preview
+
+
 class BankTemplateFromExamplePreviewApi(APIView):
     permission_classes = [TemplateDrafter]
 
@@ -143,17 +159,7 @@ class BankTemplateFromExamplePreviewApi(APIView):
         "error of the layout.",
     )
     def post(self, request: Request) -> Response:
-        serializer = TemplateExampleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        statement = visible_statement(request.user, data["statement"])
-        markers = data.get("markers")
-        if markers is None:
-            markers = example_markers(statement_import=statement)
-        result = template_example_preview(
-            statement_import=statement, bank_code=data["bank"], marks=data["layout"],
-            markers=markers,
-        )  # fmt: skip
+        _data, _statement, _markers, result = _dry_run(request)
         return Response(result)
 
 
@@ -169,18 +175,8 @@ class BankTemplateFromExampleApi(APIView):
         "carries the dry run of the draft on its sample (`preview`).",
     )
     def post(self, request: Request) -> Response:
-        serializer = TemplateExampleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        statement = visible_statement(request.user, data["statement"])
-        markers = data.get("markers")
-        if markers is None:
-            markers = example_markers(statement_import=statement)
         # The marking is checked on the sample before any bank is created for it.
-        preview = template_example_preview(
-            statement_import=statement, bank_code=data["bank"], marks=data["layout"],
-            markers=markers,
-        )  # fmt: skip
+        data, statement, markers, preview = _dry_run(request)
         bank = bank_for_example(code=data["bank"], name=data["bank_name"])
         template = template_draft_from_example(
             statement_import=statement, bank=bank, marks=data["layout"], markers=markers,

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 from ocrengine.engines.base import DocumentText
 from ocrengine.engines.pdf_text import page_text
 from ocrengine.extraction import extract_invoice, load_default_spec
+from tests.invoices.einvoices import cii_invoice
 
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 HEIGHT = A4[1]
@@ -150,48 +151,6 @@ def test_shudian_layout_with_private_buyer():
     )
 
 
-CII = """<?xml version="1.0" encoding="UTF-8"?>
-<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
- xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
- xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
- <rsm:ExchangedDocument><ram:ID>FX-2024-17</ram:ID>
-  <ram:IssueDateTime><udt:DateTimeString format="102">20240305</udt:DateTimeString></ram:IssueDateTime>
- </rsm:ExchangedDocument>
- <rsm:SupplyChainTradeTransaction>
-  <ram:IncludedSupplyChainTradeLineItem>
-   <ram:SpecifiedTradeProduct><ram:Name>Beratung</ram:Name></ram:SpecifiedTradeProduct>
-   <ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>
-    <ram:ChargeAmount>50.00</ram:ChargeAmount></ram:NetPriceProductTradePrice>
-   </ram:SpecifiedLineTradeAgreement>
-   <ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="HUR">2</ram:BilledQuantity>
-   </ram:SpecifiedLineTradeDelivery>
-   <ram:SpecifiedLineTradeSettlement>
-    <ram:ApplicableTradeTax><ram:RateApplicablePercent>19</ram:RateApplicablePercent></ram:ApplicableTradeTax>
-    <ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>100.00</ram:LineTotalAmount>
-    </ram:SpecifiedTradeSettlementLineMonetarySummation>
-   </ram:SpecifiedLineTradeSettlement>
-  </ram:IncludedSupplyChainTradeLineItem>
-  <ram:ApplicableHeaderTradeAgreement>
-   <ram:SellerTradeParty><ram:Name>Muster Beratung GmbH</ram:Name>
-    <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">DE123456789</ram:ID></ram:SpecifiedTaxRegistration>
-   </ram:SellerTradeParty>
-   <ram:BuyerTradeParty><ram:Name>Kunde AG</ram:Name></ram:BuyerTradeParty>
-  </ram:ApplicableHeaderTradeAgreement>
-  <ram:ApplicableHeaderTradeSettlement>
-   <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
-   <ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>
-    <udt:DateTimeString format="102">20240404</udt:DateTimeString></ram:DueDateDateTime>
-   </ram:SpecifiedTradePaymentTerms>
-   <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
-    <ram:TaxBasisTotalAmount>100.00</ram:TaxBasisTotalAmount>
-    <ram:TaxTotalAmount currencyID="EUR">19.00</ram:TaxTotalAmount>
-    <ram:GrandTotalAmount>119.00</ram:GrandTotalAmount>
-   </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
-  </ram:ApplicableHeaderTradeSettlement>
- </rsm:SupplyChainTradeTransaction>
-</rsm:CrossIndustryInvoice>"""
-
-
 def with_attachment(data: bytes, name: str, payload: bytes) -> bytes:
     pdf = pypdfium2.PdfDocument(data)
     attachment = pdf.new_attachment(name)
@@ -204,7 +163,7 @@ def with_attachment(data: bytes, name: str, payload: bytes) -> bytes:
 
 def test_embedded_factur_x_xml_is_the_first_source():
     visible = make_pdf([(40, 60, "Rechnung FX-2024-17"), (40, 80, "Gesamtbetrag 119,00 EUR")])
-    data = with_attachment(visible, "factur-x.xml", CII.encode())
+    data = with_attachment(visible, "factur-x.xml", cii_invoice())
     result = extract_invoice(read(data), pdf_bytes=data)
     flat = result.as_flat_dict()
     assert flat["invoice_number"] == "FX-2024-17"
