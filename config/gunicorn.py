@@ -12,6 +12,12 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
+# An idle keep-alive connection is closed after this many seconds. gunicorn's 2 s default races
+# clients and proxies that reuse a connection after a pause (ingress-nginx keeps upstream
+# connections 60 s, a browser or locust agent thinks 0.5-2 s): the request sent as the server
+# closes is reset. Longer than the proxy's idle timeout, the proxy always closes first. gthread
+# parks idle connections in its poller, so they hold no thread.
+keepalive = int(os.environ.get("WEB_KEEPALIVE_S", "75"))
 timeout = 60
 
 # The application writes one JSON line per request (core/middleware.py); gunicorn's own
