@@ -477,10 +477,9 @@ def _section(results: dict) -> str:
         "of the restart, gunicorn untouched; redis, an upload during the outage refused 503 "
         "`service_unavailable`, its stored job run once the sweeper enqueues it again "
         "(JOB_QUEUED_STALE_S 10 here), so jobs_after all succeeded; disk, 507 "
-        "`insufficient_storage` in the error shape and nothing left on the volume; sigterm, "
-        "every request in flight answered. Known gap (docs/operations.md): a failed write "
-        "leaves its partial file under the hash name (left_on_the_volume), and the same file "
-        "sent again reuses it, so its job fails `corrupt_file` (invoices/services/storage.py).",
+        "`insufficient_storage` in the error shape and nothing left on the volume (a failed "
+        "write removes what it left, invoices/services/storage.py), the same file sent again "
+        "with room accepted and its job succeeded; sigterm, every request in flight answered.",
     ]
     return "\n".join(lines) + "\n"
 
