@@ -2,15 +2,19 @@
 on PostgreSQL + Redis, in steps of users; per endpoint p50/p95/p99, req/s, error rate, the
 server's CPU per request, and the knee (the users at which p95 crosses 200 ms).
 
-usage: python bench/load.py [--steps 10,25,50,100] [--step-s 60] [--agents 20] [--no-record]
+usage: python bench/load.py [--steps 10,25,50,100] [--step-s 60] [--agents N] [--no-record]
 
 The stack is bench/stack.py's: PostgreSQL from scripts/postgres.sh on a port of its own,
 a throwaway redis-server (cache, rate-limit counters, broker: REDIS_URL), gunicorn as
 config/gunicorn.py serves (WEB_CONCURRENCY 2 x WEB_THREADS 4) and one `manage.py qcluster`.
-Set-up: AGENTS agents with a customer and 6 processed invoices each, one HMAC client, 400
-distinct statements for the uploads. Each step is a fresh headless locust run, one after the
-other: users start 10 a second and the stats are reset once all are up, so a step's figures
-are its steady state (the ramp's logins, PBKDF2 at ~0.3 s of CPU each, are left out). The
+Set-up: one agent account per simulated user of the largest step (--agents), each with a
+customer, 6 processed invoices and a client address of its own (X-Forwarded-For through one
+trusted proxy hop, TRUSTED_PROXY_COUNT=1, as behind nginx), one HMAC client, 400 distinct
+statements for the uploads. Each step is a fresh headless locust run, one after the
+other. Before it, every agent of the step logs in through the API, one after the other, and
+those logins are timed apart (PBKDF2, ~0.3 s of CPU each: a hundred at once would be the ramp,
+not the day); users then start signed in, 10 a second, and the stats are reset once all are
+up, so a step's figures are its steady state. The
 server's CPU is gunicorn's master and workers (user + system, /proc) over the step, divided by
 the requests it answered. Locust runs on the same machine and takes CPU from the server it
 measures; on a shared 2-core host every figure here is a floor, so the load average is
@@ -22,9 +26,11 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
+import http.client
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,7 +90,8 @@ for n in range(count):
                                  uploaded_by=user, customer=customer)
         invoices.append(invoice.pk)
     agents.append({"username": user.username, "password": f"load-pass-{n}",
-                   "customer": customer.pk, "invoices": invoices})
+                   "customer": customer.pk, "invoices": invoices,
+                   "ip": f"10.0.{n // 250}.{n %% 250 + 1}"})
 client = ApiClient.objects.create(name="load", key_id="load-key", secret="load-secret-0123456789",
                                   scopes=["analyze"], user=get_user_model().objects.get(username="load_agent_0"))
 print(json.dumps({"agents": agents, "hmac_client": {"key_id": "load-key", "secret": "load-secret-0123456789"}}))
@@ -112,8 +119,36 @@ def _percentile_rows(stats_csv: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _step(users: int, seconds: int, folder: Path, fixture: Path, server: subprocess.Popen) -> dict:
+def _sign_in(agents: list[dict]) -> tuple[list[dict], list[float]]:
+    """Each agent logged in through the API one after the other, as at the start of a shift:
+    (the agents with their tokens, each login's seconds)."""
+    signed, seconds = [], []
+    connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=60)
+    for agent in agents:
+        body = json.dumps({"username": agent["username"], "password": agent["password"]})
+        started = time.perf_counter()
+        connection.request("POST", "/api/v1/auth/login/", body=body, headers={
+            "Content-Type": "application/json", "X-Forwarded-For": agent["ip"]})  # fmt: skip
+        response = connection.getresponse()
+        payload = response.read()
+        seconds.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise SystemExit(
+                f"login of {agent['username']} answered {response.status}: {payload!r}"
+            )
+        tokens = json.loads(payload)
+        signed.append({**agent, "access": tokens["access"], "refresh": tokens["refresh"]})
+    connection.close()
+    return signed, seconds
+
+
+def _step(
+    users: int, seconds: int, folder: Path, fixture_data: dict, server: subprocess.Popen
+) -> dict:
     prefix = folder / f"step-{users}"
+    agents, login_s = _sign_in(fixture_data["agents"][:users])
+    fixture = folder / f"fixture-{users}.json"
+    fixture.write_text(json.dumps({**fixture_data, "agents": agents}), encoding="utf-8")
     load_before = load_average()
     cpu_before = server_cpu_seconds(server)
     command = [
@@ -159,6 +194,11 @@ def _step(users: int, seconds: int, folder: Path, fixture: Path, server: subproc
         "server_cores_busy": round(cpu / seconds, 2),
         "load_before": load_before,
         "load_after": load_average(),
+        "logins": {
+            "count": len(login_s),
+            "median_ms": round(statistics.median(login_s) * 1000),
+            "max_ms": round(max(login_s) * 1000),
+        },
     }
 
 
@@ -182,19 +222,39 @@ def knee(steps: list[dict]) -> str:
     )
 
 
+MEAN_THINK_S = 1.25  # locustfile.Agent.wait_time: between(0.5, 2.0)
+TARGET_RPS = 100
+
+
+def _ceiling(step: dict) -> str:
+    """What the largest step could reach at most: the users' own pace, and the server CPU that
+    TARGET_RPS would take at the CPU per request measured."""
+    users, cpu_ms = step["users"], step["cpu_ms_per_request"] or 0.0
+    offered = users / (MEAN_THINK_S + step["total"]["p50"] / 1000)
+    cores = TARGET_RPS * cpu_ms / 1000
+    return (
+        f"Ceilings at {users} users: with a mean think time of {MEAN_THINK_S} s, {users} agents "
+        f"send at most {users} / {MEAN_THINK_S} = {users / MEAN_THINK_S:.0f} req/s even if every "
+        f"answer were instant ({offered:.0f} at the p50 measured); and {TARGET_RPS} req/s at the "
+        f"{cpu_ms} ms of gunicorn CPU measured per request is {cores:.1f} cores for gunicorn "
+        f"alone, of the {os.cpu_count()} this host shares with locust, the worker, PostgreSQL "
+        "and Redis. The latency above the knee is queueing for those cores."
+    )
+
+
 def _section(steps: list[dict], args) -> str:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "## Load (locust)",
         "",
         f"`make bench-load` (bench/load.py, bench/locustfile.py), {stamp}: an agent's day "
-        "(login and refresh, the review queue, invoice list and detail, page images, "
+        "(token refresh, the review queue, invoice list and detail, page images, "
         "corrections, statement uploads, the dashboard, analyse via JWT and via HMAC; think "
         f"time 0.5-2 s) against gunicorn (2 workers x 4 threads) and one worker cluster on "
-        f"PostgreSQL + Redis, {args.step_s} s per step, {args.agents} agent accounts. Host: "
-        f"{os.cpu_count()} cores ({platform.machine()}) shared with other engineers' work, "
-        "locust on the same cores: these numbers are a floor, not the capacity of a server "
-        "of its own. Latencies in ms (locust's, client side).",
+        f"PostgreSQL + Redis, {args.step_s} s per step, {args.agents} agent accounts, each from an address of its own. Host: "
+        f"{os.cpu_count()} cores ({platform.machine()}), which locust, the worker, PostgreSQL "
+        "and Redis share with gunicorn: these numbers are a floor, not the capacity of a "
+        "server of its own. Latencies in ms (locust's, client side).",
         "",
         "| users | requests | req/s | errors | p50 | p95 | p99 | server CPU ms/request | "
         "server cores busy | load avg before | load avg after |",
@@ -209,6 +269,19 @@ def _section(steps: list[dict], args) -> str:
             f"{s['server_cores_busy']} | {s['load_before']} | {s['load_after']} |"
         )  # fmt: skip
     lines += ["", f"Knee (aggregated p95 crosses {KNEE_MS:.0f} ms): {knee(steps)}.", ""]
+    lines += [_ceiling(steps[-1]), ""]
+    logins = [s["logins"] for s in steps]
+    lines += [
+        "Logins are timed apart: before each step every agent of it logs in through the API, one "
+        "after the other on the idle server (PBKDF2 with Django's default iterations is the "
+        "cost, on purpose): "
+        + "; ".join(
+            f"{s['users']} users: median {x['median_ms']} ms, max {x['max_ms']} ms"
+            for s, x in zip(steps, logins, strict=True)
+        )
+        + ". In the step the agents start signed in, as a workbench session outlives a minute.",
+        "",
+    ]
     for s in steps:
         lines += [
             f"**{s['users']} users, per endpoint**",
@@ -227,15 +300,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="10,25,50,100")
     parser.add_argument("--step-s", type=int, default=60)
-    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--agents", type=int, help="agent accounts (default: the largest step)")
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--not-before", help="HH:MM UTC: set up now, start the first step then")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "load.json")
     args = parser.parse_args(argv)
+    args.agents = args.agents or max(int(u) for u in args.steps.split(","))
     folder = Path(tempfile.mkdtemp(prefix="ledgerlens-load-"))
     redis = redis_start(folder / "redis")
     env = installation_env(folder, postgres_start(), f"redis://127.0.0.1:{REDIS_PORT}/0",
-                           LOG_LEVEL="WARNING", ANALYZE_RATE_LIMIT="100000000/min")  # fmt: skip
+                           LOG_LEVEL="WARNING", ANALYZE_RATE_LIMIT="100000000/min",
+                           TRUSTED_PROXY_COUNT="1")  # fmt: skip
     cluster = server = None
     try:
         prepare(env)
@@ -248,8 +323,6 @@ def main(argv: list[str] | None = None) -> int:
             .splitlines()[-1]
         )
         fixture_data["statements"] = _statements(400)
-        fixture = folder / "fixture.json"
-        fixture.write_text(json.dumps(fixture_data), encoding="utf-8")
         server = start_gunicorn(env, port=HTTP_PORT, workers=2, threads=4,
                                 ready_path="/api/v1/health/live/", log=folder / "gunicorn.log")  # fmt: skip
         if args.not_before:  # a shared machine: the load itself waits for a quiet hour
@@ -259,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(max(0, wait_s))
         steps = []
         for users in (int(u) for u in args.steps.split(",")):
-            step = _step(users, args.step_s, folder, fixture, server)
+            step = _step(users, args.step_s, folder, fixture_data, server)
             print(json.dumps({k: v for k, v in step.items() if k != "endpoints"}), flush=True)
             steps.append(step)
     finally:
