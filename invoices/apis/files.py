@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError, NotFoundError
 from invoices.apis.common import visible_invoice
+from invoices.models import Invoice
 from invoices.services.storage import EXTENSIONS, file_read
 from ocrengine.documents import DocumentError, PageNotFound, render_page_png
 
@@ -81,6 +82,7 @@ class InvoicePageApi(APIView):
                 mime=invoice.mime,
                 dpi=PAGE_DPI,
                 max_image_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+                turned=_page_turned(invoice, number),
             )
         except FileNotFoundError:
             raise NotFoundError("The stored file is missing.", code="file_missing") from None
@@ -94,6 +96,13 @@ class InvoicePageApi(APIView):
         response = HttpResponse(png, content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
+
+
+def _page_turned(invoice: Invoice, number: int) -> int:
+    """How far OCR turned the page to read it: the image is shown as its boxes were read."""
+    page = next((p for p in invoice.boxes or [] if p.get("page") == number), {})
+    turned = page.get("turned", 0)
+    return turned if turned in (0, 90, 180, 270) else 0
 
 
 def _page_missing(number: int, pages: int | None) -> NotFoundError:

@@ -97,6 +97,7 @@ def _boxes(outcome: pipeline.DocumentOutcome) -> list[dict]:
             "height": page.height,
             "source": page.source,
             "engine": page.engine,
+            "turned": page.turned,
             "lines": [
                 {
                     "text": no_nul(line.text),

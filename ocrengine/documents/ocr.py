@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PIL import Image
 
@@ -23,7 +24,7 @@ def recognize_page(engine: OcrEngine, image: Image.Image) -> OcrResult:
         return result
     best, best_score = result, _reading_score(result)
     for angle in turns:
-        turned = _recognize(engine, image.rotate(angle, expand=True))
+        turned = replace(_recognize(engine, image.rotate(angle, expand=True)), turned=angle)
         score = _reading_score(turned)
         if score > best_score * 1.5:
             best, best_score = turned, score
@@ -100,7 +101,8 @@ def ocr_with(engine: OcrEngine | None) -> Callable[[Image.Image], PageText]:
             chosen.append(get_engine())
         result = recognize_page(chosen[0], image)
         return PageText(
-            0, result.text, result.lines, result.width, result.height, "ocr", chosen[0].name
-        )
+            0, result.text, result.lines, result.width, result.height, "ocr", chosen[0].name,
+            turned=result.turned,
+        )  # fmt: skip
 
     return ocr

@@ -89,9 +89,12 @@ def render_page_png(
     dpi: int = 110,
     password: str | None = None,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    turned: int = 0,
 ) -> bytes:
     """PNG of one page (1-based) for the review viewer: PDFs rendered at `dpi`, image pages
-    upright and re-encoded at their own size. Raises PageNotFound for a page out of range."""
+    upright (EXIF) and re-encoded at their own size, then turned `turned` degrees as OCR turned
+    the page to read it (PageText.turned), so its boxes lie on it. Raises PageNotFound for a
+    page out of range."""
     kind = content_type(data, mime)
     if kind in EINVOICE_MIME_TYPES:
         raise UnsupportedType("an XML or OFD e-invoice is data, with no page image to render")
@@ -104,6 +107,8 @@ def render_page_png(
         source, frames = open_image(data, max_image_pixels, UNLIMITED)
         _check_page_number(page_number, frames)
         image = image_page(source, page_number - 1, max_image_pixels)
+    if turned % 360:
+        image = image.rotate(turned, expand=True)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()

@@ -33,6 +33,9 @@ class OcrResult:
     lines: list[OcrLine]
     width: float
     height: float
+    # Degrees the image was turned (counter-clockwise, as PIL's rotate) before it read upright:
+    # the boxes are on the turned image, so whoever shows them turns the image the same way.
+    turned: int = 0
 
     @classmethod
     def from_lines(cls, lines: list[OcrLine], width: float, height: float) -> OcrResult:
@@ -89,6 +92,7 @@ class PageText:
     height: float
     source: PageSource
     engine: str = ""
+    turned: int = 0  # OcrResult.turned of an OCR'd page; its boxes are on the turned page
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """GET .../file/ and .../pages/{n}.png for viewers."""
 
+import io
 import re
 
 import pytest
@@ -8,7 +9,8 @@ from PIL import Image
 from invoices.models import Invoice
 from tests.conftest import assert_error_shape
 from tests.invoices import documents
-from tests.invoices.conftest import post_upload
+from tests.invoices.conftest import post_upload, upload_processed
+from tests.ocrengine import invoice_makers
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/invoices/"
@@ -57,3 +59,24 @@ def test_page_of_an_unreadable_document_is_422(agent_client, django_capture_on_c
     assert_error_shape(response, 422, "document_unreadable")
     original = agent_client.get(f"{URL}{invoice_id}/file/")
     assert original.status_code == 200
+
+
+def test_a_scan_read_turned_is_shown_as_it_was_read(
+    agent_client, django_capture_on_commit_callbacks
+):
+    # Scanned sideways: OCR turns the page to read it, so its boxes lie on the turned page, and
+    # the viewer's image is turned the same way (else every box would sit on the wrong spot).
+    upright = Image.open(io.BytesIO(invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN)))
+    sideways = invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN, angle=90)
+    invoice = upload_processed(
+        agent_client, "sideways.png", sideways, django_capture_on_commit_callbacks
+    )
+    page = invoice.boxes[0]
+    assert page["turned"] == 270
+    assert (page["width"], page["height"]) == upright.size
+    shown = Image.open(io.BytesIO(agent_client.get(f"{URL}{invoice.pk}/pages/1.png").content))
+    assert shown.size == upright.size
+    number_box = next(line["box"] for line in page["lines"] if "F-2024/0117" in line["text"])
+    x0, y0, x1, y1 = (int(v) for v in number_box)
+    ink = shown.convert("L").crop((x0, y0, x1, y1)).getextrema()[0]
+    assert ink < 128  # the box of the invoice number covers printed text on the shown image

@@ -19,6 +19,7 @@ def test_a_turned_scan_is_read_upright(angle):
     document = read_document(data, engine=get_engine("rapidocr"))
     page = document.pages[0]
     assert (page.width, page.height) == upright.size  # boxes live on the upright page
+    assert (page.turned + angle) % 360 == 0  # how far it was turned back, for the viewer
     fields = extract_invoice(document).as_flat_dict()
     assert fields["invoice_number"] == "F-2024/0117"
     assert fields["total_amount"] == "600.00"
