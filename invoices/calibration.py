@@ -63,3 +63,9 @@ def auto_approve_stats(*, field: str = "", seller: str = "") -> dict:
         "computed_at": computed.isoformat() if computed else None,
         "fields": fields,
     }
+
+
+def auto_approve_stats_part() -> dict:
+    """/api/v1/ocr/stats/'s auto-approve part (settings.OCR_STATS_PARTS): every field over all
+    sellers, its straight-through rate next to the error rate measured at its threshold."""
+    return {"auto_approve": auto_approve_stats()}

@@ -407,6 +407,9 @@ DAILY_REPORT_PARTS = [
     "jobs.daily_report.daily_failed_jobs",
     "matching.daily_report.daily_matching",
 ]
+# What /api/v1/ocr/stats/ shows beside the analysis figures, from apps ocrengine knows nothing
+# of: each a callable returning a dict merged into the answer.
+OCR_STATS_PARTS = ["invoices.calibration.auto_approve_stats_part"]
 
 # --- Receipt matching (matching/) -----------------------------------------------------------
 # An invoice in another currency matches a charge whose original (FX) amount is within this

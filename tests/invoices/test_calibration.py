@@ -311,3 +311,16 @@ def test_the_admin_lists_thresholds_and_recalibrates(client, staff_user, reviewe
     )
     assert "thresholds recomputed" in response.content.decode()
     assert FieldThreshold.objects.get(field="currency", seller="").threshold == 0.85
+
+
+def test_ocr_stats_show_straight_through_next_to_the_measured_error_rate(
+    reviewed, supervisor_client, settings
+):
+    call_command("calibrate_thresholds", stdout=StringIO())
+    body = supervisor_client.get("/api/v1/ocr/stats/").json()
+    assert {"overall", "by_document_type", "canaries"} <= body.keys()  # the analysis figures stay
+    fields = {row["field"]: row for row in body["auto_approve"]["fields"]}
+    currency = fields["currency"]
+    assert (currency["threshold"], currency["straight_through_rate"]) == (0.85, 0.3333)
+    assert (currency["measured_error_rate"], currency["error_rate"]) == (0.0, 0.3333)
+    assert body["auto_approve"]["target_error_rate"] == settings.AUTO_APPROVE_TARGET_ERROR_RATE
