@@ -31,6 +31,15 @@ _TAX_LABELS = (
     ("统一社会信用代码", True),
 )
 _TAX_ID = re.compile(r"[0-9A-Z]{15,20}")
+# The classic invoice's party blocks also print where each party sits and banks:
+# "地址、电话: 武汉市洪山区珞喻路1号 027-87654321", "开户行及账号: 中国工商银行武汉分行 3202...".
+_ADDRESS_LABELS = (("地址、电话", True), ("地址,电话", True), ("地址电话", True), ("地 址", True))
+_BANK_LABELS = (("开户行及账号", True), ("开户银行及账号", True), ("开户行及帐号", True))
+_PHONE_AT_END = re.compile(r"[\s,，]*(?:电话[:：]?\s*)?\(?\+?[\d()（）\s-]{7,20}\d\s*$")
+# An address is mostly digits when the phone is glued on ("珞瑜路1077号027-87576666"): taken
+# whole, the phone is cut off after.
+_WHOLE_LINE = re.compile(r"\S.{3,}")
+_ACCOUNT_NUMBER = re.compile(r"\d[\d\s-]{6,30}\d")
 
 
 def is_cn_vat_invoice(text: str) -> bool:
@@ -120,21 +129,48 @@ def party_candidates(layout: Layout) -> list[Candidate]:
                 )
             )
     name_segments = [segment for segment, _ in names[:2]]
-    for position, (segment, candidate) in enumerate(taxes):
-        owner = _owner(segment, name_segments) if len(name_segments) == 2 else position
-        if candidate is not None and owner < 2:
-            target = ("buyer_tax_id", "seller_tax_id")[owner]
-            candidates.append(
-                Candidate(
-                    target,
-                    candidate.value,
-                    candidate.score,
-                    candidate.method,
-                    candidate.segment,
-                    candidate.alias,
+    blocks = (
+        (taxes, ("buyer_tax_id", "seller_tax_id"), str.strip),
+        (_slots(layout, FieldRule("address", "string", _ADDRESS_LABELS, (_WHOLE_LINE,))),
+         ("buyer_address", "seller_address"), _address),
+        # Only the seller's account says where to pay; the buyer's is its own business.
+        (_slots(layout, FieldRule("bank", "string", _BANK_LABELS, (_ACCOUNT_NUMBER,))),
+         ("", "bank_account"),
+         _account_number),
+    )  # fmt: skip
+    for slots, targets, clean in blocks:
+        for position, (segment, candidate) in enumerate(slots):
+            owner = _owner(segment, name_segments) if len(name_segments) == 2 else position
+            value = clean(candidate.value) if candidate else None
+            if value and owner < 2 and targets[owner]:
+                candidates.append(
+                    Candidate(
+                        targets[owner],
+                        value,
+                        candidate.score,
+                        candidate.method,
+                        candidate.segment,
+                        candidate.alias,
+                    )
                 )
-            )
     return candidates
+
+
+def _address(value: str) -> str:
+    """The address without the phone number printed after it; "" for what an empty line's
+    reader found beside it instead: the vertical block headings' characters (方, 区) or the
+    cipher of the 密码区."""
+    value = re.split(r"\s{2,}|密码区", value)[0]
+    value = _PHONE_AT_END.sub("", value).strip(" ,，;；")
+    if len(value.replace(" ", "")) < 4 or re.search(r"[<>*+/=]", value):
+        return ""
+    return value
+
+
+def _account_number(value: str) -> str:
+    """The account number without the bank's name before it ("" when none is printed)."""
+    numbers = _ACCOUNT_NUMBER.findall(re.split(r"密码区|备注", value)[0])
+    return re.sub(r"[\s-]", "", numbers[-1]) if numbers else ""
 
 
 def totals_row(layout: Layout) -> list[Candidate]:

@@ -95,6 +95,10 @@ def test_classic_chinese_vat_e_invoice():
         "buyer": "武汉市某某物流有限公司",
         "seller_tax_id": "91420200562725281Y",
         "buyer_tax_id": "914201007483062457",
+        # Not printed on this one (the party blocks' 地址、电话 and 开户行及账号 lines).
+        "seller_address": None,
+        "buyer_address": None,
+        "bank_account": None,
     }
     assert {"name": "cn_uppercase_total_matches", "ok": True} in result.checks
     assert {"name": "net_plus_tax_equals_total", "ok": True} in result.checks
@@ -203,3 +207,25 @@ def test_text_layer_is_the_fallback_without_xml():
     assert flat["invoice_number"] == "FX-2024-17"
     assert flat["total_amount"] == "119.00"
     assert flat["currency"] == "EUR"
+
+
+def test_chinese_party_blocks_give_each_address_and_the_sellers_account():
+    rows = [
+        *CLASSIC_VAT,
+        (50, 128, "地址、电话: 武汉市洪山区珞喻路1号 027-87654321"),
+        (50, 141, "开户行及账号: 招商银行武汉分行 127905123410001"),
+        (50, 270, "地址、电话: 湖北省鄂州市梧桐湖新区 0711-3332211"),
+        (50, 285, "开户行及账号: 中国工商银行鄂州分行 1807 0201 0920 0051 234"),
+    ]
+    result = extract_invoice(
+        read(make_pdf(rows, font="STSong-Light")), spec=load_default_spec("cn_vat_invoice")
+    )
+    flat = result.as_flat_dict()
+    assert flat["buyer_address"] == "武汉市洪山区珞喻路1号"
+    assert flat["seller_address"] == "湖北省鄂州市梧桐湖新区"
+    assert flat["bank_account"] == "1807020109200051234"  # the seller's, not the buyer's
+    assert (flat["seller"], flat["buyer_tax_id"]) == (
+        "湖北某某高速公路有限公司",
+        "914201007483062457",
+    )
+    assert result.fields["bank_account"].box is not None
