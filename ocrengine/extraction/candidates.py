@@ -204,6 +204,8 @@ def _values_in(
         if found or not rule.patterns:
             return found
     if rule.type == "name":
+        if text.endswith((":", "：")):
+            return []  # another heading ("Bill To:  Ship To:"), not the name under this one
         letters = sum(ch.isalpha() for ch in text)
         return [(text, None)] if letters >= 2 and letters >= len(text) * 0.4 else []
     for pattern in rule.patterns:
@@ -220,7 +222,9 @@ _GROUPED = re.compile(r"\d{1,3}(?:[,.]\d{3})+")
 # Currencies without a minor unit: their amounts print without decimals.
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "HUF", "ISK", "CLP", "VND", "IDR", "TWD"})
 _DECIMALS = re.compile(r"[.,]\d{2}-?$")
-_CURRENCY_BEFORE = re.compile(r"(€|\$|£|¥|￥|₹|RM|Rs\.?|[A-Z]{3})\s?-?$")
+# A code glued to what precedes it is the tail of an identifier ("AAACW8725FSD001"), not a
+# currency.
+_CURRENCY_BEFORE = re.compile(r"(€|\$|£|¥|￥|₹|RM|Rs\.?|(?<![A-Za-z0-9])[A-Z]{3})\s?-?$")
 _CURRENCY_AFTER = re.compile(r"^\s?(€|元|円|zł|Kč|kr\b|[A-Z]{3}\b)")
 
 

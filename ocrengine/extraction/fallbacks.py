@@ -86,6 +86,26 @@ def total_guess(layout: Layout) -> list[Candidate]:
     return [Candidate("total_amount", format_amount(best[0]), 0.3, "guess", best[1], "", best[0])]
 
 
+# Invoice generators print the number under the title with a bare marker: "INVOICE" then
+# "# 1042" or "No. 2024/17".
+_BARE_NUMBER = re.compile(r"^(?:#|no\.?|nr\.?|n°|nº)\s*([A-Z0-9][\w\-/.]*\d[\w\-/.]*)$", re.I)
+
+
+def number_guess(layout: Layout, *, top_rows: int = 8) -> list[Candidate]:
+    """The bare-marked number in the first rows of a page titled as an invoice or receipt."""
+    rows = [row for row in layout.rows[:top_rows] if row[0].page == layout.rows[0][0].page]
+    titled = any(_GENERIC_HEADINGS.match(s.text) or _TRAILING_TITLE.search(s.text)
+                 for row in rows for s in row)  # fmt: skip
+    if not titled:
+        return []
+    for row in rows:
+        for segment in row:
+            match = _BARE_NUMBER.match(segment.text.strip())
+            if match:
+                return [Candidate("invoice_number", match.group(1), 0.45, "guess", segment)]
+    return []
+
+
 def _name_like(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     return letters >= 3 and letters >= len(text.replace(" ", "")) * 0.6

@@ -19,10 +19,11 @@ from ocrengine.extraction.invoice_checks import (
     date_plausible,
     due_after_issue,
     tax_id_ok,
+    totals_row_split,
 )
 from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout, build_layout
-from ocrengine.extraction.lines import extract_lines
+from ocrengine.extraction.lines import item_rows
 from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.patterns import compile_template_pattern
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
@@ -88,7 +89,9 @@ def _rules_for(fields_json: str) -> tuple[FieldRule, ...]:
     return tuple(rules)
 
 
-def _gather(layout: Layout, rules: list[FieldRule], chinese: bool) -> dict[str, list[Candidate]]:
+def _gather(
+    layout: Layout, rules: list[FieldRule], chinese: bool, item_segments: set[int]
+) -> dict[str, list[Candidate]]:
     month_first = prefers_month_first(layout.text)
     hits = label_hits(layout, rules)
     found = label_candidates(
@@ -108,14 +111,30 @@ def _gather(layout: Layout, rules: list[FieldRule], chinese: bool) -> dict[str, 
     found += fallbacks.date_guess(layout, month_first)
     found += fallbacks.currency_guess(layout, chinese=chinese)
     found += fallbacks.total_guess(layout)
+    found += fallbacks.number_guess(layout)
     buyer_block = {c.segment.index for c in found if c.field == "buyer" and c.segment} | not_seller
     found += fallbacks.seller_guess(layout, exclude=buyer_block)
     found += fallbacks.tax_id_guess(layout)
     by_field: dict[str, list[Candidate]] = {rule.name: [] for rule in rules}
     for candidate in found:
-        if candidate.field in by_field and candidate.value:
+        if (
+            candidate.field in by_field
+            and candidate.value
+            and not _line_item_figure(candidate, item_segments)
+        ):
             by_field[candidate.field].append(candidate)
     return by_field
+
+
+def _line_item_figure(candidate: Candidate, item_segments: set[int]) -> bool:
+    """An amount read below a column heading ("MwSt.", "Total") that sits in a line item's
+    row is that item's figure, not the document's tax or total."""
+    return (
+        candidate.field in AMOUNT_FIELDS
+        and candidate.method == "below"
+        and candidate.segment is not None
+        and candidate.segment.index in item_segments
+    )
 
 
 def _derive(name: str, value: Decimal, basis: list[Candidate]) -> Candidate:
@@ -132,10 +151,12 @@ def _derive(name: str, value: Decimal, basis: list[Candidate]) -> Candidate:
 
 def _money(by_field: dict[str, list[Candidate]]) -> tuple[dict[str, Candidate], dict]:
     """Pick total/net/tax together; derive the missing one from the other two."""
+    totals = by_field.get("total_amount", [])
+    row_nets, row_taxes = totals_row_split(totals)
     choice = choose_amounts(
-        by_field.get("total_amount", []),
-        by_field.get("net_amount", []),
-        by_field.get("tax_amount", []),
+        totals,
+        by_field.get("net_amount", []) + row_nets,
+        by_field.get("tax_amount", []) + row_taxes,
     )
     picked = {"total_amount": choice.total, "net_amount": choice.net, "tax_amount": choice.tax}
     total, net, tax = choice.total, choice.net, choice.tax
@@ -187,7 +208,8 @@ def extract_invoice(
     names = [rule.name for rule in rules]
     layout = build_layout(document)
     chinese = is_cn_vat_invoice(layout.text)
-    by_field = _gather(layout, rules, chinese)
+    items = item_rows(layout)
+    by_field = _gather(layout, rules, chinese, {s.index for row, _ in items for s in row})
     money, money_check = _money(by_field)
     chosen: dict[str, Candidate] = {}
     for name in names:
@@ -229,7 +251,7 @@ def extract_invoice(
     required = [rule.name for rule in rules if rule.required]
     return ExtractionResult(
         fields=fields,
-        lines=xml_lines or extract_lines(layout),
+        lines=xml_lines or [item for _, item in items],
         overall_confidence=overall_confidence(fields, required, checks),
         checks=checks,
     )

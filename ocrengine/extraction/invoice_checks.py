@@ -61,6 +61,32 @@ def choose_amounts(
     )
 
 
+def totals_row_split(totals: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """Net and tax read off one totals row ("Total  1  278.61  40.39  319.00"): two amounts
+    of the row that add up to a third are its net and tax, the larger one the net."""
+    nets: list[Candidate] = []
+    taxes: list[Candidate] = []
+    rows: dict[int, list[Candidate]] = {}
+    for candidate in totals:
+        if candidate.method == "right" and candidate.segment and candidate.amount:
+            rows.setdefault(candidate.segment.row, []).append(candidate)
+    for row in rows.values():
+        for total, net, tax in product(row, row, row):
+            distinct = len({id(total), id(net), id(tax)}) == 3
+            adds_up = abs(net.amount + tax.amount - total.amount) <= CENT
+            if distinct and adds_up and net.amount >= tax.amount > 0:
+                nets.append(_as_field(net, "net_amount"))
+                taxes.append(_as_field(tax, "tax_amount"))
+    return nets, taxes
+
+
+def _as_field(candidate: Candidate, name: str) -> Candidate:
+    return Candidate(
+        name, candidate.value, candidate.score * 0.8, "row", candidate.segment,
+        candidate.alias, candidate.amount,
+    )  # fmt: skip
+
+
 def date_plausible(value: str | None) -> bool:
     if not value:
         return False

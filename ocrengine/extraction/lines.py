@@ -152,40 +152,48 @@ def _nearest(segment: Segment, columns: dict[str, Segment]) -> str:
 def extract_lines(layout: Layout, *, max_rows: int = 60) -> list[dict]:
     """Rows under the item table header until a totals row; each needs an amount. A table cut
     by a page break goes on under the header the next page repeats."""
+    return [item for _, item in item_rows(layout, max_rows=max_rows)]
+
+
+def item_rows(layout: Layout, *, max_rows: int = 60) -> list[tuple[list[Segment], dict]]:
+    """Each line item with the layout row it was read from."""
     found = _header(layout)
     if not found:
         return []
     header_row, columns = found
-    items: list[dict] = []
-    page, position, read = columns["description"].page, header_row + 1, 0
+    items: list[tuple[list[Segment], dict]] = []
+    page, position = columns["description"].page, header_row + 1
     previous: Segment | None = None  # the last row read, for the gap to the next
-    while position < len(layout.rows) and read < max_rows:
+    while position < len(layout.rows) and len(items) < max_rows:
         row = layout.rows[position]
-        if row[0].page != page or _CARRIED.search(row[0].text):
-            following = _next_page_header(layout, position, page)
-            if following is None:
-                break
-            (position, columns), page, previous = following, columns_page(following), None
+        table_goes_on = row[0].page == page and not _CARRIED.search(row[0].text)
+        if table_goes_on:
             position += 1
+            if _STOP.search(row[0].text):
+                break
+            item = _row_item(row, columns)
+            far = previous is not None and row[0].box[1] - previous.box[3] > previous.height * 1.8
+            if item["amount"] and item["description"]:
+                items.append((row, item))
+            elif len(_columns(row)) >= 2 or (far and not item["amount"]):
+                table_goes_on = False  # another table's header, or what follows after a gap
+            elif items and item["description"] and not _has_figures(item):
+                items[-1][1]["description"] += f" {item['description']}"
+            previous = row[0]
+        if table_goes_on:
             continue
-        position += 1
-        if _STOP.search(row[0].text):
+        # The page's part of the table ended (a page break, a carried-forward row, a page
+        # footer): it goes on under the header the next page repeats, if one does.
+        following = _next_page_header(layout, position, page)
+        if following is None:
             break
-        item = _row_item(row, columns)
-        far = previous is not None and row[0].box[1] - previous.box[3] > previous.height * 1.8
-        if item["amount"] and item["description"]:
-            items.append(item)
-            read += 1
-        elif len(_columns(row)) >= 2 or (far and not item["amount"]):
-            break  # another table's header, or what follows the table after a gap
-        elif (
-            items
-            and item["description"]
-            and not any(item[c] for c in COLUMN_WORDS if c != "description")
-        ):
-            items[-1]["description"] = f"{items[-1]['description']} {item['description']}"
-        previous = row[0]
+        (position, columns), previous = following, None
+        page, position = columns_page(following), position + 1
     return items
+
+
+def _has_figures(item: dict) -> bool:
+    return any(item[column] for column in COLUMN_WORDS if column != "description")
 
 
 def columns_page(found: tuple[int, dict[str, Segment]]) -> int:

@@ -470,6 +470,72 @@ def test_line_items_go_on_across_a_page_break():
     assert [line["amount"] for line in result.lines] == ["100.00", "100.00", "300.00"]
 
 
+def test_a_page_footer_does_not_end_a_table_the_next_page_goes_on_with():
+    header = [("Beschreibung", 40), ("Menge", 260), ("MwSt.", 330), ("Betrag", 420)]
+    first = [
+        [("Rechnungsnr. 30064443", 40)],
+        header,
+        [("Hosting S", 40), ("1", 260), ("0 %", 330), ("3,89", 420)],
+        [("Hosting M", 40), ("1", 260), ("0 %", 330), ("5,39", 420)],
+        *[[("", 40)]] * 6,
+        [("Muster AG  Vorstand: A. Beispiel  IBAN DE30507500940000048567", 40)],
+    ]
+    second = [
+        [("Rechnungsnr. 30064443 Seite 2", 40)],
+        header,
+        [("Hosting L", 40), ("1", 260), ("0 %", 330), ("3,89", 420)],
+        [("Total EUR", 40), ("13,17", 420)],
+    ]
+    data = invoice_makers.invoice_pdf([first, second])
+    result = extract_invoice(read_document(data), pdf_bytes=data)
+    assert [line["amount"] for line in result.lines] == ["3.89", "5.39", "3.89"]
+    flat = result.as_flat_dict()
+    # "MwSt." heads a column: the item's figure under it is no tax of the document's.
+    assert (flat["total_amount"], flat["net_amount"], flat["tax_amount"]) == (
+        "13.17",
+        "13.17",
+        None,
+    )
+
+
+def test_the_totals_row_of_the_item_table_gives_net_and_tax():
+    rows = [
+        [("Product", 40), ("Qty", 250), ("Price", 300), ("Tax", 380), ("Total", 450)],
+        [("Memory card 16 GB", 40), ("1", 250), ("278.61", 300), ("40.39", 380), ("319.00", 450)],
+        [("Total", 40), ("1", 250), ("278.61", 300), ("40.39", 380), ("319.00", 450)],
+        [("Service tax #: AAACW8725FSD001", 40)],
+    ]
+    result = values(rows)
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "278.61", "40.39", "319.00",
+    )  # fmt: skip
+
+
+def test_a_registration_number_after_a_tax_label_is_no_amount():
+    rows = [[("Service tax #: AAACW8725FSD001", 40)], [("Grand Total", 40), ("319.00", 300)]]
+    result = values(rows)
+    assert result["tax_amount"] is None
+    assert result["net_amount"] == "319.00"
+
+
+def test_the_bare_marked_number_under_an_invoice_title():
+    rows = [
+        [("Sammy Maystone", 40), ("INVOICE", 400)],
+        [("# INV_2022-0001", 400)],
+        [("Bill To:", 40), ("Ship To:", 200)],
+        [("Taylor Riddel", 40), ("Taylor's Store", 200)],
+        [("Total:", 300), ("$127.50", 400)],
+    ]
+    result = values(rows)
+    assert result["invoice_number"] == "INV_2022-0001"
+    assert result["buyer"] == "Taylor Riddel"  # the heading beside "Bill To:" is no name
+
+
+def test_a_bare_marker_without_an_invoice_title_is_no_number():
+    rows = [[("Packing list", 40)], [("# 42", 400)], [("Total:", 300), ("$127.50", 400)]]
+    assert values(rows)["invoice_number"] is None
+
+
 # --- OCR'd amounts -----------------------------------------------------------------------
 
 
