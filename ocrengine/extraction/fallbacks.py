@@ -55,12 +55,22 @@ TABLE_HEADER = re.compile(
 _ATTENTION = re.compile(r"^\s*(attn|attention|z\.\s*hd|à l'attention|t\.a\.v)\b", re.I)
 
 
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
 def date_guess(layout: Layout, month_first: bool) -> list[Candidate]:
+    """The first date, or the first printed with a time: a receipt's transaction stamp
+    ("14-03-18 21:49") over a date stamped across the paper ("PAID 13 MAR 2018")."""
+    first: Candidate | None = None
     for segment in layout.segments:
         dates = find_dates(segment.text, month_first=month_first)
-        if dates:
-            return [Candidate("date", dates[0][0], 0.45, "guess", segment)]
-    return []
+        if not dates:
+            continue
+        candidate = Candidate("date", dates[0][0], 0.45, "guess", segment)
+        if _TIME.search(segment.text):
+            return [candidate]
+        first = first or candidate
+    return [first] if first else []
 
 
 def currency_guess(layout: Layout, *, chinese: bool) -> list[Candidate]:

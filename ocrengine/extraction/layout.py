@@ -246,7 +246,7 @@ def build_layout(document: DocumentText) -> Layout:
             page_rows.append(_RowBuilder(line))
         for page_row in (builder.lines for builder in page_rows):
             row: list[Segment] = []
-            for text, box, confidence in _join_spaced_cjk(page_row):
+            for text, box, confidence in _join_spaced_cjk(page_row, ocr=page.source == "ocr"):
                 row.append(
                     Segment(
                         text=text,
@@ -266,11 +266,25 @@ def build_layout(document: DocumentText) -> Layout:
 _SHORT_CJK = re.compile(r"^[\u3400-\u9fff]{1,2}$")
 
 
-def _join_spaced_cjk(lines: list) -> list[tuple[str, Box, float]]:
-    """Merge letter-spaced CJK labels split into fragments ("名", "称: 某公司") back together."""
+# OCR splits an amount at its decimal point ("RM 39. 80", "18 .77") and doubles a date's
+# separator ("14--03-18").
+_SPLIT_DECIMALS = re.compile(r"(?<=\d) ?([.,]) (?=\d{2}(?!\d))|(?<=\d) ([.,])(?=\d{2}(?!\d))")
+_DOUBLED_SEPARATOR = re.compile(r"(?<=\d)([-/.])\1(?=\d)")
+
+
+def _repair_ocr(text: str) -> str:
+    text = _SPLIT_DECIMALS.sub(lambda m: m.group(1) or m.group(2), text)
+    return _DOUBLED_SEPARATOR.sub(r"\1", text)
+
+
+def _join_spaced_cjk(lines: list, *, ocr: bool = False) -> list[tuple[str, Box, float]]:
+    """Merge letter-spaced CJK labels split into fragments ("名", "称: 某公司") back together;
+    on OCR'd pages, also amounts split at their decimal point."""
     merged: list[tuple[str, Box, float]] = []
     for line in sorted(lines, key=lambda item: item.box[0]):
         text = normalise_segment_text(line.text)
+        if ocr:
+            text = _repair_ocr(text)
         box = tuple(float(v) for v in line.box)
         if merged and _SHORT_CJK.match(merged[-1][0]) and text[:1] and _CJK_START.match(text):
             previous_text, previous_box, previous_conf = merged[-1]

@@ -551,6 +551,24 @@ def test_an_ocr_misread_digit_is_repaired_by_net_plus_tax_equals_total():
     assert result.fields["total_amount"].confidence < result.fields["net_amount"].confidence
 
 
+def test_ocr_splits_at_a_decimal_point_and_doubled_separators_are_joined_again():
+    rows = [
+        [("LIGHTROOM GALLERY SDN BHD", 40)],
+        [("PAID 13 MAR 2018", 300)],  # a stamp across the paper
+        [("Sub Total", 40), ("RM 37. 55", 300)],
+        [("GST 6%", 40), ("RM 2 .25", 300)],
+        [("TOTAL :", 40), ("RM 39. 80", 300)],
+        [("14--03-18 21:49 SH03ZJ20", 40)],
+    ]
+    result = values(rows, source="ocr", confidence=0.9)
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "37.55", "2.25", "39.80",
+    )  # fmt: skip
+    assert result["date"] == "2018-03-14"  # the receipt's stamp with its time, not the "PAID"
+    text_layer = values([[("Total", 40), ("39. 80", 300)]])
+    assert text_layer["total_amount"] != "39.80"  # a text layer prints what it prints
+
+
 def test_a_text_layer_amount_is_never_repaired():
     rows = [
         [("Subtotal", 40), ("100.00 EUR", 300)],
