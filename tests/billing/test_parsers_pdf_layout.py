@@ -746,6 +746,31 @@ def test_balances_printed_on_dates_in_a_summary_box_are_the_opening_and_closing_
     assert statement_status(statement)[0] == "verified"
 
 
+@pytest.mark.parametrize("one_run_of_text", [False, True])
+def test_a_summary_table_of_two_cards_gives_their_balances_together(one_run_of_text):
+    page = Page()
+    page.row((40, "Example Card Services"), (380, "Statement Date 05 Nov 2026"))
+    page.row((40, "Payment Due Date 25 Nov 2026"))
+    headings = ["CARD", "PREV BAL", "PURCHASES", "PAYMENTS", "STMT BAL"]
+    page.row(*[(x, text) for x, text in zip((40, 230, 310, 390, 470), headings, strict=True)])
+    for card, figures in (
+        ("4111-0000-0000-0002", ("1,000.00", "300.00", "500.00", "800.00")),
+        ("4111-0000-0000-0003", ("20.00CR", "50.00", "0.00", "30.00")),
+    ):
+        if one_run_of_text:  # the whole row drawn as one string, as some issuers do
+            page.row((40, " ".join((card, *figures))))
+        else:
+            columns = zip((280, 360, 440, 520), figures, strict=True)
+            page.row((40, card), *[(x, figure, "r") for x, figure in columns])
+    page.row((40, "Date"), (120, "Description"), (520, "Amount", "r"))
+    page.row((40, "02 Nov"), (120, "PAYMENT THANK YOU"), (520, "500.00CR", "r"))
+    page.row((40, "08 Nov"), (120, "GROCER"), (520, "300.00", "r"))
+    page.row((40, "12 Nov"), (120, "BOOKSHOP"), (520, "50.00", "r"))
+    bill = read(page.pdf()).bills[0]
+    # 1,000.00 - 20.00 before; 800.00 + 30.00 after: every card's balance together.
+    assert (bill.previous_balance, bill.new_balance) == (D("980.00"), D("830.00"))
+
+
 def test_many_amount_columns_are_bounded_to_the_rightmost_ones():
     page = Page()
     page.row((40, "Statement date 31/01/2024"), (300, "Current account IBAN"))

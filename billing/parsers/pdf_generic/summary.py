@@ -10,8 +10,8 @@ from datetime import date
 from itertools import pairwise
 
 from ..base import AccountKind, ParsedBill
-from ..layout_tokens import DateOrder
-from ..pdf_layout import PlacedAmount, Row
+from ..layout_tokens import Amount, DateOrder
+from ..pdf_layout import Cell, PlacedAmount, Row
 from ..statement_labels import (
     BALANCE_LINE,
     CREDIT_LIMIT,
@@ -22,6 +22,7 @@ from ..statement_labels import (
     PERIOD_SEPARATOR,
     PREVIOUS_BALANCE,
     STATEMENT_DATE,
+    SUBTOTAL_LINE,
     plain,
 )
 from .arbiter import balance_value
@@ -29,6 +30,7 @@ from .rows import CARD, IBAN, has_leading_date, latest_date
 
 HEADER_PAD = 0.02
 PERIOD_SEARCH_ROWS = 80
+SUMMARY_TABLE_ROWS = 12
 
 
 @dataclass
@@ -166,7 +168,9 @@ def labelled_amount(
             if (a.cell == cell_index and a.amount.start >= end) or a.cell > cell_index
         ]
         below = below_label(rows, index, cell.x0, cell.x1, lambda r: r.amounts)
-        value = (after[:1] or below[:1] or [None])[0]
+        value = after[0] if after else table_column_value(rows, index, cell_index)
+        if value is None and below:
+            value = below[0]
         if value is not None:
             found.append(value)
             texts.append(label_text(cell.text, end))
@@ -175,6 +179,57 @@ def labelled_amount(
     if labels is not None:
         labels[name] = texts[0] if first else texts[-1]
     return found[0] if first else found[-1]
+
+
+def table_column_value(rows: list[Row], index: int, cell_index: int) -> PlacedAmount | None:
+    """The label heads a column of a summary table, one row per card or account
+    ("CARD | PREV BAL | PURCHASES | STMT BAL"): the column's total row, else the sum of its
+    rows (a card statement's balance is every card's together)."""
+    header = rows[index]
+    if header.amounts or len(header.cells) < 3:
+        return None
+    values = []
+    for row in rows[index + 1 : index + 1 + SUMMARY_TABLE_ROWS]:
+        if row.page != header.page or not row.amounts or has_leading_date(row):
+            break
+        value = _in_column(row, header, cell_index)
+        if value is None:
+            break
+        if SUBTOTAL_LINE.search(plain(row.text)):
+            return value
+        values.append(value)
+    if len(values) <= 1:
+        return values[0] if values else None
+    return _summed(values)
+
+
+def _in_column(row: Row, header: Row, cell_index: int) -> PlacedAmount | None:
+    """The row's amount under header cell `cell_index`: by position, or, where the row is
+    one run of text across several headings (drawn as one string, its words do not line up
+    with the headings), by order counted from the right (the amount columns come last)."""
+    runs = {placed.cell for placed in row.amounts}
+    if len(runs) == 1:
+        run = row.cells[runs.pop()]
+        if sum(_overlaps(run.x0, run.x1, heading) for heading in header.cells) > 1:
+            position = len(row.amounts) - (len(header.cells) - cell_index)
+            return row.amounts[position] if 0 <= position < len(row.amounts) else None
+    heading = header.cells[cell_index]
+    return next((p for p in row.amounts if _overlaps(p.x0, p.x1, heading)), None)
+
+
+def _overlaps(x0: float, x1: float, heading: Cell) -> bool:
+    return min(x1, heading.x1 + HEADER_PAD) - max(x0, heading.x0 - HEADER_PAD) > 0
+
+
+def _summed(values: list[PlacedAmount]) -> PlacedAmount:
+    """The sum of printed card balances, a credit balance ("15.00CR", "-15.00") taken off."""
+    total = sum(
+        (-v.amount.value if v.amount.marked_credit or v.amount.sign < 0 else v.amount.value)
+        for v in values
+    )
+    first = values[0]
+    amount = Amount(abs(total), 1, "CR" if total < 0 else "", first.amount.start, first.amount.end)
+    return PlacedAmount(amount, first.x0, first.x1, first.cell)
 
 
 def below_label(rows: list[Row], index: int, x0: float, x1: float, items) -> list:
