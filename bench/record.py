@@ -81,6 +81,10 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share + 0.5) - 1)]
 
 
+_READ_BY = {"text_layer": "text layer", "ocr": "OCR (image or scan)", "mixed": "mixed"}
+_EXPORT_FORMATS = {"csv", "xlsx", "xls", "ofx", "qfx", "camt", "mt940", "qif"}
+
+
 def seconds_by_source(predictions: Path) -> list[str]:
     """Median / p95 seconds per document and per page, split by how the pages were read."""
     groups: dict[str, list[tuple[float, int, float | None]]] = {}
@@ -91,9 +95,9 @@ def seconds_by_source(predictions: Path) -> list[str]:
         seconds = item.get("seconds")
         if not isinstance(seconds, int | float):
             continue
-        source = {"text_layer": "text layer", "ocr": "OCR (image or scan)", "mixed": "mixed"}.get(
-            item.get("source") or "", "failed / unread"
-        )
+        source = _READ_BY.get(item.get("source") or "", "failed / unread")
+        if item.get("source") in _EXPORT_FORMATS:
+            source = "export file (CSV, XLSX, OFX, CAMT, MT940, QIF)"
         cpu = item.get("cpu_seconds")
         cpu = float(cpu) if isinstance(cpu, int | float) else None
         groups.setdefault(source, []).append((float(seconds), int(item.get("pages") or 1), cpu))
