@@ -1,5 +1,5 @@
-"""Learning from corrections: reviewers' corrections become label hints in a prompt-template
-draft, promoted only when `ocrengine.evaluation` (what `evaluate_templates` runs) shows it reads
+"""Learning from corrections: reviewers' corrections become label hints and seller names in a
+prompt-template draft, promoted only when `ocrengine.evaluation` (what `evaluate_templates` runs) shows it reads
 the approved invoices better without any field reading worse.
 
 A hint comes from a correction of a text field whose corrected value is printed on the page: the
@@ -7,6 +7,10 @@ words before it on its line are the label the seller uses (â€œVorgang: ZH-1001â€
 `invoice_number`), where it sits is the line's page and box. Labels in a template apply to every
 seller, which is why the evaluation runs over every approved invoice of the type, not only the
 corrected ones: a hint that helps one seller and hurts another is never promoted.
+
+A correction of the seller's name ("WS Retail Services Pvt. Ltd." to "Flipkart") is a seller
+name: the draft's `seller_names` maps the seller's tax id (or, without one, the name as read)
+to the name the books keep (`ocrengine.extraction.seller_names`).
 """
 
 from __future__ import annotations
@@ -47,10 +51,23 @@ class LabelHint:
     box: list
 
 
+@dataclass(frozen=True)
+class SellerName:
+    name: str
+    tax_id: str
+    read: str
+    invoice_id: int
+
+    def as_entry(self) -> dict[str, str]:
+        entry = {"name": self.name, "tax_id": self.tax_id, "read": self.read}
+        return {key: value for key, value in entry.items() if value}
+
+
 @dataclass
 class LearningResult:
     hints: list[LabelHint]
     current_version: int  # 0: the shipped spec (no template published yet)
+    seller_names: list[SellerName] = field(default_factory=list)
     draft: PromptTemplate | None = None
     documents: int = 0
     current_accuracy: float | None = None
@@ -68,6 +85,7 @@ class LearningResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "hints": [hint.__dict__ for hint in self.hints],
+            "seller_names": [name.__dict__ for name in self.seller_names],
             "current_version": self.current_version,
             "draft_version": self.draft.version if self.draft else None,
             "documents": self.documents,
@@ -116,9 +134,42 @@ def correction_hints(*, invoices) -> list[LabelHint]:
     return list(hints.values())
 
 
-def _spec_with(spec: dict, hints: list[LabelHint]) -> dict:
-    """The spec with each hint's label added to its field (unless it already knows it)."""
+def seller_name_hints(*, invoices) -> list[SellerName]:
+    """A seller name per seller whose name a reviewer corrected: the seller's tax id, or the
+    name the extractor read (before any correction) where there is none, to the approved name."""
+    names: dict[str, SellerName] = {}
+    extracted: dict[int, str] = {}  # invoice -> the seller as first read
+    changes = (
+        InvoiceFieldChange.objects.filter(invoice__in=invoices, field="seller")
+        .select_related("invoice")
+        .order_by("changed_at", "id")
+    )
+    for change in changes:
+        invoice = change.invoice
+        extracted.setdefault(invoice.pk, change.old_value)
+        if not change.new_value or invoice.seller != change.new_value:
+            continue  # corrected again since: the last value is the one to learn
+        tax_id = invoice.seller_tax_id
+        read = "" if tax_id else extracted[invoice.pk]
+        if tax_id or read:
+            names[tax_id or seller_key(read)] = SellerName(
+                change.new_value, tax_id, read, invoice.pk
+            )
+    return list(names.values())
+
+
+def _spec_with(spec: dict, hints: list[LabelHint], seller_names: list[SellerName]) -> dict:
+    """The spec with each hint's label added to its field (unless it already knows it) and
+    each seller name in `seller_names` (replacing one for the same tax id or printed name)."""
     draft = copy.deepcopy(spec)
+    if seller_names:
+        replaced = {(n.tax_id, seller_key(n.read)) for n in seller_names}
+        kept = [
+            entry
+            for entry in draft.get("seller_names", [])
+            if (entry.get("tax_id", ""), seller_key(entry.get("read", ""))) not in replaced
+        ]
+        draft["seller_names"] = kept + [n.as_entry() for n in seller_names]
     by_name = {f["name"]: f for f in draft["fields"]}
     for hint in hints:
         rule = by_name.get(hint.field)
@@ -177,13 +228,16 @@ def corrections_learn(
     current = template_for(document_type)
     spec = spec_for(document_type, current)
     result = LearningResult(
-        hints=correction_hints(invoices=invoices), current_version=current.version if current else 0
+        hints=correction_hints(invoices=invoices),
+        seller_names=seller_name_hints(invoices=invoices),
+        current_version=current.version if current else 0,
     )
-    draft_spec = _spec_with(spec, result.hints)
+    draft_spec = _spec_with(spec, result.hints, result.seller_names)
     if draft_spec == spec:
         result.reason = "no_new_hints"
         return result
     labels = sorted({f"{h.field}: {h.label}" for h in result.hints})
+    labels += sorted({f"seller: {n.name}" for n in result.seller_names})
     result.draft = template_create_draft(
         document_type=document_type,
         spec=draft_spec,

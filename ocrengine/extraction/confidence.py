@@ -17,6 +17,7 @@ SOURCE_WEIGHT = {
     "below": 0.86,
     "detected": 0.9,  # currency from ISO codes or symbols printed with the amounts
     "derived": 0.8,
+    "learned": 0.95,  # the seller's name as reviewers corrected it, for its tax id or name
     "letterhead": 0.75,  # a company name with a legal form at the top of the page
     "guess": 0.5,
 }

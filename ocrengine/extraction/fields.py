@@ -27,6 +27,7 @@ from ocrengine.extraction.lines import item_rows
 from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.patterns import compile_template_pattern
 from ocrengine.extraction.result import ExtractedField, ExtractionResult
+from ocrengine.extraction.seller_names import apply_seller_names
 from ocrengine.extraction.spec import enabled_validators, load_default_spec
 from ocrengine.extraction.xml_einvoice import is_structured, read_einvoice, structured_checks
 
@@ -180,7 +181,7 @@ def _best(candidates: list[Candidate]) -> Candidate | None:
 
 def _to_field(candidate: Candidate, validated: bool | None) -> ExtractedField:
     segment = candidate.segment
-    source = candidate.method if candidate.method in ("xml", "derived", "qr") else None
+    source = candidate.method if candidate.method in ("xml", "derived", "qr", "learned") else None
     return ExtractedField(
         value=candidate.value,
         confidence=field_confidence(candidate, validated),
@@ -231,6 +232,7 @@ def extract_invoice(
                     chosen[name] = Candidate(name, value, 2.0, "xml")
             if all(chosen.get(n) and chosen[n].method == "xml" for n in AMOUNT_FIELDS):
                 money_check = {"name": "net_plus_tax_equals_total", "ok": _adds_up(chosen)}
+    apply_seller_names(spec, chosen)
     cn_checks, cn_confirmed = [], {}
     if chinese and not is_structured(document):
         # The QR code (read from the file) fills, confirms or contradicts the page.

@@ -1,7 +1,8 @@
 """Field specs (the prompt template's content): loading defaults and validating imports.
 
 A spec is JSON: {"fields": [{"name", "type", "required", "labels": {lang: [alias...]},
-"patterns": [regex...], "validators": [...]}, ...], "validators": [...], "prompt": "..."}.
+"patterns": [regex...], "validators": [...]}, ...], "validators": [...], "prompt": "...",
+"seller_names": [{"name", "tax_id", "read"}, ...]} (see `seller_names`).
 
 Patterns are Python `re` syntax, compiled and matched by `ocrengine.extraction.patterns` (the
 `regex` module, under TEMPLATE_REGEX_TIMEOUT_S); validation compiles them the same way, so a spec that
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ocrengine.extraction.patterns import template_pattern_problem
+from ocrengine.extraction.seller_names import seller_names_errors
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "prompt_specs"
 # Patterns one field may list (each is tried on every candidate value), and its labels (each
@@ -121,6 +123,8 @@ def validate_spec(spec: Any) -> list[str]:
             errors.append(f"fields[{index}].name: duplicate field {name!r}")
         names.add(name)
     errors.extend(_validator_errors("validators", spec.get("validators", [])))
+    if "seller_names" in spec:
+        errors.extend(seller_names_errors(spec["seller_names"]))
     if "prompt" in spec and not isinstance(spec["prompt"], str):
         errors.append("prompt: must be a string")
     return errors

@@ -184,6 +184,62 @@ def test_a_learned_label_leaves_other_sellers_read_as_before(
     assert (result["promoted"], result["gain"]) == (True, 0.0286)
 
 
+def test_a_corrected_seller_name_is_learned_for_the_sellers_tax_id(
+    agent_client, django_capture_on_commit_callbacks
+):
+    # The page prints the legal entity; the books keep the brand. The reviewer corrects two
+    # invoices, a third seller's is approved as read.
+    capture = django_capture_on_commit_callbacks
+    for number in ("INV-1", "INV-2"):
+        invoice = _upload(agent_client, capture, number)
+        assert invoice.seller == "Nordwind Supplies GmbH"
+        agent_client.patch(f"{URL}{invoice.pk}/", {"seller": "Nordwind"})
+        assert agent_client.post(f"{URL}{invoice.pk}/approve/").status_code == 200
+    other = (
+        "Acme Tools Ltd", *BASE[1:2], "VAT ID: GB980780684", *BASE[3:5], "Invoice Number: A-1",
+    )  # fmt: skip
+    invoice = upload_processed(
+        agent_client, "acme.pdf", documents.invoice_pdf((*other, *BASE[6:])), capture
+    )
+    agent_client.post(f"{URL}{invoice.pk}/approve/")
+
+    out = StringIO()
+    call_command("learn_from_corrections", stdout=out)
+    result = json.loads(out.getvalue())
+    assert [(n["name"], n["tax_id"], n["read"]) for n in result["seller_names"]] == [
+        ("Nordwind", "DE811907980", "")
+    ]
+    assert result["per_field"]["seller"] == {"current": 0.3333, "draft": 1.0}
+    assert (result["promoted"], result["reason"]) == (True, "promoted")
+    draft = PromptTemplate.objects.get(
+        version=result["draft_version"], document_type__code="invoice"
+    )
+    assert draft.spec["seller_names"] == [{"name": "Nordwind", "tax_id": "DE811907980"}]
+
+    # The seller's next invoice carries the books' name, marked as learned; Acme's its own.
+    invoice = _upload(agent_client, capture, "INV-3")
+    assert invoice.seller == "Nordwind"
+    body = agent_client.get(f"{URL}{invoice.pk}/").json()
+    assert body["field_sources"]["seller"]["source"] == "learned"
+    acme = upload_processed(
+        agent_client, "acme-2.pdf", documents.invoice_pdf((*other, *BASE[6:])), capture
+    )
+    assert acme.seller == "Acme Tools Ltd"
+
+
+def test_a_spec_with_malformed_seller_names_is_refused():
+    from ocrengine.extraction.spec import load_default_spec, validate_spec
+
+    spec = load_default_spec("invoice")
+    for bad, message in (
+        ("x", "seller_names: must be a list"),
+        ([{"name": "Nordwind"}], "seller_names[0]: needs a name and a tax_id or read"),
+        ([{"name": 3, "read": "a"}], "seller_names[0]: must be an object of strings"),
+    ):
+        assert validate_spec({**spec, "seller_names": bad}) == [message]
+    assert validate_spec({**spec, "seller_names": [{"name": "N", "read": "Nordwind AG"}]}) == []
+
+
 def _score(version: int, **per_field: tuple[int, int]) -> VersionScore:
     return VersionScore(version, {name: list(tally) for name, tally in per_field.items()})
 
