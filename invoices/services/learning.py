@@ -52,6 +52,18 @@ class LabelHint:
 
 
 @dataclass(frozen=True)
+class PositionHint:
+    field: str
+    tax_id: str
+    invoice_id: int
+    page: int
+    box: list  # fractions of the page: x0, y0, x1, y1
+
+    def as_entry(self) -> dict[str, Any]:
+        return {"tax_id": self.tax_id, "field": self.field, "page": self.page, "box": self.box}
+
+
+@dataclass(frozen=True)
 class SellerName:
     name: str
     tax_id: str
@@ -68,6 +80,7 @@ class LearningResult:
     hints: list[LabelHint]
     current_version: int  # 0: the shipped spec (no template published yet)
     seller_names: list[SellerName] = field(default_factory=list)
+    positions: list[PositionHint] = field(default_factory=list)
     draft: PromptTemplate | None = None
     documents: int = 0
     current_accuracy: float | None = None
@@ -86,6 +99,7 @@ class LearningResult:
         return {
             "hints": [hint.__dict__ for hint in self.hints],
             "seller_names": [name.__dict__ for name in self.seller_names],
+            "positions": [position.__dict__ for position in self.positions],
             "current_version": self.current_version,
             "draft_version": self.draft.version if self.draft else None,
             "documents": self.documents,
@@ -108,8 +122,50 @@ def _label_before(text: str, value: str) -> str:
 
 def correction_hints(*, invoices) -> list[LabelHint]:
     """A hint per corrected text field whose new value is printed after a label on a line."""
-    text_fields = set(invoice_field_names(editable=True, kind="text"))
     hints: dict[tuple[str, str, str], LabelHint] = {}
+    for change, page, line in _printed_corrections(invoices):
+        label = _label_before(line.get("text", ""), change.new_value)
+        if label:
+            invoice = change.invoice
+            key = (change.field, label, seller_key(invoice.seller))
+            hints.setdefault(
+                key, LabelHint(change.field, label, key[2], invoice.pk, page["page"], line["box"])
+            )
+    return list(hints.values())
+
+
+def position_hints(*, invoices) -> list[PositionHint]:
+    """Where a seller (by tax id) prints a corrected text field with no label before it: the
+    line's page and box, as fractions of the page."""
+    hints: dict[tuple[str, str], PositionHint] = {}
+    for change, page, line in _printed_corrections(invoices):
+        invoice = change.invoice
+        text = line.get("text", "")
+        if not invoice.seller_tax_id or _label_before(text, change.new_value):
+            continue
+        if change.new_value.casefold() not in text.casefold():
+            continue
+        width, height = page.get("width") or 0, page.get("height") or 0
+        if width <= 0 or height <= 0:
+            continue
+        x0, y0, x1, y1 = line["box"]
+        box = [
+            round(x0 / width, 4),
+            round(y0 / height, 4),
+            round(x1 / width, 4),
+            round(y1 / height, 4),
+        ]
+        key = (invoice.seller_tax_id, change.field)
+        hints[key] = PositionHint(
+            change.field, invoice.seller_tax_id, invoice.pk, page["page"], box
+        )
+    return list(hints.values())
+
+
+def _printed_corrections(invoices):
+    """(change, page, line) for each still-standing correction of a text field and each line of
+    the invoice's pages."""
+    text_fields = set(invoice_field_names(editable=True, kind="text"))
     changes = (
         InvoiceFieldChange.objects.filter(invoice__in=invoices, field__in=text_fields)
         .exclude(new_value="")
@@ -117,21 +173,11 @@ def correction_hints(*, invoices) -> list[LabelHint]:
         .order_by("changed_at", "id")
     )
     for change in changes:
-        invoice = change.invoice
-        if getattr(invoice, change.field) != change.new_value:
+        if getattr(change.invoice, change.field) != change.new_value:
             continue  # corrected again since: the last value is the one to learn
-        for page in invoice.boxes or []:
+        for page in change.invoice.boxes or []:
             for line in page.get("lines", []):
-                label = _label_before(line.get("text", ""), change.new_value)
-                if label:
-                    key = (change.field, label, seller_key(invoice.seller))
-                    hints.setdefault(
-                        key,
-                        LabelHint(
-                            change.field, label, key[2], invoice.pk, page["page"], line["box"]
-                        ),
-                    )
-    return list(hints.values())
+                yield change, page, line
 
 
 def seller_name_hints(*, invoices) -> list[SellerName]:
@@ -158,10 +204,20 @@ def seller_name_hints(*, invoices) -> list[SellerName]:
     return list(names.values())
 
 
-def _spec_with(spec: dict, hints: list[LabelHint], seller_names: list[SellerName]) -> dict:
-    """The spec with each hint's label added to its field (unless it already knows it) and
-    each seller name in `seller_names` (replacing one for the same tax id or printed name)."""
+def _spec_with(spec: dict, result: LearningResult) -> dict:
+    """The spec with each hint's label added to its field (unless it already knows it), each
+    seller name in `seller_names` (replacing one for the same tax id or printed name) and each
+    position in `field_positions` (replacing one for the same tax id and field)."""
+    hints, seller_names = result.hints, result.seller_names
     draft = copy.deepcopy(spec)
+    if result.positions:
+        placed = {(p.tax_id, p.field) for p in result.positions}
+        kept = [
+            entry
+            for entry in draft.get("field_positions", [])
+            if (entry.get("tax_id"), entry.get("field")) not in placed
+        ]
+        draft["field_positions"] = kept + [p.as_entry() for p in result.positions]
     if seller_names:
         replaced = {(n.tax_id, seller_key(n.read)) for n in seller_names}
         kept = [
@@ -230,14 +286,16 @@ def corrections_learn(
     result = LearningResult(
         hints=correction_hints(invoices=invoices),
         seller_names=seller_name_hints(invoices=invoices),
+        positions=position_hints(invoices=invoices),
         current_version=current.version if current else 0,
     )
-    draft_spec = _spec_with(spec, result.hints, result.seller_names)
+    draft_spec = _spec_with(spec, result)
     if draft_spec == spec:
         result.reason = "no_new_hints"
         return result
     labels = sorted({f"{h.field}: {h.label}" for h in result.hints})
     labels += sorted({f"seller: {n.name}" for n in result.seller_names})
+    labels += sorted({f"{p.field} at a position" for p in result.positions})
     result.draft = template_create_draft(
         document_type=document_type,
         spec=draft_spec,

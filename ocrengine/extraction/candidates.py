@@ -176,7 +176,7 @@ def label_index(rules: tuple[FieldRule, ...]) -> LabelIndex:
     return LabelIndex(list(rules))
 
 
-def _values_in(
+def values_in(
     text: str, rule: FieldRule, month_first: bool, whole: bool = False
 ) -> list[tuple[str, Decimal | None]]:
     """Parse the values of `rule`'s type out of a value region, best first. `whole`: the
@@ -339,7 +339,7 @@ def read_near(
         return []  # a party word inside running text ("greetings from ..."), not a label
     inline = [
         (value, amount, "inline", segment)
-        for value, amount in _values_in(region, rule, month_first, whole)
+        for value, amount in values_in(region, rule, month_first, whole)
     ]
     if inline and rule.type != "amount":
         return inline
@@ -355,7 +355,7 @@ def read_near(
     for other in layout.right_of(segment, limit=6):
         other_hits = hits_by_segment[other.index]
         text = other.text[: other_hits[0].start] if other_hits else other.text
-        values = _values_in(text, rule, month_first, whole)
+        values = values_in(text, rule, month_first, whole)
         right.extend((value, amount, "right", other) for value, amount in values)
         # Only amounts continue along a table row ("Total  24.99  5.00  29.99").
         if other_hits or (values and rule.type != "amount"):
@@ -382,7 +382,7 @@ def _read_below(
     for other in layout.below(segment, max_rows=max_rows, span=span):
         other_hits = hits_by_segment[other.index]
         text = other.text[: other_hits[0].start] if other_hits else other.text
-        values = _values_in(text, rule, month_first, whole)
+        values = values_in(text, rule, month_first, whole)
         if values:
             return [(value, amount, "below", other) for value, amount in values]
         if other_hits and other_hits[0].start == 0:

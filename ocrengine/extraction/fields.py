@@ -14,6 +14,7 @@ from ocrengine.extraction.cn_qr import cn_invoice_checks
 from ocrengine.extraction.cn_vat import cn_vat_candidates, is_cn_vat_invoice
 from ocrengine.extraction.confidence import field_confidence, overall_confidence
 from ocrengine.extraction.extractor import DocumentExtractor
+from ocrengine.extraction.field_positions import apply_field_positions
 from ocrengine.extraction.invoice_checks import (
     choose_amounts,
     date_plausible,
@@ -232,6 +233,7 @@ def extract_invoice(
                     chosen[name] = Candidate(name, value, 2.0, "xml")
             if all(chosen.get(n) and chosen[n].method == "xml" for n in AMOUNT_FIELDS):
                 money_check = {"name": "net_plus_tax_equals_total", "ok": _adds_up(chosen)}
+    apply_field_positions(spec, chosen, layout, document, rules, prefers_month_first(layout.text))
     apply_seller_names(spec, chosen)
     cn_checks, cn_confirmed = [], {}
     if chinese and not is_structured(document):

@@ -18,7 +18,8 @@ MAX_SELLER_NAMES = 2000
 MAX_NAME_CHARS = 200
 
 
-def _key(text: str) -> str:
+def normalised(text: str) -> str:
+    """A name or tax id compared without case, spaces or punctuation."""
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -27,11 +28,13 @@ def apply_seller_names(spec: dict[str, Any], chosen: dict[str, Candidate]) -> No
     entries = spec.get("seller_names") or []
     tax_id, seller = chosen.get("seller_tax_id"), chosen.get("seller")
     keys = (
-        ("tax_id", _key(tax_id.value) if tax_id else ""),
-        ("read", _key(seller.value) if seller else ""),
+        ("tax_id", normalised(tax_id.value) if tax_id else ""),
+        ("read", normalised(seller.value) if seller else ""),
     )
     for attribute, key in keys:
-        entry = next((e for e in entries if key and _key(e.get(attribute) or "") == key), None)
+        entry = next(
+            (e for e in entries if key and normalised(e.get(attribute) or "") == key), None
+        )
         if entry is not None:
             basis = seller or tax_id
             chosen["seller"] = Candidate(

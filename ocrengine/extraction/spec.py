@@ -2,7 +2,8 @@
 
 A spec is JSON: {"fields": [{"name", "type", "required", "labels": {lang: [alias...]},
 "patterns": [regex...], "validators": [...]}, ...], "validators": [...], "prompt": "...",
-"seller_names": [{"name", "tax_id", "read"}, ...]} (see `seller_names`).
+"seller_names": [{"name", "tax_id", "read"}, ...], "field_positions": [{"tax_id", "field",
+"page", "box"}, ...]} (see `seller_names`, `field_positions`).
 
 Patterns are Python `re` syntax, compiled and matched by `ocrengine.extraction.patterns` (the
 `regex` module, under TEMPLATE_REGEX_TIMEOUT_S); validation compiles them the same way, so a spec that
@@ -16,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ocrengine.extraction.field_positions import field_positions_errors
 from ocrengine.extraction.patterns import template_pattern_problem
 from ocrengine.extraction.seller_names import seller_names_errors
 
@@ -125,6 +127,8 @@ def validate_spec(spec: Any) -> list[str]:
     errors.extend(_validator_errors("validators", spec.get("validators", [])))
     if "seller_names" in spec:
         errors.extend(seller_names_errors(spec["seller_names"]))
+    if "field_positions" in spec:
+        errors.extend(field_positions_errors(spec["field_positions"]))
     if "prompt" in spec and not isinstance(spec["prompt"], str):
         errors.append("prompt: must be a string")
     return errors

@@ -24,7 +24,7 @@ BASE = documents.INVOICE_LINES
 
 
 def _upload(client, capture, number: str, *, label: str = "Invoice Number") -> Invoice:
-    lines = (*BASE[:5], f"{label}: {number}", *BASE[6:])
+    lines = (*BASE[:5], f"{label}: {number}" if label else number, *BASE[6:])
     invoice = upload_processed(client, f"{number}.pdf", documents.invoice_pdf(lines), capture)
     invoice.refresh_from_db()
     return invoice
@@ -227,7 +227,33 @@ def test_a_corrected_seller_name_is_learned_for_the_sellers_tax_id(
     assert acme.seller == "Acme Tools Ltd"
 
 
-def test_a_spec_with_malformed_seller_names_is_refused():
+def test_where_a_seller_prints_an_unlabelled_number_is_learned(
+    agent_client, django_capture_on_commit_callbacks
+):
+    # Nordwind prints its invoice number alone on a line, no label: nothing reads it.
+    capture = django_capture_on_commit_callbacks
+    for number in ("NW-1001", "NW-1002"):
+        invoice = _upload(agent_client, capture, number, label="")
+        assert invoice.invoice_number == ""
+        agent_client.patch(f"{URL}{invoice.pk}/", {"invoice_number": number})
+        assert agent_client.post(f"{URL}{invoice.pk}/approve/").status_code == 200
+    out = StringIO()
+    call_command("learn_from_corrections", stdout=out)
+    result = json.loads(out.getvalue())
+    position = result["positions"][0]
+    assert (position["field"], position["tax_id"], position["page"]) == (
+        "invoice_number", "DE811907980", 1,
+    )  # fmt: skip
+    assert all(0 <= v <= 1 for v in position["box"])
+    assert result["per_field"]["invoice_number"] == {"current": 0.0, "draft": 1.0}
+    assert result["promoted"] is True
+    invoice = _upload(agent_client, capture, "NW-1003", label="")
+    assert invoice.invoice_number == "NW-1003"
+    body = agent_client.get(f"{URL}{invoice.pk}/").json()
+    assert body["field_sources"]["invoice_number"]["source"] == "learned"
+
+
+def test_a_spec_with_malformed_seller_names_or_positions_is_refused():
     from ocrengine.extraction.spec import load_default_spec, validate_spec
 
     spec = load_default_spec("invoice")
@@ -238,6 +264,14 @@ def test_a_spec_with_malformed_seller_names_is_refused():
     ):
         assert validate_spec({**spec, "seller_names": bad}) == [message]
     assert validate_spec({**spec, "seller_names": [{"name": "N", "read": "Nordwind AG"}]}) == []
+    position = {"tax_id": "DE811907980", "field": "invoice_number", "page": 1}
+    for box in ([0.1, 0.2, 0.3], [0.5, 0.2, 0.4, 0.3], [0, 0, 2, 1]):
+        assert validate_spec({**spec, "field_positions": [{**position, "box": box}]}) == [
+            "field_positions[0]: needs tax_id and field (strings), page (1 or more) and box "
+            "(four fractions of the page, x0 < x1, y0 < y1)"
+        ]
+    placed = [{**position, "box": [0.1, 0.2, 0.3, 0.25]}]
+    assert validate_spec({**spec, "field_positions": placed}) == []
 
 
 def _score(version: int, **per_field: tuple[int, int]) -> VersionScore:
