@@ -10,7 +10,9 @@ corrected ones: a hint that helps one seller and hurts another is never promoted
 
 A correction of the seller's name ("WS Retail Services Pvt. Ltd." to "Flipkart") is a seller
 name: the draft's `seller_names` maps the seller's tax id (or, without one, the name as read)
-to the name the books keep (`ocrengine.extraction.seller_names`).
+to the name the books keep (`ocrengine.extraction.seller_names`). A corrected value printed with
+no label before it is a position: where that seller (by tax id) prints the field
+(`ocrengine.extraction.field_positions`).
 """
 
 from __future__ import annotations
