@@ -191,6 +191,9 @@ PREVIOUS_BALANCE = _words(
     r"saldo vorige",
     r"vorig saldo",
     r"beginsaldo",
+    r"saldo (?:poczatkowe|otwarcia|poprzednie)",
+    r"ingaende saldo",
+    r"pocatecni zustatek",
     r"baki (?:mula|terdahulu|sebelum)",
     "上期账单金额",
     "上期余额",
@@ -218,6 +221,9 @@ NEW_BALANCE = _words(
     r"nuevo saldo",
     r"nieuw saldo",
     r"eindsaldo",
+    r"saldo (?:koncowe|zamkniecia)",
+    r"utgaende saldo",
+    r"konecny zustatek",
     r"baki (?:baru|terkini|akhir)",
     "本期应还金额",
     "本期账单金额",
@@ -337,6 +343,10 @@ PERIOD = _words(
     r"period",
     r"periode",
     r"periode du",
+    r"okres",
+    r"od",
+    r"obdobi",
+    r"perioden",
     r"zeitraum",
     r"abrechnungszeitraum",
     r"periodo",
@@ -354,7 +364,9 @@ PERIOD = _words(
     r"extrato",
     "账单周期",
 )
-PERIOD_SEPARATOR = re.compile(r"^\s*(?:-|\u2013|to|au|bis|al|a|hingga|sampai|til|tot|至|~)\s*$")
+PERIOD_SEPARATOR = re.compile(
+    r"^\s*(?:-|\u2013|to|au|bis|al|a|hingga|sampai|til|tot|t/m|t\.m\.|tot en met|do|至|~)\s*$"
+)
 
 # Cues of a card statement versus a bank (current/savings) account statement, beyond the
 # words every reader shares (table_vocabulary's CARD_WORDS and CURRENT_WORDS): what a

@@ -234,7 +234,8 @@ CURRENT_WORDS = re.compile(
     r"\biban\b|girokonto|chequing|checking|current account|compte (?:courant|cheque)|"
     r"cuenta corriente|betaalrekening|conto corrente|conta corrente|akaun semasa|"
     r"savings|sparkonto|livret|储蓄|借记卡|auftragskonto|kontonummer|rekeningnummer|sort code|"
-    r"tagesgeld|compte de depot|compte cheques",
+    r"tagesgeld|compte de depot|compte cheques|rachunek|konto osobiste|kontoutdrag|"
+    r"clearingnummer|privatkonto|lonekonto|estratto conto|rekeningafschrift|bezny ucet",
     re.I,
 )
 

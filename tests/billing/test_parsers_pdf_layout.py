@@ -771,6 +771,95 @@ def test_a_summary_table_of_two_cards_gives_their_balances_together(one_run_of_t
     assert (bill.previous_balance, bill.new_balance) == (D("980.00"), D("830.00"))
 
 
+def test_a_current_account_paid_by_debit_card_with_long_references_stays_a_current_account():
+    # The debit card's masked number on purchase rows and long SEPA references are no cue of
+    # a card statement; balances marked H (Haben) are money held.
+    page = Page()
+    page.row((40, "Volksbank Musterstadt eG"), (380, "Kontoauszug 3/2024"))
+    page.row((40, "IBAN DE02 1203 0000 0000 2020 51"))
+    page.row((40, "Bu-Tag"), (120, "Vorgang"), (520, "Betrag EUR", "r"))
+    page.row((120, "alter Kontostand vom 29.02.2024"), (520, "1.000,00 H", "r"))
+    page.row((40, "01.03."), (120, "Kartenzahlung 4532****1234 REWE"), (520, "67,43 S", "r"))
+    page.row((120, "EREF: 7461230001 MREF: TK1234567"))
+    page.row((40, "06.03."), (120, "Lastschrift PayPal 1039582736412"), (520, "10,99 S", "r"))
+    page.row((40, "27.03."), (120, "Lohn/Gehalt 03/2024"), (520, "2.000,00 H", "r"))
+    page.row((120, "neuer Kontostand vom 31.03.2024"), (520, "2.921,58 H", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert bill.account_kind == "current"
+    assert (bill.previous_balance, bill.new_balance) == (D("1000.00"), D("2921.58"))
+    assert rows_of(bill) == [("67.43", "debit"), ("10.99", "debit"), ("2000.00", "credit")]
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_a_signed_amount_and_a_running_balance_read_as_a_current_account_when_nothing_else_says():
+    page = Page()
+    page.row((40, "Kontoutdrag"), (330, "Period 2024-03-01 - 2024-03-31"))
+    page.row((40, "Bokföringsdag"), (190, "Text"), (470, "Belopp", "r"), (555, "Saldo", "r"))
+    page.row((190, "Ingående saldo 2024-02-29"), (555, "18 452,10", "r"))
+    page.row(
+        (40, "2024-03-01"),
+        (190, "ICA NARA HOGDALEN"),
+        (470, "-412,35", "r"),
+        (555, "18 039,75", "r"),
+    )
+    page.row(
+        (40, "2024-03-05"), (190, "SWISH FRAN ANNA"), (470, "250,00", "r"), (555, "18 289,75", "r")
+    )
+    page.row((40, "2024-03-08"), (190, "SL ACCESS"), (470, "-970,00", "r"), (555, "17 319,75", "r"))
+    page.row((190, "Utgående saldo 2024-03-31"), (555, "17 319,75", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert bill.account_kind == "current"
+    assert rows_of(bill) == [("412.35", "debit"), ("250.00", "credit"), ("970.00", "debit")]
+    assert (bill.previous_balance, bill.new_balance) == (D("18452.10"), D("17319.75"))
+    assert bill.statement_date == date(2024, 3, 31)
+
+
+def test_a_summary_box_above_the_table_and_its_brought_forward_are_one_account():
+    page = Page()
+    page.row((40, "Example Bank"), (380, "Statement Date 31 JAN 2024"))
+    page.row((40, "Sort Code 60-12-34"), (200, "Account No 87654321"))
+    page.row((380, "Previous Balance"), (540, "£2,841.17", "r"))
+    page.row((380, "Paid In"), (540, "£100.00", "r"))
+    page.row((380, "Withdrawn"), (540, "£23.40", "r"))
+    page.row((380, "New Balance"), (540, "£2,917.77", "r"))
+    page.row((40, "Date"), (120, "Description"), (380, "Paid In", "r"), (460, "Withdrawn", "r"),
+             (540, "Balance", "r"))  # fmt: skip
+    page.row((40, "01 JAN 2024"), (120, "BROUGHT FORWARD"), (540, "2,841.17", "r"))
+    page.row((40, "02 JAN 2024"), (120, "CARD PAYMENT TO COSTA"), (460, "23.40", "r"),
+             (540, "2,817.77", "r"))  # fmt: skip
+    page.row((40, "03 JAN 2024"), (120, "AUTOMATED CREDIT"), (380, "100.00", "r"),
+             (540, "2,917.77", "r"))  # fmt: skip
+    statement = read(page.pdf())
+    assert len(statement.bills) == 1
+    bill = statement.bills[0]
+    assert (bill.previous_balance, bill.new_balance) == (D("2841.17"), D("2917.77"))
+    assert statement_status(statement)[0] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("period", "opening_label", "closing_label"),
+    [
+        ("Okres: od 01.03.2024 do 31.03.2024", "Saldo początkowe", "Saldo końcowe"),
+        ("Periode 01-03-2024 t/m 31-03-2024", "Beginsaldo", "Eindsaldo"),
+        ("01/03/2024 - 31/03/2024", "Opening balance", "Closing balance"),
+    ],
+)
+def test_the_period_and_balances_in_more_languages(period, opening_label, closing_label):
+    page = Page()
+    page.row((40, "Example Bank"))
+    page.row((40, period))
+    page.row((40, opening_label), (540, "1 000,00", "r"))
+    page.row((40, "Data"), (120, "Opis"), (460, "Obciążenia", "r"), (540, "Uznania", "r"))
+    page.row((40, "04.03.2024"), (120, "Sklep"), (460, "200,00", "r"))
+    page.row((40, "10.03.2024"), (120, "Wynagrodzenie"), (540, "500,00", "r"))
+    page.row((40, closing_label), (540, "1 300,00", "r"))
+    bill = read(page.pdf()).bills[0]
+    assert (bill.period_start, bill.statement_date) == (date(2024, 3, 1), date(2024, 3, 31))
+    assert (bill.previous_balance, bill.new_balance) == (D("1000.00"), D("1300.00"))
+
+
 def test_many_amount_columns_are_bounded_to_the_rightmost_ones():
     page = Page()
     page.row((40, "Statement date 31/01/2024"), (300, "Current account IBAN"))

@@ -117,6 +117,8 @@ def score_reading(reading: Reading, sections, headings, summary, kind_prior, tot
             points += 2 * running
     points += sum(0.5 for index, role in enumerate(reading.roles) if headings.get(index) == role)
     points += 0.3 if reading.kind == kind_prior else 0.0
+    # A running balance column is a current account's: card statements seldom print one.
+    points += 0.1 if reading.kind == "current" and "balance" in reading.roles else 0.0
     points += word_agreement(sections, reading)
     # Symmetric readings tie alike (a card in a "debit" column, an account in credit): most
     # statements open with money held or owed, not the reverse.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 from ..base import AccountKind
 from ..layout_tokens import DateOrder
@@ -16,6 +17,7 @@ from ..statement_labels import (
     CARD_CUES,
     COLUMN_ROLES,
     NEW_BALANCE,
+    PERIOD_SEPARATOR,
     PREVIOUS_BALANCE,
     SUBTOTAL_LINE,
     plain,
@@ -54,7 +56,8 @@ def join_date_rows(rows: list[Row]) -> list[Row]:
     while index < len(rows):
         row = rows[index]
         following = rows[index + 1] if index + 1 < len(rows) else None
-        if following is not None and only_dates(row) and date_line_of(row, following):
+        date_line = only_dates(row) and not date_range(row)
+        if following is not None and date_line and date_line_of(row, following):
             out.append(joined(row, following))
             index += 2
             continue
@@ -63,11 +66,25 @@ def join_date_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
-def only_dates(row: Row) -> bool:
+def only_dates(row: Row, *, leading: bool = True) -> bool:
+    """A row of nothing but dates (`leading`: starting where a row's own date does)."""
     if not row.dates or row.amounts or len(row.dates) > 3:
         return False
     covered = sum(d.token.end - d.token.start for d in row.dates)
-    return covered >= 0.8 * len(row.text.replace(" ", "")) and has_leading_date(row)
+    return covered >= 0.8 * len(row.text.replace(" ", "")) and (
+        not leading or has_leading_date(row)
+    )
+
+
+def date_range(row: Row) -> bool:
+    """Two dates of one cell with a range between them ("01/03/2024 - 31/03/2024", "du ...
+    au ..."): a period, not a transaction's date line."""
+    for first, second in pairwise(row.dates):
+        if first.cell == second.cell:
+            between = row.cells[first.cell].text[first.token.end : second.token.start]
+            if PERIOD_SEPARATOR.match(plain(between)):
+                return True
+    return False
 
 
 def date_line_of(row: Row, following: Row) -> bool:
@@ -243,12 +260,23 @@ def document_currency(rows: list[Row]) -> str:
     return max(counts, key=counts.get) if counts else ""
 
 
+# A card number as statements print the card's own: masked ("4532 **** **** 1234") or in
+# groups of four (Amex 4-6-5). A bare run of digits is a reference, not a card.
+CARD_NUMBER = re.compile(
+    r"(?<![\d-])(?:\d{4}([- ])\d{4}\1\d{4}\1\d{4}|\d{4}([- ])\d{6}\2\d{5}|"
+    r"(?:\d{4}|[X*•]{4})[- ]?(?:[X*•]{2,6}[- ]?){1,3}\d{4})(?![- ]?\d)"
+)
+
+
 def kind_cue(rows: list[Row]) -> AccountKind | None:
     text = plain(" ".join(row.text for row in rows[:400]))
     card = len(CARD_CUES.findall(text)) + len(CARD_WORDS.findall(text))
     account = len(ACCOUNT_CUES.findall(text)) + len(CURRENT_WORDS.findall(text))
-    numbers = IBAN.sub(" ", " ".join(row.text for row in rows[:400]))
-    card += 2 * len(CARD.findall(numbers))  # a (masked) card number
+    # The card's number where the statement names its account; on a transaction row it is
+    # the debit card a current account's purchase was paid with.
+    heading = " ".join(row.text for row in rows[:400] if not has_leading_date(row))
+    if CARD_NUMBER.search(IBAN.sub(" ", heading)):
+        card += 2
     if card == account:
         return None  # the page does not say; the readings' other evidence decides
     return "card" if card > account else "current"

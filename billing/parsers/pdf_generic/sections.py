@@ -181,12 +181,16 @@ def table_span(rows: list[Row], dated: set[int]) -> set[int]:
 
 
 def add_balance(sections: list[Section], row: Row, columns, label: str) -> None:
-    amount = row.amounts[-1]
-    line = BalanceLine(row, column_of(amount, columns), amount, label)
+    placed = row.amounts[-1]
+    line = BalanceLine(row, column_of(placed, columns), placed, label)
+    amount = placed.amount
     current = sections[-1]
     closing = current.closing if current.txns or current.opening else None
     opens_again = closing is not None and label != "new"
-    if opens_again and closing.amount.amount.value != amount.amount.value:
+    repeats_opening = current.opening and current.opening.amount.amount.value == amount.value
+    if opens_again and not current.txns and repeats_opening:
+        return  # the table's "brought forward" repeats the summary box's previous balance
+    if opens_again and closing.amount.amount.value != amount.value:
         # A closing balance followed by another balance before any row: a new account.
         sections.append(Section(balances=[(0, line)]))
         return

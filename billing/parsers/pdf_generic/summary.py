@@ -26,7 +26,7 @@ from ..statement_labels import (
     plain,
 )
 from .arbiter import balance_value
-from .rows import CARD, IBAN, has_leading_date, latest_date
+from .rows import CARD, IBAN, has_leading_date, latest_date, only_dates
 
 HEADER_PAD = 0.02
 PERIOD_SEARCH_ROWS = 80
@@ -272,7 +272,10 @@ def dated_balances(rows: list[Row], order: DateOrder) -> list[tuple[date, Placed
 def period_of(rows: list[Row], order: DateOrder) -> tuple[date, date] | None:
     """(start, end) of a "period 01/05/2014 - 31/05/2014" line ("du ... au", "vom ... bis")."""
     for row in rows[:PERIOD_SEARCH_ROWS]:
-        if len(row.dates) < 2 or not PERIOD.search(plain(row.text)):
+        # A row of just the two dates is the period too, unlabelled ("01/01/2024 - 31/01/2024"
+        # under the statement's title).
+        unlabelled = only_dates(row, leading=False) and all(d.token.year for d in row.dates)
+        if len(row.dates) < 2 or not (PERIOD.search(plain(row.text)) or unlabelled):
             continue
         for first, second in pairwise(row.dates):
             if first.cell != second.cell:
