@@ -16,9 +16,13 @@ from ocrengine.extraction.bank_details import bank_candidates, iban_ok
 from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit
 from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout
-from ocrengine.extraction.normalize import format_amount
+from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.parties import party_candidates
-from ocrengine.extraction.payment_terms import due_from_terms, terms_candidates
+from ocrengine.extraction.payment_terms import (
+    deadline_in_sentence,
+    due_from_terms,
+    terms_candidates,
+)
 from ocrengine.extraction.service_period import period_candidates
 from ocrengine.extraction.tax_breakdown import RATE, tax_breakdown
 from ocrengine.extraction.taxids import tax_id_checksum, tax_id_country
@@ -148,8 +152,10 @@ def complete(
 ) -> None:
     """Fill what needs the chosen fields: the due date from the terms when none is printed,
     the tax breakdown checked against the chosen tax total."""
-    if "due_date" in names and "due_date" not in chosen and "date" in chosen:
-        due = due_from_terms(chosen["date"].value, by_field.get("payment_terms", []))
+    if "due_date" in names and "due_date" not in chosen:
+        due = deadline_in_sentence(layout, month_first=prefers_month_first(layout.text))
+        if due is None and "date" in chosen:
+            due = due_from_terms(chosen["date"].value, by_field.get("payment_terms", []))
         if due is not None:
             chosen["due_date"] = due
     if "currency" in names and "currency" not in chosen:

@@ -23,7 +23,7 @@ from ocrengine.extraction.invoice_checks import (
     totals_row_split,
 )
 from ocrengine.extraction.labels import BUILTIN_LABELS
-from ocrengine.extraction.layout import Layout, build_layout
+from ocrengine.extraction.layout import Layout, Segment, build_layout
 from ocrengine.extraction.lines import item_rows
 from ocrengine.extraction.normalize import format_amount, prefers_month_first
 from ocrengine.extraction.patterns import compile_template_pattern
@@ -128,6 +128,17 @@ def _gather(
     return by_field
 
 
+def _items_sum(items: list[tuple[list[Segment], dict]]) -> list[Candidate]:
+    """The line items' amounts added up: the net where no label prints it ("Taxable Value"
+    in a table of its own); net + tax = total decides whether it is."""
+    if not items:
+        return []
+    value = sum(Decimal(item["amount"]) for _, item in items)
+    return [
+        Candidate("net_amount", format_amount(value), 0.6, "derived", items[0][0][-1], "", value)
+    ]
+
+
 def _line_item_figure(candidate: Candidate, item_segments: set[int]) -> bool:
     """An amount read below a column heading ("MwSt.", "Total") that sits in a line item's
     row is that item's figure, not the document's tax or total."""
@@ -212,6 +223,8 @@ def extract_invoice(
     chinese = is_cn_vat_invoice(layout.text)
     items = item_rows(layout)
     by_field = _gather(layout, rules, chinese, {s.index for row, _ in items for s in row})
+    if "net_amount" in by_field:
+        by_field["net_amount"] += _items_sum(items)
     money, money_check = _money(by_field)
     chosen: dict[str, Candidate] = {}
     for name in names:

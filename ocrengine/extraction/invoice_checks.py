@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import product
+from itertools import combinations, product
 
 from ocrengine.extraction.candidates import Candidate
 from ocrengine.extraction.tax_breakdown import RATE
@@ -38,7 +38,8 @@ def choose_amounts(
     totals: list[Candidate], nets: list[Candidate], taxes: list[Candidate]
 ) -> AmountChoice:
     """The best-scored triple with net + tax = total; else each field's best on its own."""
-    totals, nets, taxes = _distinct(totals), _distinct(nets), _distinct(taxes)
+    taxes = _distinct(taxes) + _tax_line_sums(taxes)
+    totals, nets = _distinct(totals), _distinct(nets)
     best: tuple[float, AmountChoice] | None = None
     for total, net, tax in product(totals, nets, taxes):
         if abs(net.amount + tax.amount - total.amount) > CENT or total.amount == 0:
@@ -53,12 +54,28 @@ def choose_amounts(
     repaired = _repair_one_digit(totals, nets, taxes)
     if repaired is not None:
         return repaired
-    return AmountChoice(
-        totals[0] if totals else None,
-        nets[0] if nets else None,
-        taxes[0] if taxes else None,
-        False,
-    )
+    total = totals[0] if totals else None
+    if total is not None:
+        # Nothing adds up: still, a part is never the whole ("Total exkl. MWST" read as tax).
+        taxes = [t for t in taxes if t.amount < total.amount]
+    return AmountChoice(total, nets[0] if nets else None, taxes[0] if taxes else None, False)
+
+
+def _tax_line_sums(taxes: list[Candidate]) -> list[Candidate]:
+    """The sum of two tax lines printed apart (CGST + SGST, GST + QST, 7 % + 19 %): the
+    document's tax where it prints no total of its own; net + tax = total decides."""
+    lines = [t for t in taxes if t.amount and t.amount > 0 and t.segment is not None]
+    sums: dict[Decimal, Candidate] = {}
+    for first, second in combinations(lines, 2):
+        if first.segment.row == second.segment.row:
+            continue
+        value = first.amount + second.amount
+        score = min(first.score, second.score) * 0.9
+        if value not in sums or sums[value].score < score:
+            sums[value] = Candidate(
+                "tax_amount", f"{value:.2f}", score, "derived", first.segment, first.alias, value
+            )
+    return list(sums.values())
 
 
 def totals_row_split(totals: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:

@@ -135,6 +135,12 @@ def _columns(row: list[Segment]) -> dict[str, Segment]:
     return columns
 
 
+# A tax line under the items ("CGST @ 9%  11,250.00", "VAT 20 %  40.00"): no item of its own.
+_TAX_LINE = re.compile(
+    r"^\W*(?:(?:c|s|i|ut)gst\b|(?:vat|gst|hst|qst|pst|mwst|ust|tva|iva|btw|moms|dph)\b"
+    r".*\d\s*%)",
+    re.I,
+)
 # "Carried forward" rows end a page's part of the table; the rest follows the next page's
 # repeated header.
 _CARRIED = re.compile(
@@ -171,6 +177,8 @@ def item_rows(layout: Layout, *, max_rows: int = 60) -> list[tuple[list[Segment]
             position += 1
             if _STOP.search(row[0].text):
                 break
+            if _TAX_LINE.search(row[0].text):
+                continue
             item = _row_item(row, columns)
             far = previous is not None and row[0].box[1] - previous.box[3] > previous.height * 1.8
             if item["amount"] and item["description"]:

@@ -164,8 +164,11 @@ def prefers_month_first(text: str) -> bool:
 
 # Amount tokens: grouped thousands (1.234,56 / 1,234.56 / 1 234,56 / 1'234.56) or plain.
 # OCR may also put a space before a thousands separator ("1 ,234.56").
+# Thousands in threes ("1.234,56", "4'540.20"), or in the Indian lakh grouping
+# ("1,47,500.00": threes, then twos).
 AMOUNT_RE = re.compile(
-    r"(?<![\d.,])(-\s?)?(\d{1,3}(?:(?: ?[.,]|[\u00a0\u202f' ])\d{3})+(?:[.,]\d{1,2})?"
+    r"(?<![\d.,])(-\s?)?(\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"
+    r"|\d{1,3}(?:(?: ?[.,]|[\u00a0\u202f' ])\d{3})+(?:[.,]\d{1,2})?"
     r"|\d+(?:[.,]\d{1,2})?)(?![\d]|[.,]\d)(-)?"
 )
 
@@ -301,7 +304,21 @@ def detect_currency(text: str) -> str | None:
     best = max(scores.items(), key=lambda item: item[1])[0]
     if best == "CNY" and _KANA.search(text) and "CNY" not in text and "RMB" not in text:
         return "JPY"  # ¥ on a Japanese document (kana) is the yen
+    if best == "USD" and not re.search(r"\bUSD\b|US\$|\bdollars?\b", text, re.IGNORECASE):
+        # A bare "$" is the dollar of the country the document is from.
+        return next((code for code, cue in _DOLLAR_COUNTRIES if cue.search(text)), best)
     return best
 
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_DOLLAR_COUNTRIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("CAD", re.compile(
+        r"\bCanada\b|\b(?:GST/HST|HST|QST|TVQ|TPS)\b|\b\d{9}\s?RT\s?\d{4}\b|"
+        r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"
+    )),
+    ("AUD", re.compile(r"\bAustralia\b|\bABN\b|\b(?:NSW|VIC|QLD|TAS|ACT)\s+\d{4}\b")),
+    ("NZD", re.compile(r"New Zealand|\bNZBN\b")),
+    ("SGD", re.compile(r"\bSingapore\b|\bUEN\b")),
+    ("HKD", re.compile(r"Hong Kong")),
+    ("MXN", re.compile(r"\bRFC\b|\bM[ée]xico\b")),
+)  # fmt: skip

@@ -13,6 +13,7 @@ import re
 
 from ocrengine.extraction.candidates import Candidate
 from ocrengine.extraction.layout import Layout
+from ocrengine.extraction.normalize import find_dates
 
 _DAY_WORDS = (
     r"days?|calendar\s+days|tage?n?|tg\.?|jours?|j\.|dagen|dni|dnia|días|dias|d[ií]as\s+"
@@ -29,7 +30,8 @@ _DAYS = re.compile(
 _PAYMENT_CUE = re.compile(
     r"net|netto|pay|paid|payable|payment|terms|due|zahl|fällig|paiement|payable|règlement|"
     r"échéance|betal|płat|platn|termin|pago|plazo|vencim|pagamento|scadenza|prazo|splat|"
-    r"úhrad|forfall|förfall|支払|振込|期限|a\s+\d+\s*d[ií]as|entro",
+    r"úhrad|forfall|förfall|支払|振込|期限|a\s+\d+\s*d[ií]as|entro|überweis|ueberweis|remit|"
+    r"virement|bonifico|przelew|transferencia|r[eé]gl",
     re.IGNORECASE,
 )
 # Immediate payment has no days: a term all the same, and the due date is the issue date.
@@ -47,15 +49,23 @@ _END_OF_MONTH = re.compile(
 )
 
 
+# An early-payment discount's days are not the term: "2 % Skonto innerhalb 10 Tagen, 30 Tage
+# netto", "2/10 net 30".
+_DISCOUNT = re.compile(
+    r"skonto|discount|escompte|sconto|descuento|desconto|rabat|korting|kassarabatt|割引",
+    re.IGNORECASE,
+)
+
+
 def term_days(text: str) -> int | None:
-    """The days a payment term gives ("Net 30" → 30), 0 for immediate payment, else None."""
+    """The days a payment term gives ("Net 30" → 30), 0 for immediate payment, else None. Of
+    several ("10 Tage 2 % Skonto, 30 Tage netto"), the longest: the discount's days are the
+    shorter ones."""
     if _IMMEDIATE.search(text):
         return 0
-    for match in _DAYS.finditer(text):
-        days = int(next(group for group in match.groups() if group))
-        if 0 <= days <= 180:
-            return days
-    return None
+    days = [int(next(g for g in match.groups() if g)) for match in _DAYS.finditer(text)]
+    days = [d for d in days if 0 <= d <= 180]
+    return max(days) if days else None
 
 
 def looks_like_terms(text: str) -> bool:
@@ -83,6 +93,8 @@ def terms_candidates(
         if not labelled_here and not _PAYMENT_CUE.search(segment.text):
             continue
         score = 0.8 if labelled_here else 0.5
+        if _DISCOUNT.search(text) and not re.search(r"net|netto|rein", text, re.IGNORECASE):
+            score *= 0.6  # the discount's own line: the net term, if printed, is another
         phrase = _tidy(text if labelled_here else segment.text)
         found.append(
             Candidate("payment_terms", phrase, score, "inline", segment, extra={"days": days})
@@ -109,6 +121,28 @@ def due_from_terms(issue: str | None, terms: list[Candidate]) -> Candidate | Non
         return Candidate(
             "due_date", due.isoformat(), candidate.score * 0.8, "derived", candidate.segment
         )
+    return None
+
+
+# A date a payment sentence sets as the deadline: "Bitte überweisen Sie den Betrag bis zum
+# 22.05.2024", "please pay by 3 May 2024", "à régler avant le 15/04/2024".
+_BY_DATE = re.compile(
+    r"(?:\bbis\s+(?:zum\s+|spätestens\s+)?|\bspätestens\s+(?:am\s+|bis\s+)?|\buntil\s+|"
+    r"\bby\s+|\bbefore\s+|\bno\s+later\s+than\s+|\bavant\s+le\s+|\bau\s+plus\s+tard\s+le\s+|"
+    r"\bhasta\s+el\s+|\bantes\s+del?\s+|\bentro\s+il\s+|\bdo\s+dnia\s+|\bsenast\s+|"
+    r"\buiterlijk\s+(?:op\s+)?|\baté\s+)$",
+    re.IGNORECASE,
+)
+
+
+def deadline_in_sentence(layout: Layout, *, month_first: bool) -> Candidate | None:
+    """The due date a payment sentence names ("überweisen Sie ... bis zum 22.05.2024")."""
+    for segment in layout.segments:
+        if not _PAYMENT_CUE.search(segment.text):
+            continue
+        for value, start in find_dates(segment.text, month_first=month_first):
+            if _BY_DATE.search(segment.text[max(0, start - 30) : start]):
+                return Candidate("due_date", value, 0.7, "inline", segment)
     return None
 
 

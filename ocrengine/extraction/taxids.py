@@ -10,7 +10,12 @@ from ocrengine.extraction.normalize import clean_text
 _EU_PREFIXES = (
     "AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|GB|XI|CHE"
 )
-_EU_VAT = re.compile(rf"(?<![A-Za-z0-9])({_EU_PREFIXES})[\s-]?((?:[0-9A-Z][\s.]?){{7,12}}[0-9A-Z])")
+# The body starts with a digit, or one letter then digits (ATU..., ESB..., IE1234567A), or
+# the UK's GD/HA: "SIRET 412..." is a word, not Slovenia's SI.
+_EU_VAT = re.compile(
+    rf"(?<![A-Za-z0-9])({_EU_PREFIXES})[\s-]?(?=\d|[A-Z][\s.]?\d|(?:GD|HA)\d)"
+    r"((?:[0-9A-Z][\s.]?){7,12}[0-9A-Z])"
+)
 # 统一社会信用代码: 18 chars from a 31-symbol alphabet (no I, O, Z, S, V), digits 3-8 are
 # the region code. Old 税号 were 15 or 20 chars.
 CN_USCC = re.compile(

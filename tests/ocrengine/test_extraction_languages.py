@@ -536,6 +536,89 @@ def test_a_bare_marker_without_an_invoice_title_is_no_number():
     assert values(rows)["invoice_number"] is None
 
 
+def test_an_indian_gst_invoice_in_lakh_grouping_with_cgst_and_sgst_lines():
+    rows = [
+        [("Sharma Textiles Pvt. Ltd.", 40), ("Invoice No. ST/24-25/0142", 330)],
+        [("GSTIN/UIN: 27AAGCS4821K1Z4", 40), ("Dated 12-Apr-2024", 330)],
+        [("Sl", 40), ("Description of Goods", 70), ("Quantity", 300), ("Amount", 450)],
+        [("1", 40), ("Cotton shirting fabric", 70), ("2,500 m", 300), ("1,25,000.00", 450)],
+        [("CGST @ 9%", 70), ("11,250.00", 450)],
+        [("SGST @ 9%", 70), ("11,250.00", 450)],
+        [("Total", 70), ("₹ 1,47,500.00", 450)],
+    ]
+    result = values(rows)
+    # No line prints the tax total or the net: the two tax lines together and the items'
+    # sum are what net + tax = total ties.
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "125000.00", "22500.00", "147500.00",
+    )  # fmt: skip
+    assert (result["date"], result["currency"]) == ("2024-04-12", "INR")
+
+
+def test_a_canadian_invoice_in_dollars_with_gst_and_qst():
+    rows = [
+        [("Érablière Laval Inc.", 40), ("Invoice # 2024-311", 330)],
+        [("GST/HST 123456789 RT0001", 40), ("Date: 2024-03-15", 330)],
+        [("Subtotal", 300), ("$1,925.00", 450)],
+        [("GST 5%", 300), ("$96.25", 450)],
+        [("QST 9.975%", 300), ("$192.02", 450)],
+        [("Total", 300), ("$2,213.27", 450)],
+    ]
+    result = values(rows)
+    assert (result["tax_amount"], result["total_amount"]) == ("288.27", "2213.27")
+    assert result["currency"] == "CAD"  # a bare "$" on a Canadian invoice
+    assert values([[("Total", 300), ("$20.00", 450)]])["currency"] == "USD"
+
+
+def test_swiss_totals_excluding_and_including_mwst():
+    rows = [
+        [("Muster AG", 40), ("Rechnung Nr. 2024-118", 330)],
+        [("Total exkl. MWST", 300), ("4'200.00", 450)],
+        [("MWST 8.1%", 300), ("340.20", 450)],
+        [("Total inkl. MWST CHF", 300), ("4'540.20", 450)],
+    ]
+    result = values(rows)
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "4200.00", "340.20", "4540.20",
+    )  # fmt: skip
+    # Whatever else fails to add up, the tax is never the whole amount.
+    alone = values([[("Total exkl. MWST", 300), ("4'200.00", 450)]])
+    assert alone["tax_amount"] != alone["total_amount"]
+
+
+def test_the_net_term_not_the_discount_gives_the_due_date():
+    rows = [
+        [("Rechnungsdatum: 14.06.2024", 40)],
+        [("Zahlbar innerhalb von 10 Tagen mit 2 % Skonto, 30 Tage netto", 40)],
+    ]
+    assert values(rows)["due_date"] == "2024-07-14"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bitte überweisen Sie den Betrag bis zum 22.05.2024 ohne Abzug.",
+        "Please pay by 22 May 2024.",
+        "Merci de régler avant le 22/05/2024.",
+    ],
+)
+def test_a_payment_sentence_names_the_due_date(sentence):
+    rows = [[("Rechnung Nr. 7", 40), ("Datum: 08.05.2024", 330)], [(sentence, 40)]]
+    assert values(rows)["due_date"] == "2024-05-22"
+
+
+def test_a_receipt_ticket_number_and_its_vat_id_over_the_siret():
+    rows = [
+        [("BOULANGERIE DU MARCHÉ", 40)],
+        [("SIRET 41234567800012", 40)],
+        [("TVA FR23412345678", 40)],
+        [("Ticket n° 004217", 40)],
+        [("TOTAL TTC", 40), ("13,10 €", 300)],
+    ]
+    result = values(rows)
+    assert (result["invoice_number"], result["seller_tax_id"]) == ("004217", "FR23412345678")
+
+
 # --- OCR'd amounts -----------------------------------------------------------------------
 
 
