@@ -324,6 +324,11 @@ def label_candidates(
     return candidates
 
 
+# What a party heading may add to its word: "Cessionario/committente (cliente)", "Buyer (Bill
+# to)", "Nabywca / Odbiorca" (and the ")" left after a label inside the brackets).
+HEADING_TAIL = re.compile(r"^(?:\s*/\s*[^\W\d_]+|\s*\([^()]{1,40}\)|\s*\))+")
+
+
 def read_near(
     layout: Layout,
     segment: Segment,
@@ -335,6 +340,8 @@ def read_near(
     *,
     whole: bool = False,
 ) -> list[tuple[str, Decimal | None, str, Segment]]:
+    if rule.type == "name":
+        region = HEADING_TAIL.sub("", region)
     if rule.type == "name" and region.strip() and not re.match(r"\s*[:：]", region):
         return []  # a party word inside running text ("greetings from ..."), not a label
     inline = [

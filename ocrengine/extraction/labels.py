@@ -294,6 +294,8 @@ QUALIFIED_BEFORE: dict[str, list[str]] = {
         "bestel",
         "order-",
     ],
+    # "Codice destinatario": the e-invoice routing code, not the recipient's name.
+    "buyer": ["codice", "code", "pec"],
 }
 
 EXCLUDED_WORDS: dict[str, list[str]] = {

@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit, label_index
+from ocrengine.extraction.candidates import (
+    HEADING_TAIL,
+    Candidate,
+    FieldRule,
+    LabelHit,
+    label_index,
+)
 from ocrengine.extraction.fallbacks import TABLE_HEADER, company_in, seller_guess
 from ocrengine.extraction.labels_world import OTHER_PARTY_HEADINGS
 from ocrengine.extraction.layout import Layout, Segment
@@ -61,7 +67,7 @@ def find_blocks(layout: Layout, hits_by_segment: dict[int, list[LabelHit]]) -> l
         hits = hits_by_segment.get(segment.index, [])
         party, inline = "", False
         if hits and hits[0].start <= 2 and any(n in ("seller", "buyer") for n in hits[0].fields):
-            rest = segment.text[hits[0].end :]
+            rest = HEADING_TAIL.sub("", segment.text[hits[0].end :])
             inline = bool(re.match(r"\s*[:：]\s*\S", rest))
             if inline or not rest.strip(" :："):
                 party = "buyer" if "buyer" in hits[0].fields else "seller"
@@ -161,6 +167,7 @@ def party_candidates(
                 Candidate(f"{block.party}_address", _joined(address), 0.9, "below", address[0])
             )
         out.extend(_block_tax_ids(block, hits_by_segment))
+        out.extend(_block_name(block))
     out.extend(_honorific_buyers(layout))
     if not any(c.field == "buyer" for c in [*found, *out]):
         out.extend(window_addressee(layout, found, not_seller))
@@ -168,6 +175,26 @@ def party_candidates(
     out.extend(footer_issuer(layout, not_seller))
     out.extend(payee(layout, not_seller))
     return out, not_seller
+
+
+# A name label inside a party block ("Denominazione: Studio Ferri", "Nazwa: ACME Sp. z o.o.",
+# "Razón social: ..."): the block's party, whoever it is.
+_BLOCK_NAME_LABEL = re.compile(
+    r"^\s*(?:denominazione|ragione\s+sociale|raz[oó]n\s+social|denomina[cç][aã]o|"
+    r"nazwa(?:\s+firmy)?|n[aá]zev(?:\s+firmy)?|firma|firmenname|company(?:\s+name)?|"
+    r"name|nom|nome|naam|namn)\s*[:：]\s*(?P<name>\S.{1,120})$",
+    re.IGNORECASE,
+)
+
+
+def _block_name(block: PartyBlock) -> list[Candidate]:
+    if block.party not in ("seller", "buyer"):
+        return []
+    for segment in block.lines:
+        match = _BLOCK_NAME_LABEL.match(segment.text)
+        if match:
+            return [Candidate(block.party, match["name"].strip(), 0.97, "inline", segment)]
+    return []
 
 
 def _honorific_buyers(layout: Layout) -> list[Candidate]:
@@ -219,10 +246,14 @@ def footer_issuer(layout: Layout, not_seller: set[int]) -> list[Candidate]:
     rows = [row for row in layout.rows if row[0].page == first_page][-6:]
     for row in rows:
         for segment in row:
-            if segment.index in not_seller or _CONTACT.search(segment.text):
+            if segment.index in not_seller:
                 continue
             name = company_in(segment.text)
-            if name:
+            if not name or _CONTACT.search(name):
+                continue
+            # On a line with bank or contact details, only the name the line starts with is
+            # the issuer's ("Groenrijk B.V. · Dorpsstraat 4 · IBAN ..."), not a bank's.
+            if not _CONTACT.search(segment.text) or segment.text.lstrip().startswith(name):
                 return [Candidate("seller", name, 0.4, "guess", segment)]
     return []
 

@@ -619,6 +619,48 @@ def test_a_receipt_ticket_number_and_its_vat_id_over_the_siret():
     assert (result["invoice_number"], result["seller_tax_id"]) == ("004217", "FR23412345678")
 
 
+def test_fatturapa_courtesy_copy_party_blocks_with_their_name_labels():
+    rows = [
+        [("Cedente/prestatore (fornitore)", 40), ("Cessionario/committente (cliente)", 320)],
+        [("Identificativo fiscale ai fini IVA: IT01874520396", 40),
+         ("Identificativo fiscale ai fini IVA: IT06320184515", 320)],
+        [("Denominazione: Tipografia Adriatica S.r.l.", 40),
+         ("Denominazione: Studio Legale Ferri & Associati", 320)],
+        [("Indirizzo: Via del Porto 18", 40), ("Indirizzo: Corso Mazzini 7", 320)],
+        [("Numero documento", 40), ("Data documento", 200), ("Codice destinatario", 400)],
+        [("145/2024", 40), ("18-04-2024", 200), ("M5UXCR1", 400)],
+    ]  # fmt: skip
+    result = values(rows)
+    assert (result["seller"], result["buyer"]) == (
+        "Tipografia Adriatica S.r.l.", "Studio Legale Ferri & Associati",
+    )  # fmt: skip
+    assert result["buyer_tax_id"] == "IT06320184515"  # the buyer block's, not a seller's
+
+
+def test_a_heading_with_a_bracketed_gloss_opens_the_buyer_block():
+    rows = [
+        [("Sharma Textiles Pvt. Ltd.", 40)],
+        [("GSTIN/UIN: 27AAGCS4821K1Z4", 40)],
+        [("Buyer (Bill to)", 40)],
+        [("Patel Garments LLP", 40)],
+        [("GSTIN/UIN: 27AABCP7734M1ZY", 40)],
+    ]
+    result = values(rows)
+    assert (result["buyer"], result["buyer_tax_id"]) == ("Patel Garments LLP", "27AABCP7734M1ZY")
+    assert result["seller_tax_id"] == "27AAGCS4821K1Z4"
+
+
+def test_the_issuer_named_first_on_a_footer_line_with_its_bank_details():
+    rows = [
+        [("Van der Berg Installatietechniek", 40)],
+        [("Factuur 2024-0311", 320)],
+        [("Totaal", 320), ("€ 1.210,00", 450)],
+        *[[("", 40)]] * 8,
+        [("Groenrijk Hoveniers B.V. · Dorpsstraat 4, Utrecht · IBAN NL91ABNA0417164300", 40)],
+    ]
+    assert values(rows)["seller"] == "Groenrijk Hoveniers B.V."
+
+
 # --- OCR'd amounts -----------------------------------------------------------------------
 
 
