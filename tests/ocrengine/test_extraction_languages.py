@@ -654,6 +654,7 @@ def test_the_issuer_named_first_on_a_footer_line_with_its_bank_details():
     rows = [
         [("Van der Berg Installatietechniek", 40)],
         [("Factuur 2024-0311", 320)],
+        *[[(f"Snoeiwerk dag {day}", 40), ("100,00", 450)] for day in range(1, 13)],
         [("Totaal", 320), ("€ 1.210,00", 450)],
         *[[("", 40)]] * 8,
         [("Groenrijk Hoveniers B.V. · Dorpsstraat 4, Utrecht · IBAN NL91ABNA0417164300", 40)],
