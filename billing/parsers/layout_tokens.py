@@ -30,12 +30,13 @@ _DOTTED_DATE_FOLLOWS = re.compile(r" +(?:\d{1,2}\.\d{1,2}(?:\.\d{2,4})?\b|[A-Za-
 _CURRENCY_WORD = re.compile(r" +[A-Z]{3}\b")
 _ISO_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 # A two-digit year after a month name must not be the day of the next date ("08 Nov 11 Nov").
+# Also "02/ENE" (Mexico) and "03FEB2024" (printed without separators, or OCR'd so).
 _DAY_MONTH = re.compile(
-    rf"(?<![\w])(?P<d>\d{{1,2}})(?:er|st|nd|rd|th|\.)?[ -]?(?P<mon>{_MONTH_NAME})"
-    rf"(?:[ ,-]+(?P<y>\d{{4}}|\d{{2}}(?![ ,-]*{_MONTH_NAME})))?(?![\w])"
+    rf"(?<![\w])(?P<d>\d{{1,2}})(?:er|st|nd|rd|th|\.)?[ /-]?(?P<mon>{_MONTH_NAME})"
+    rf"(?:(?:[ ,/-]+|(?<=[A-Za-z]))(?P<y>\d{{4}}|\d{{2}}(?![ ,/-]*{_MONTH_NAME})))?(?![\w])"
 )
 _MONTH_DAY = re.compile(
-    rf"(?<![\w])(?P<mon>{_MONTH_NAME}) ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?(?![\w])"
+    rf"(?<![\w])(?P<mon>{_MONTH_NAME}) ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:(?:, ?| )(?P<y>\d{{4}}))?(?![\w])"
 )
 _CJK_DATE = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 

@@ -184,7 +184,7 @@ COLUMN_ROLES: dict[str, re.Pattern[str]] = {
 
 # Summary labels: the value is the amount (or date) printed after the label or under it.
 PREVIOUS_BALANCE = _words(
-    r"previous (?:statement )?balance",
+    r"previous (?:statement |account )?balance",
     r"previous statement",
     r"prev\.? bal(?:ance)?",
     r"last (?:statement|month'?s?) balance",
@@ -300,6 +300,9 @@ STATEMENT_DATE = _words(
     r"fecha (?:de corte|del extracto|de emision|de facturacion)",
     r"data (?:estratto|emissione)",
     r"data do extrato",
+    r"data de emissao",
+    r"emissao",
+    r"fecha de expedicion",
     r"tarikh penyata",
     r"penyata bertarikh",
     "账单日",
@@ -368,6 +371,7 @@ PERIOD = _words(
     r"tempoh",
     r"du",
     r"from",
+    r"for",
     r"vom",
     r"del",
     r"statement",

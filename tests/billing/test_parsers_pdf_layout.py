@@ -451,6 +451,9 @@ def test_amounts_in_every_common_locale(text, value, sign, marker):
         ("15 Ago 2014", date(2014, 8, 15)),
         ("15.08.2014", date(2014, 8, 15)),
         ("2014年8月15日", date(2014, 8, 15)),
+        ("15AUG2014", date(2014, 8, 15)),  # printed without separators (HK, SG cards)
+        ("AUG 15,2014", date(2014, 8, 15)),  # OCR dropped the space after the comma
+        ("15/AGO/2014", date(2014, 8, 15)),  # Mexico
     ],
 )
 def test_dates_in_every_common_form(text, expected):
@@ -858,6 +861,69 @@ def test_the_period_and_balances_in_more_languages(period, opening_label, closin
     bill = read(page.pdf()).bills[0]
     assert (bill.period_start, bill.statement_date) == (date(2024, 3, 1), date(2024, 3, 31))
     assert (bill.previous_balance, bill.new_balance) == (D("1000.00"), D("1300.00"))
+
+
+def test_day_and_month_name_dates_two_per_row_take_the_periods_year():
+    page = Page()
+    page.row((40, "BBVA Ejemplo"), (330, "Periodo del 01/01/2024 al 31/01/2024"))
+    page.row((40, "Saldo anterior"), (540, "10,000.00", "r"))
+    page.row((40, "Oper"), (90, "Liq"), (150, "Descripción"), (400, "Cargos", "r"),
+             (470, "Abonos", "r"), (540, "Saldo", "r"))  # fmt: skip
+    page.row((40, "02/ENE"), (90, "02/ENE"), (150, "PAGO TARJETA"), (400, "500.00", "r"),
+             (540, "9,500.00", "r"))  # fmt: skip
+    page.row((40, "15/ENE"), (90, "16/ENE"), (150, "DEPOSITO NOMINA"), (470, "2,000.00", "r"),
+             (540, "11,500.00", "r"))  # fmt: skip
+    page.row((40, "Saldo final"), (540, "11,500.00", "r"))
+    bill = read(page.pdf()).bills[0]
+    assert [t.posting_date for t in bill.transactions] == [date(2024, 1, 2), date(2024, 1, 15)]
+    assert rows_of(bill) == [("500.00", "debit"), ("2000.00", "credit")]
+
+
+def test_a_us_checking_statement_with_check_rows_and_a_for_period():
+    page = Page()
+    page.row((40, "Example Bank"), (300, "for January 1, 2024 to January 31, 2024"))
+    page.row((40, "Beginning balance on January 1, 2024"), (540, "$2,000.00", "r"))
+    page.row((40, "Ending balance on January 31, 2024"), (540, "$2,650.00", "r"))
+    page.row((40, "Date"), (120, "Description"), (540, "Amount", "r"))
+    page.row((40, "01/05/24"), (120, "Payroll deposit ACME"), (540, "1,000.00", "r"))
+    page.row((40, "01/12/24"), (120, "1023"), (540, "-250.00", "r"))  # a check: its number
+    page.row((40, "01/20/24"), (120, "Card purchase GROCER"), (540, "-100.00", "r"))
+    statement = read(page.pdf())
+    bill = statement.bills[0]
+    assert rows_of(bill) == [("1000.00", "credit"), ("250.00", "debit"), ("100.00", "debit")]
+    assert bill.statement_date == date(2024, 1, 31)
+    assert statement_status(statement)[0] == "verified"
+
+
+def test_a_current_account_paying_its_credit_card_is_still_a_current_account():
+    page = Page()
+    page.row((40, "CommBank"), (330, "Statement Period 1 Jan 2024 - 31 Jan 2024"))
+    page.row((40, "Date"), (120, "Transaction"), (380, "Debit", "r"), (460, "Credit", "r"),
+             (540, "Balance", "r"))  # fmt: skip
+    page.row((40, "01 Jan"), (120, "OPENING BALANCE"), (540, "$2,500.00 CR", "r"))
+    page.row((40, "05 Jan"), (120, "Transfer To CBA Credit Card"), (380, "169.20", "r"),
+             (540, "$2,330.80 CR", "r"))  # fmt: skip
+    page.row((40, "15 Jan"), (120, "Salary ACME"), (460, "1,000.00", "r"),
+             (540, "$3,330.80 CR", "r"))  # fmt: skip
+    page.row((40, "31 Jan"), (120, "CLOSING BALANCE"), (540, "$3,330.80 CR", "r"))
+    bill = read(page.pdf()).bills[0]
+    assert bill.account_kind == "current"
+    assert (bill.previous_balance, bill.new_balance) == (D("2500.00"), D("3330.80"))
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [("Previous Account Balance", "1,000.00"), ("Emissão: 06/02/2024 Saldo anterior", "1.000,00")],
+)
+def test_more_summary_labels(label, value):
+    page = Page()
+    page.row((40, "Example Bank"), (330, "Statement Date 06/02/2024"))
+    page.row((40, label), (540, value, "r"))
+    page.row((40, "Date"), (120, "Description"), (540, "Amount", "r"))
+    page.row((40, "01/02"), (120, "SHOP"), (540, "100,00" if "," in value[-3:] else "100.00", "r"))
+    bill = read(page.pdf()).bills[0]
+    assert bill.previous_balance == D("1000.00")
+    assert bill.statement_date == date(2024, 2, 6)
 
 
 def test_many_amount_columns_are_bounded_to_the_rightmost_ones():

@@ -133,6 +133,9 @@ def has_leading_date(row: Row) -> bool:
     return bool(leading_dates(row))
 
 
+CHECK_NUMBER = re.compile(r"\s*#?\d{3,6}\*?\s*")
+
+
 def starts_with_date(row: Row, date_x: float | None) -> bool:
     leading = leading_dates(row)
     if not leading or not row.amounts or date_x is None:
@@ -141,9 +144,10 @@ def starts_with_date(row: Row, date_x: float | None) -> bool:
         return False
     if not any(a.x0 > leading[-1].x0 for a in row.amounts):
         return False
-    # A transaction says what it was: dates and figures alone are a summary line's values.
+    # A transaction says what it was: dates and figures alone are a summary line's values,
+    # but a check's number is what a check row says ("01/12/24  1023  -250.00").
     after_dates = row.text_between(leading[-1].x0 + 1e-6, 1.0)
-    return sum(ch.isalpha() for ch in after_dates) >= 2
+    return sum(ch.isalpha() for ch in after_dates) >= 2 or bool(CHECK_NUMBER.fullmatch(after_dates))
 
 
 def value_columns(rows: list[Row]) -> list[tuple[float, float]]:
@@ -269,12 +273,12 @@ CARD_NUMBER = re.compile(
 
 
 def kind_cue(rows: list[Row]) -> AccountKind | None:
-    text = plain(" ".join(row.text for row in rows[:400]))
+    """What the statement says it is, from the rows that are not transactions: a row's
+    description ("Transfer to credit card", a debit card's number) speaks of another account."""
+    heading = " ".join(row.text for row in rows[:400] if not has_leading_date(row))
+    text = plain(heading)
     card = len(CARD_CUES.findall(text)) + len(CARD_WORDS.findall(text))
     account = len(ACCOUNT_CUES.findall(text)) + len(CURRENT_WORDS.findall(text))
-    # The card's number where the statement names its account; on a transaction row it is
-    # the debit card a current account's purchase was paid with.
-    heading = " ".join(row.text for row in rows[:400] if not has_leading_date(row))
     if CARD_NUMBER.search(IBAN.sub(" ", heading)):
         card += 2
     if card == account:
