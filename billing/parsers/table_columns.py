@@ -140,7 +140,7 @@ def confirmed_roles(candidates: dict[str, list[int]], body: list[list]) -> dict[
 def _holds(role: str, values: list) -> bool:
     if role in DATE_ROLES:
         return mostly(values, _is_date_cell)
-    if role in (*MONEY_ROLES, "balance", "fx_amount"):
+    if role in (*MONEY_ROLES, "balance", "fx_amount", "fee"):
         return mostly(values, _is_number)
     if role in ("currency", "fx_currency"):
         return mostly(values, as_currency)
@@ -154,7 +154,7 @@ def mostly(values: list, test) -> bool:
 def layout_columns(roles: dict[str, int], descriptions: list[int]) -> dict[str, int]:
     # The running balance is the generic reader's to check (`apply_running_balance`), not
     # read_bill's to fill in from whatever fits best.
-    columns = {r: roles[r] for r in ("date", *MONEY_ROLES, "flag") if r in roles}
+    columns = {r: roles[r] for r in ("date", *MONEY_ROLES, "flag", "state", "fee") if r in roles}
     if "transaction_date" in roles:
         columns["transaction_date"] = roles["transaction_date"]
     if descriptions:

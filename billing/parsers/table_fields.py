@@ -322,10 +322,15 @@ def apply_running_balance(bill: ParsedBill, rows: list[list], generic: GenericLa
     col = generic.roles.get("balance")
     if col is None:
         return
-    signed = []
+    signed: list[tuple] = []
     for txn in bill.transactions:
         row = rows[txn.line - 1] if txn.line else []
         delta = txn.amount if txn.direction == "credit" else -txn.amount
+        if txn.line and signed and signed[-1][0].line == txn.line:
+            # A fee read off the same row: the row's balance is after both.
+            first, step = signed[-1]
+            signed[-1] = (first, SignedRow(step.delta + delta, None, "", step.balance))
+            continue
         signed.append((txn, SignedRow(delta, None, "", signed_cell_money(row, col, table))))
     ordering = newest_first([t.posting_date for t, _ in signed])
     fit = balance_fit([s for _, s in signed], ordering)

@@ -52,6 +52,7 @@ from .table_template import (
     _cell_date,
     _get,
     _parse_cell_amount,
+    not_booked,
     read_bill,
     row_text,
 )
@@ -313,7 +314,7 @@ def _body_rows(rows: list[list], generic: GenericLayout) -> list[SignedRow]:
     cols = table.columns
     out = []
     for row in rows[table.header_index + 1 :]:
-        if _cell_date(_get(row, cols["date"]), table, None) is None:
+        if _cell_date(_get(row, cols["date"]), table, None) is None or not_booked(row, table):
             continue
         marked = None
         if "amount" in cols:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -22,6 +22,7 @@ from ocrengine.extraction.patterns import TemplatePattern, cap_line, compile_tem
 from .amounts import AmountSyntax, parse_amount, signed_balance
 from .base import ParsedBill, ParsedStatement, ParsedTransaction, RowProblem
 from .dates import parse_date, read_date
+from .table_vocabulary import NOT_BOOKED, plain
 from .xlsx_reader import excel_serial_to_date
 
 ROLES = (
@@ -133,10 +134,16 @@ def read_bill(rows: list[list], layout: TableLayout) -> ParsedBill:
         if _read_summary_row(row, text, layout, bill):
             last = None
             continue
+        if not_booked(row, layout):
+            last = None
+            continue
         result = _read_row(row, index + 1, layout, bill.statement_date)
         if isinstance(result, ParsedTransaction):
             bill.transactions.append(result)
             last = result
+            fee = _fee_of(row, result, layout)
+            if fee is not None:
+                bill.transactions.append(fee)
             balance = _cell_amount(row, layout.columns.get("balance"), layout)
             if balance is not None:
                 balances.append((result, balance))
@@ -152,6 +159,22 @@ def read_bill(rows: list[list], layout: TableLayout) -> ParsedBill:
         dates = [t.posting_date or t.transaction_date for t in bill.transactions]
         bill.statement_date = max((d for d in dates if d), default=None)
     return bill
+
+
+def not_booked(row: list, layout: TableLayout) -> bool:
+    """A row whose state column says it was not booked (pending, reverted, declined)."""
+    state = _get(row, layout.columns.get("state"))
+    return state is not None and bool(NOT_BOOKED.search(plain(str(state))))
+
+
+def _fee_of(row: list, txn: ParsedTransaction, layout: TableLayout) -> ParsedTransaction | None:
+    """The fee printed beside a row's amount, charged as a row of its own."""
+    fee = _cell_amount(row, layout.columns.get("fee"), layout)
+    if not fee:
+        return None
+    return replace(
+        txn, description=f"Fee: {txn.description}".strip(), amount=abs(fee), direction="debit"
+    )
 
 
 def _read_preamble(rows: list[list], layout: TableLayout, bill: ParsedBill) -> None:

@@ -130,14 +130,24 @@ HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^compte$", r"numero de compte", r"^cuenta$", r"^rekening(?:nummer)?$", r"^conto$",
         r"^conta$", r"^akaun$", r"账号", r"账户", r"bank account", r"^ucet|cislo uctu",
     )),
+    # A booking's state ("COMPLETED", "PENDING", "REVERTED"): a row not booked is no row.
+    ("state", _any(r"^state$", r"^status$", r"^estado$", r"^statut$", r"^stato$", r"^zustand$")),
+    # A fee charged beside the amount (Revolut, Wise): a debit of its own.
+    ("fee", _any(r"^fees?$", r"^gebuhr(?:en)?$", r"^frais$", r"^comision$", r"^commissione?$")),
     ("ignored", _any(
         r"categor", r"kategori", r"类别", r"^type$", r"transaction type", r"^id$", r"reference",
-        r"referenz", r"reference", r"referencia", r"^status$", r"check", r"cheque", r"^bic",
+        r"referenz", r"reference", r"referencia", r"check", r"cheque", r"^bic",
         r"^blz$", r"^info$", r"^code$", r"volgnr", r"^notes?$", r"^tags?$", r"^emoji$",
         r"^address$", r"^receipt$",
     )),
 )  # fmt: skip
 MONEY_ROLES = ("amount", "debit", "credit")
+# States of a row that was not booked (left out of the statement).
+NOT_BOOKED = re.compile(
+    r"pending|reverted|declined|failed|cancell?ed|rejected|refused|in progress|en attente|"
+    r"annule|refuse|ausstehend|abgelehnt|storniert|vorgemerkt|pendiente|rechazad|cancelad|"
+    r"in sospeso|annullat|in behandeling|geweigerd"
+)
 # Columns beside the description whose words tell a row's direction (a booking type, a
 # category), and columns that describe the account itself.
 EVIDENCE_HEADER = re.compile(r"type|categor|kategori|类别|类型|tipo|soort|art$|typ$")

@@ -240,6 +240,34 @@ def test_monzo_style_export_with_local_currency_and_timestamps():
     ]
 
 
+def test_revolut_style_export_leaves_out_rows_not_booked_and_charges_fees():
+    text = (
+        "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n"
+        "TOPUP,Current,2024-01-02 09:12,2024-01-02 09:12,Top-Up,500.00,0.00,EUR,COMPLETED,620.00\n"
+        "CARD_PAYMENT,Current,2024-01-03 18:20,2024-01-04 10:01,Lidl,-23.45,0.00,EUR,COMPLETED,"
+        "596.55\n"
+        "EXCHANGE,Current,2024-01-07 08:00,2024-01-07 08:00,To USD,-200.00,1.00,EUR,COMPLETED,"
+        "395.55\n"
+        "CARD_PAYMENT,Current,2024-01-09 20:11,,Uber,-14.20,0.00,EUR,PENDING,\n"
+        "CARD_PAYMENT,Current,2024-01-10 13:45,2024-01-11 09:00,Amazon,-39.99,0.00,EUR,REVERTED,\n"
+        "CARD_REFUND,Current,2024-01-12 10:00,2024-01-13 10:00,Zara,29.95,0.00,EUR,COMPLETED,"
+        "425.50\n"
+    )
+    statement = _parse(text)
+    bill = statement.bills[0]
+    assert _moves(statement) == [
+        (D("500.00"), "credit"),
+        (D("23.45"), "debit"),
+        (D("200.00"), "debit"),
+        (D("1.00"), "debit"),  # the exchange's fee, a charge of its own
+        (D("29.95"), "credit"),
+    ]  # the pending and the reverted rows were never booked
+    assert bill.transactions[3].description == "Fee: To USD"
+    # The running balance ties with the fee counted: it gives the balances.
+    assert (bill.previous_balance, bill.new_balance) == (D("120.00"), D("425.50"))
+    assert statement_status(statement)[0] == "verified"
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "cp1252", "latin-1", "utf-8-sig"])
 def test_encodings(encoding):
     text = "Datum\tOmschrijving\tBedrag\tAf Bij\n01-03-2024\tAlbert Heijn café\t12,50\tAf\n"
