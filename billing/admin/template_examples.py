@@ -23,6 +23,8 @@ from billing.services.reference_data import OTHER_BANK_CODE
 from billing.services.template_examples import (
     MAX_EXAMPLE_PAGES,
     bank_for_example,
+    page_image_url,
+    page_turn,
     sample_bytes,
     template_draft_from_example,
     template_example,
@@ -199,7 +201,12 @@ def example_view(model_admin, request, statement_id: int):
                      "errors": failure.details.get("errors", [])}  # fmt: skip
     page_url = "admin:billing_banktemplate_example_page"
     pages = [
-        {**page, "image_url": reverse(page_url, args=[statement.pk, page["number"]])}
+        {
+            **page,
+            "image_url": page_image_url(
+                reverse(page_url, args=[statement.pk, page["number"]]), page
+            ),
+        }
         for page in example["pages"]
     ]
     context.update(
@@ -252,6 +259,7 @@ def example_page_view(model_admin, request, statement_id: int, number: int) -> H
         png = render_page_png(
             sample_bytes(statement), number, mime="application/pdf", dpi=PAGE_DPI,
             max_image_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+            turned=page_turn(request.GET.get("turned")),
         )  # fmt: skip
     except (DomainError, DocumentError):
         raise Http404("The page cannot be rendered.") from None

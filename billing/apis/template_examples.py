@@ -22,6 +22,8 @@ from billing.services.template_examples import (
     MAX_EXAMPLE_PAGES,
     bank_for_example,
     example_markers,
+    page_image_url,
+    page_turn,
     sample_bytes,
     template_draft_from_example,
     template_example,
@@ -87,7 +89,12 @@ class StatementTemplateExampleApi(APIView):
         statement = visible_statement(request.user, pk)
         example = template_example(statement_import=statement)
         example["pages"] = [
-            {**page, "image_url": f"/api/v1/statements/{pk}/pages/{page['number']}.png"}
+            {
+                **page,
+                "image_url": page_image_url(
+                    f"/api/v1/statements/{pk}/pages/{page['number']}.png", page
+                ),
+            }
             for page in example["pages"]
         ]
         return Response(example)
@@ -117,6 +124,7 @@ class StatementPageApi(APIView):
                 mime="application/pdf",
                 dpi=PAGE_DPI,
                 max_image_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+                turned=page_turn(request.query_params.get("turned")),
             )
         except PageNotFound as error:
             raise NotFoundError(

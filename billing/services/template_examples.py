@@ -21,7 +21,7 @@ from billing.parsers.detect import sniff_format
 from billing.parsers.template_spec import BANK_CODE
 from billing.services.reference_data import OTHER_BANK_CODE
 from billing.services.templates import template_create_version, template_preview
-from core.errors import DomainError, NotFoundError
+from core.errors import DomainError, InvalidFieldsError, NotFoundError
 from ocrengine.documents import DocumentError
 
 MARKER_WINDOW = 40  # detect.marker_score reads the first 40 lines unless told otherwise
@@ -51,6 +51,25 @@ def sample_bytes(statement_import: StatementImport) -> bytes:
     return data
 
 
+PAGE_TURNS = (0, 90, 180, 270)
+
+
+def page_turn(value: str | None) -> int:
+    """The `turned` a page image is asked for: how far OCR turned the page to read it, so the
+    marks (fractions of the page as read) lie on the image shown."""
+    try:
+        turned = int(value or 0)
+    except ValueError:
+        turned = -1
+    if turned not in PAGE_TURNS:
+        raise InvalidFieldsError({"turned": [f"One of {', '.join(map(str, PAGE_TURNS))}."]})
+    return turned
+
+
+def page_image_url(url: str, page: dict) -> str:
+    return f"{url}?turned={page['turned']}" if page.get("turned") else url
+
+
 def template_example(*, statement_import: StatementImport) -> dict:
     """The sample as the generic reader sees it: its pages (size in the page's own units),
     the layout it would use (columns, kind, date order, labels) and suggested detection
@@ -71,7 +90,12 @@ def template_example(*, statement_import: StatementImport) -> dict:
         "bank": statement_import.bank.code if statement_import.bank_id else None,
         "page_count": len(document.pages),
         "pages": [
-            {"number": page.number, "width": page.width, "height": page.height}
+            {
+                "number": page.number,
+                "width": page.width,
+                "height": page.height,
+                "turned": page.turned,
+            }  # OCR read a scanned page turned: show it so (page_turn)
             for page in document.pages[:MAX_EXAMPLE_PAGES]
         ],
         "layout": layout_suggestion(document),

@@ -6,6 +6,7 @@ reconciling bills; the bank's next statement is then verified under the new bank
 from __future__ import annotations
 
 import copy
+import io
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from billing.models import Bank, BankTemplate, Bill, StatementImport
 from billing.parsers import parse_statement, statement_status, validate_template
 from billing.services.template_examples import marker_pattern, suggested_markers
-from tests.billing.test_parsers_pdf_layout import Page
+from tests.billing.test_parsers_pdf_layout import Page, scanned
 from tests.conftest import assert_error_shape
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -466,3 +467,39 @@ def test_a_template_made_by_example_edited_in_the_admin_keeps_its_sample(
     )
     assert "Not published" in action.content.decode()
     assert BankTemplate.objects.get(pk=edited.pk).status == "draft"
+
+
+def sideways(pdf: bytes) -> bytes:
+    """The scan of `pdf`, fed into the scanner sideways: an image-only PDF turned 90°."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(scanned(pdf))
+    image = document[0].render(scale=1).to_pil().convert("L").rotate(90, expand=True)
+    document.close()
+    out = io.BytesIO()
+    image.save(out, format="PDF", resolution=200)
+    return out.getvalue()
+
+
+def test_a_sideways_scan_is_shown_for_marking_as_ocr_read_it(
+    supervisor_client, agent_client, customer, django_capture_on_commit_callbacks
+):
+    statement = upload_statement(
+        agent_client, django_capture_on_commit_callbacks, sideways(zorg_statement()),
+        "zorg-scan.pdf", customer,
+    )  # fmt: skip
+    body = supervisor_client.get(f"/api/v1/statements/{statement.pk}/template-example/").json()
+    page = body["pages"][0]
+    assert page["turned"] in (90, 270)
+    assert page["image_url"].endswith(f"?turned={page['turned']}")
+    assert page["height"] > page["width"]  # the page as read: upright
+
+    from PIL import Image
+
+    shown = Image.open(io.BytesIO(supervisor_client.get(page["image_url"]).content))
+    assert shown.height > shown.width  # turned the way OCR read it, so the marks lie on it
+    as_scanned = supervisor_client.get(page["image_url"].split("?")[0]).content
+    assert Image.open(io.BytesIO(as_scanned)).width > Image.open(io.BytesIO(as_scanned)).height
+    wrong = supervisor_client.get(page["image_url"].split("?")[0] + "?turned=45")
+    assert_error_shape(wrong, 400)
+    assert wrong.json()["error"]["code"] == "validation_error"
