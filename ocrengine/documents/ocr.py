@@ -19,7 +19,7 @@ def recognize_page(engine: OcrEngine, image: Image.Image) -> OcrResult:
     """OCR one page image, turned upright first when the page was scanned sideways or upside
     down (boxes come in the upright page's space); tall images are read in tiles."""
     result = _recognize(engine, image)
-    turns = _turns_to_try(result)
+    turns = _turns_to_try(result, page_sized=min(image.size) >= PAGE_MIN_SIDE)
     if not turns:
         return result
     best, best_score = result, _reading_score(result)
@@ -28,7 +28,7 @@ def recognize_page(engine: OcrEngine, image: Image.Image) -> OcrResult:
         score = _reading_score(turned)
         if score > best_score * 1.5:
             best, best_score = turned, score
-            if not _turns_to_try(turned):
+            if not _turns_to_try(turned, page_sized=False):
                 break  # upright now: the other turns cannot read it better
     return best
 
@@ -38,10 +38,19 @@ def recognize_page(engine: OcrEngine, image: Image.Image) -> OcrResult:
 # noise. Either way the page is read again turned, and the best reading is kept.
 SIDEWAYS_SHARE = 0.5
 UPSIDE_DOWN_CONFIDENCE = 0.75
+# Some engines read a sideways page as a few short level fragments, no taller than wide: a
+# whole page (at least this many pixels a side) that gives only a few such crumbs is read
+# turned as well. A sparse page with a real word on it (a number, a name) is upright.
+PAGE_MIN_SIDE = 800
+SPARSE_PAGE_WORDS = 8
+CRUMB_CHARS = 5
 
 
-def _turns_to_try(result: OcrResult) -> tuple[int, ...]:
+def _turns_to_try(result: OcrResult, *, page_sized: bool) -> tuple[int, ...]:
     words = [line for line in result.lines if len(line.text.strip()) >= 3]
+    crumbs = all(len(line.text.strip()) <= CRUMB_CHARS for line in words)
+    if page_sized and 0 < len(words) < SPARSE_PAGE_WORDS and crumbs:
+        return (90, 270, 180)
     if len(words) < 3:
         return ()
     tall = sum(line.box[3] - line.box[1] > 1.5 * (line.box[2] - line.box[0]) for line in words)

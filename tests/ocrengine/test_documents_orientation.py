@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from ocrengine.documents import read_document
+from ocrengine.engines.base import OcrLine
 from ocrengine.engines.registry import get_engine
 from ocrengine.extraction import extract_invoice
 from tests.ocrengine import invoice_makers
@@ -43,3 +44,32 @@ def test_an_upright_scan_is_read_once():
     data = invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN)
     read_document(data, engine=Counting())
     assert len(calls) == 1
+
+
+def test_a_sideways_page_read_as_a_few_level_fragments_is_read_turned_too():
+    # Some engines (EasyOCR) read a sideways page as a handful of short level fragments, no
+    # box taller than wide: nothing says "sideways" but how little was read.
+    engine = get_engine("rapidocr")
+
+    class FragmentsWhenSideways:
+        name, version = engine.name, engine.version
+
+        def available(self):
+            return True
+
+        def recognize(self, image):
+            result = engine.recognize(image)
+            if image.height > image.width:  # this scan's sideways shape
+                short = [line for line in result.lines if 3 <= len(line.text) <= 5][:4]
+                result.lines[:] = [
+                    OcrLine(line.text, (line.box[0], line.box[1], line.box[0] + 80, line.box[1] + 20),
+                            0.9)
+                    for line in short
+                ]  # fmt: skip
+            return result
+
+    data = invoice_makers.invoice_png(invoice_makers.FRENCH_SCAN, angle=90)
+    assert min(Image.open(io.BytesIO(data)).size) >= 800  # a whole page, not a snippet
+    document = read_document(data, engine=FragmentsWhenSideways())
+    assert document.pages[0].turned in (90, 270)
+    assert extract_invoice(document).as_flat_dict()["invoice_number"] == "F-2024/0117"
