@@ -359,10 +359,14 @@ def read_near(
         if below:
             return below
     right: list[tuple[str, Decimal | None, str, Segment]] = []
-    for other in layout.right_of(segment, limit=6):
+    following = layout.right_of(segment, limit=6)
+    for position, other in enumerate(following):
         other_hits = hits_by_segment[other.index]
         text = other.text[: other_hits[0].start] if other_hits else other.text
         values = values_in(text, rule, month_first, whole)
+        if not values and rule.type == "date" and not other_hits and position + 1 < len(following):
+            # OCR split the date in two boxes ("3" | "May 2024"): read them together.
+            values = values_in(f"{text} {following[position + 1].text}", rule, month_first, whole)
         right.extend((value, amount, "right", other) for value, amount in values)
         # Only amounts continue along a table row ("Total  24.99  5.00  29.99").
         if other_hits or (values and rule.type != "amount"):

@@ -695,6 +695,11 @@ def test_ocr_splits_at_a_decimal_point_and_doubled_separators_are_joined_again()
     assert text_layer["total_amount"] != "39.80"  # a text layer prints what it prints
 
 
+def test_a_date_ocr_split_into_two_boxes_is_read_whole():
+    rows = [[("Invoice No: 77", 40)], [("Due Date:", 40), ("3", 200), ("May 2024", 215)]]
+    assert values(rows, source="ocr", confidence=0.9)["due_date"] == "2024-05-03"
+
+
 def test_a_text_layer_amount_is_never_repaired():
     rows = [
         [("Subtotal", 40), ("100.00 EUR", 300)],
