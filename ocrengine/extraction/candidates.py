@@ -76,6 +76,8 @@ def _letter(ch: str) -> str:
     form, since scans and ASCII-only systems drop accents ("Echeance", "Facture a")."""
     if ch.isspace():
         return r"\s*"
+    if ch in "łŁ":
+        return "[łŁlLtT]"  # OCR reads the Polish ł as l or t ("Do zaptaty", "ptatnosci")
     plain = _plain(ch)
     return f"[{re.escape(ch)}{re.escape(plain)}]" if plain != ch else re.escape(ch)
 
@@ -162,7 +164,10 @@ class LabelIndex:
 
 
 def _needle(key: str) -> str:
-    # A leading "i" may be read as "l", "1" or "|" by OCR ("lnvoice"): test the rest only.
+    # A leading "i" may be read as "l", "1" or "|" by OCR ("lnvoice"), and a "ł" as "l" or
+    # "t": test the rest only (the longest run without a "ł").
+    if "ł" in key:
+        return max((_compact(part) for part in key.split("ł")), key=len)
     compact = _compact(key)
     return compact[1:] if compact[:1] == "i" and len(compact) > 4 else compact
 

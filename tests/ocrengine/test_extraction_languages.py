@@ -700,6 +700,17 @@ def test_a_date_ocr_split_into_two_boxes_is_read_whole():
     assert values(rows, source="ocr", confidence=0.9)["due_date"] == "2024-05-03"
 
 
+def test_polish_labels_whose_l_with_stroke_ocr_read_as_t():
+    rows = [
+        [("Faktura VAT nr FV/2024/03/117", 40)],
+        [("Data wystawienia: 12.03.2024", 40)],
+        [("Termin ptatnosci: 26.03.2024", 40)],  # "płatności", its ł read as t
+        [("Do zaptaty:", 40), ("3 530,10 PLN", 300)],
+    ]
+    result = values(rows, source="ocr", confidence=0.9)
+    assert (result["due_date"], result["total_amount"]) == ("2024-03-26", "3530.10")
+
+
 def test_a_text_layer_amount_is_never_repaired():
     rows = [
         [("Subtotal", 40), ("100.00 EUR", 300)],
