@@ -18,6 +18,7 @@ from functools import lru_cache
 from ocrengine.extraction.labels import EXCLUDED_WORDS, QUALIFIED_BEFORE
 from ocrengine.extraction.labels_world import QUALIFIED_AFTER
 from ocrengine.extraction.layout import Layout, Segment
+from ocrengine.extraction.lines import TOTAL_ROW
 from ocrengine.extraction.normalize import (
     clean_text,
     detect_currency,
@@ -319,7 +320,12 @@ def label_candidates(
                 ):
                     score = specificity * METHOD_WEIGHT[method] * (0.97**rank)
                     score *= 0.7 if qualified else 1.0
-                    extra = {"label_line": segment.text} if rule.type == "amount" else {}
+                    extra = {}
+                    if rule.type == "amount":
+                        # Whether the label starts its row: a line of its own ("CGST @ 9%
+                        # 11,250.00"), not a word inside a table row.
+                        starts_row = layout.rows[segment.row][0] is segment and hit.start <= 2
+                        extra = {"label_line": segment.text, "label_starts_row": starts_row}
                     if rule.type == "tax_id":
                         extra["checksum"] = labelled_checksum(hit.alias, value)
                         score *= CHECKSUM_WEIGHT[extra["checksum"]]
@@ -400,7 +406,30 @@ def _read_below(
         text = other.text[: other_hits[0].start] if other_hits else other.text
         values = values_in(text, rule, month_first, whole)
         if values:
-            return [(value, amount, "below", other) for value, amount in values]
+            found = [(value, amount, "below", other) for value, amount in values]
+            if rule.type == "amount":
+                found = _column_total(layout, segment, rule, month_first, span, whole) + found
+            return found
         if other_hits and other_hits[0].start == 0:
             break
+    return []
+
+
+COLUMN_TOTAL_ROWS = 12
+
+
+def _column_total(
+    layout: Layout,
+    heading: Segment,
+    rule: FieldRule,
+    month_first: bool,
+    span: tuple[float, float] | None,
+    whole: bool,
+) -> list[tuple[str, Decimal | None, str, Segment]]:
+    """The column's figure on a totals row under the heading ("Razem", "Summe", "Total"): in a
+    summary of several tax rates that, not the first rate's row, is the document's."""
+    for other in layout.below(heading, max_rows=COLUMN_TOTAL_ROWS, span=span):
+        if TOTAL_ROW.search(layout.rows[other.row][0].text):
+            values = values_in(other.text, rule, month_first, whole)
+            return [(value, amount, "below", other) for value, amount in values[:1]]
     return []

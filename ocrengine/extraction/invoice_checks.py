@@ -64,7 +64,9 @@ def choose_amounts(
 def _tax_line_sums(taxes: list[Candidate]) -> list[Candidate]:
     """The sum of two tax lines printed apart (CGST + SGST, GST + QST, 7 % + 19 %): the
     document's tax where it prints no total of its own; net + tax = total decides."""
-    lines = [t for t in taxes if t.amount and t.amount > 0 and t.segment is not None]
+    # Tax lines of their own ("CGST @ 9%  11,250.00"): not a column's values, nor a totals
+    # row's split (which is the whole tax already).
+    lines = [t for t in taxes if t.amount and t.amount > 0 and t.extra.get("label_starts_row")]
     sums: dict[Decimal, Candidate] = {}
     for first, second in combinations(lines, 2):
         if first.segment.row == second.segment.row:

@@ -97,7 +97,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "tax_rate": ("tax rate", "vat %", "vat", "mwst", "ust", "tva", "btw", "税率", "tax %", "gst"),
 }
-_STOP = re.compile(
+TOTAL_ROW = re.compile(
     r"(sub\s*total|total|summe|合\s*计|totaal|montant total|zwischensumme|razem|\bsuma\b|"
     r"celkem|\bsumma\b|totale|小計|合計|imponibile|base imponible|do zapłaty)",
     re.I,
@@ -175,7 +175,7 @@ def item_rows(layout: Layout, *, max_rows: int = 60) -> list[tuple[list[Segment]
         table_goes_on = row[0].page == page and not _CARRIED.search(row[0].text)
         if table_goes_on:
             position += 1
-            if _STOP.search(row[0].text):
+            if TOTAL_ROW.search(row[0].text):
                 break
             if _TAX_LINE.search(row[0].text):
                 continue

@@ -555,6 +555,19 @@ def test_an_indian_gst_invoice_in_lakh_grouping_with_cgst_and_sgst_lines():
     assert (result["date"], result["currency"]) == ("2024-04-12", "INR")
 
 
+def test_a_summary_of_several_tax_rates_gives_its_totals_row():
+    rows = [
+        [("Stawka", 40), ("Netto", 200), ("Kwota VAT", 300), ("Brutto", 420)],
+        [("23%", 40), ("2 450,00", 200), ("563,50", 300), ("3 013,50", 420)],
+        [("23%", 40), ("420,00", 200), ("96,60", 300), ("516,60", 420)],
+        [("Razem", 40), ("2 870,00", 200), ("660,10", 300), ("3 530,10", 420)],
+    ]
+    result = values(rows)
+    assert (result["net_amount"], result["tax_amount"], result["total_amount"]) == (
+        "2870.00", "660.10", "3530.10",
+    )  # fmt: skip
+
+
 def test_a_canadian_invoice_in_dollars_with_gst_and_qst():
     rows = [
         [("Érablière Laval Inc.", 40), ("Invoice # 2024-311", 330)],
