@@ -70,20 +70,14 @@ def _inside(layout: Layout, entry: dict, size: tuple[float, float] | None) -> li
     return found
 
 
-def field_positions_errors(entries: Any) -> list[str]:
-    """Problems with a spec's `field_positions`, as messages (see `spec.validate_spec`)."""
-    if not isinstance(entries, list):
-        return ["field_positions: must be a list"]
-    if len(entries) > MAX_FIELD_POSITIONS:
-        return [f"field_positions: at most {MAX_FIELD_POSITIONS} entries"]
-    errors = []
-    for index, entry in enumerate(entries):
-        if not _well_formed(entry):
-            errors.append(
-                f"field_positions[{index}]: needs tax_id and field (strings), page (1 or more) "
-                "and box (four fractions of the page, x0 < x1, y0 < y1)"
-            )
-    return errors
+def field_position_problem(entry: Any) -> str | None:
+    """What is wrong with one `field_positions` entry, or None (see `spec.validate_spec`)."""
+    if _well_formed(entry):
+        return None
+    return (
+        "needs tax_id and field (strings), page (1 or more) and box (four fractions of the "
+        "page, x0 < x1, y0 < y1)"
+    )
 
 
 def _well_formed(entry: Any) -> bool:

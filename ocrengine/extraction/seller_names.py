@@ -43,20 +43,13 @@ def apply_seller_names(spec: dict[str, Any], chosen: dict[str, Candidate]) -> No
             return
 
 
-def seller_names_errors(entries: Any) -> list[str]:
-    """Problems with a spec's `seller_names`, as messages (see `spec.validate_spec`)."""
-    if not isinstance(entries, list):
-        return ["seller_names: must be a list"]
-    if len(entries) > MAX_SELLER_NAMES:
-        return [f"seller_names: at most {MAX_SELLER_NAMES} entries"]
-    errors = []
-    for index, entry in enumerate(entries):
-        where = f"seller_names[{index}]"
-        texts = entry.values() if isinstance(entry, dict) else []
-        if not isinstance(entry, dict) or not all(isinstance(v, str) for v in texts):
-            errors.append(f"{where}: must be an object of strings")
-        elif not entry.get("name", "").strip() or not (entry.get("tax_id") or entry.get("read")):
-            errors.append(f"{where}: needs a name and a tax_id or read")
-        elif any(len(v) > MAX_NAME_CHARS for v in texts):
-            errors.append(f"{where}: a value may be at most {MAX_NAME_CHARS} characters")
-    return errors
+def seller_name_problem(entry: Any) -> str | None:
+    """What is wrong with one `seller_names` entry, or None (see `spec.validate_spec`)."""
+    texts = entry.values() if isinstance(entry, dict) else []
+    if not isinstance(entry, dict) or not all(isinstance(v, str) for v in texts):
+        return "must be an object of strings"
+    if not entry.get("name", "").strip() or not (entry.get("tax_id") or entry.get("read")):
+        return "needs a name and a tax_id or read"
+    if any(len(v) > MAX_NAME_CHARS for v in texts):
+        return f"a value may be at most {MAX_NAME_CHARS} characters"
+    return None

@@ -13,13 +13,14 @@ saves is a spec that runs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ocrengine.extraction.field_positions import field_positions_errors
+from ocrengine.extraction.field_positions import MAX_FIELD_POSITIONS, field_position_problem
 from ocrengine.extraction.patterns import template_pattern_problem
-from ocrengine.extraction.seller_names import seller_names_errors
+from ocrengine.extraction.seller_names import MAX_SELLER_NAMES, seller_name_problem
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "prompt_specs"
 # Patterns one field may list (each is tried on every candidate value), and its labels (each
@@ -107,6 +108,19 @@ def _validator_errors(where: str, validators: Any) -> list[str]:
     ]
 
 
+def _entries_errors(
+    key: str, entries: Any, limit: int, problem_of: Callable[[Any], str | None]
+) -> list[str]:
+    """A list section of learned entries (`seller_names`, `field_positions`): a list, bounded,
+    each entry checked by `problem_of`."""
+    if not isinstance(entries, list):
+        return [f"{key}: must be a list"]
+    if len(entries) > limit:
+        return [f"{key}: at most {limit} entries"]
+    problems = ((index, problem_of(entry)) for index, entry in enumerate(entries))
+    return [f"{key}[{index}]: {problem}" for index, problem in problems if problem]
+
+
 def validate_spec(spec: Any) -> list[str]:
     """Every problem with `spec`, as human-readable messages; an empty list means valid.
 
@@ -125,10 +139,12 @@ def validate_spec(spec: Any) -> list[str]:
             errors.append(f"fields[{index}].name: duplicate field {name!r}")
         names.add(name)
     errors.extend(_validator_errors("validators", spec.get("validators", [])))
-    if "seller_names" in spec:
-        errors.extend(seller_names_errors(spec["seller_names"]))
-    if "field_positions" in spec:
-        errors.extend(field_positions_errors(spec["field_positions"]))
+    for key, limit, problem_of in (
+        ("seller_names", MAX_SELLER_NAMES, seller_name_problem),
+        ("field_positions", MAX_FIELD_POSITIONS, field_position_problem),
+    ):
+        if key in spec:
+            errors.extend(_entries_errors(key, spec[key], limit, problem_of))
     if "prompt" in spec and not isinstance(spec["prompt"], str):
         errors.append("prompt: must be a string")
     return errors
