@@ -16,7 +16,7 @@ from ocrengine.extraction.bank_details import bank_candidates, iban_ok
 from ocrengine.extraction.candidates import Candidate, FieldRule, LabelHit
 from ocrengine.extraction.labels import BUILTIN_LABELS
 from ocrengine.extraction.layout import Layout
-from ocrengine.extraction.normalize import format_amount, prefers_month_first
+from ocrengine.extraction.normalize import format_amount
 from ocrengine.extraction.parties import party_candidates
 from ocrengine.extraction.payment_terms import (
     deadline_in_sentence,
@@ -149,11 +149,13 @@ def complete(
     chosen: dict[str, Candidate],
     by_field: dict[str, list[Candidate]],
     names: list[str],
+    *,
+    month_first: bool,
 ) -> None:
     """Fill what needs the chosen fields: the due date from the terms when none is printed,
     the tax breakdown checked against the chosen tax total."""
     if "due_date" in names and "due_date" not in chosen:
-        due = deadline_in_sentence(layout, month_first=prefers_month_first(layout.text))
+        due = deadline_in_sentence(layout, month_first=month_first)
         if due is None and "date" in chosen:
             due = due_from_terms(chosen["date"].value, by_field.get("payment_terms", []))
         if due is not None:

@@ -92,9 +92,12 @@ def _rules_for(fields_json: str) -> tuple[FieldRule, ...]:
 
 
 def _gather(
-    layout: Layout, rules: list[FieldRule], chinese: bool, item_segments: set[int]
+    layout: Layout,
+    rules: list[FieldRule],
+    chinese: bool,
+    item_segments: set[int],
+    month_first: bool,
 ) -> dict[str, list[Candidate]]:
-    month_first = prefers_month_first(layout.text)
     hits = label_hits(layout, rules)
     found = label_candidates(
         layout,
@@ -221,8 +224,10 @@ def extract_invoice(
     names = [rule.name for rule in rules]
     layout = build_layout(document)
     chinese = is_cn_vat_invoice(layout.text)
+    month_first = prefers_month_first(layout.text)  # decided once for the whole document
     items = item_rows(layout)
-    by_field = _gather(layout, rules, chinese, {s.index for row, _ in items for s in row})
+    item_segments = {s.index for row, _ in items for s in row}
+    by_field = _gather(layout, rules, chinese, item_segments, month_first)
     if "net_amount" in by_field:
         by_field["net_amount"] += _items_sum(items)
     money, money_check = _money(by_field)
@@ -231,7 +236,7 @@ def extract_invoice(
         candidate = money.get(name) if name in AMOUNT_FIELDS else _best(by_field[name])
         if candidate is not None:
             chosen[name] = candidate
-    accountant_fields.complete(layout, chosen, by_field, names)
+    accountant_fields.complete(layout, chosen, by_field, names, month_first=month_first)
     xml_lines: list[dict] = []
     embedded = None
     if pdf_bytes:
@@ -246,7 +251,7 @@ def extract_invoice(
                     chosen[name] = Candidate(name, value, 2.0, "xml")
             if all(chosen.get(n) and chosen[n].method == "xml" for n in AMOUNT_FIELDS):
                 money_check = {"name": "net_plus_tax_equals_total", "ok": _adds_up(chosen)}
-    apply_field_positions(spec, chosen, layout, document, rules, prefers_month_first(layout.text))
+    apply_field_positions(spec, chosen, layout, document, rules, month_first)
     apply_seller_names(spec, chosen)
     cn_checks, cn_confirmed = [], {}
     if chinese and not is_structured(document):

@@ -155,14 +155,10 @@ def _nearest(segment: Segment, columns: dict[str, Segment]) -> str:
     return min(columns, key=lambda c: abs((columns[c].box[0] + columns[c].box[2]) / 2 - centre))
 
 
-def extract_lines(layout: Layout, *, max_rows: int = 60) -> list[dict]:
-    """Rows under the item table header until a totals row; each needs an amount. A table cut
-    by a page break goes on under the header the next page repeats."""
-    return [item for _, item in item_rows(layout, max_rows=max_rows)]
-
-
 def item_rows(layout: Layout, *, max_rows: int = 60) -> list[tuple[list[Segment], dict]]:
-    """Each line item with the layout row it was read from."""
+    """Each line item with the layout row it was read from: rows under the item table header
+    until a totals row, each with an amount; a table cut by a page break goes on under the
+    header the next page repeats."""
     found = _header(layout)
     if not found:
         return []
