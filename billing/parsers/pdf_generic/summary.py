@@ -218,7 +218,12 @@ def _in_column(row: Row, header: Row, cell_index: int) -> PlacedAmount | None:
 
 
 def _overlaps(x0: float, x1: float, heading: Cell) -> bool:
-    return min(x1, heading.x1 + HEADER_PAD) - max(x0, heading.x0 - HEADER_PAD) > 0
+    return under_label(x0, x1, heading.x0, heading.x1)
+
+
+def under_label(x0: float, x1: float, label_x0: float, label_x1: float) -> bool:
+    """Whether [x0, x1] overlaps a label's span, widened by HEADER_PAD each side."""
+    return min(x1, label_x1 + HEADER_PAD) - max(x0, label_x0 - HEADER_PAD) > 0
 
 
 def _summed(values: list[PlacedAmount]) -> PlacedAmount:
@@ -242,7 +247,7 @@ def below_label(rows: list[Row], index: int, x0: float, x1: float, items) -> lis
             item_x1 = getattr(item, "x1", None)
             item_x0 = item.x0
             end = item_x1 if item_x1 is not None else item_x0 + 0.05
-            if min(end, x1 + HEADER_PAD) - max(item_x0, x0 - HEADER_PAD) > 0:
+            if under_label(item_x0, end, x0, x1):
                 out.append(item)
         if out:
             break
